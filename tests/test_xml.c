@@ -1,0 +1,531 @@
+/* test_xml.c - the XML tokenizer (>>xml): every rule of the tokenizer with its own input,
+   each input fed whole, one byte at a time and cut at every offset. */
+#define XMPP_IMPLEMENTATION
+#include "../xmpp.h"
+#include "check.h"
+#include "xmltest.h"
+#include <stdlib.h>
+
+static unsigned char tbuf[1 << 17];
+static char got[1 << 17];
+
+/* Tokenize doc whole, byte by byte, and cut once at every offset: all must print want. */
+static int expect_lim(const char *doc, size_t len, const xmpp_xml_limits *lim, const char *want)
+{
+    xmpp_xml x;
+    xt_out o;
+    size_t i, cut, *cuts = malloc((len + 1) * sizeof *cuts);
+    int ok = 1;
+    o.p = got;
+    o.size = sizeof got;
+    for (i = 0; i < len; i++) cuts[i] = i + 1;
+    for (cut = 0; cut <= len + 1 && ok; cut++) {
+        xmpp_xml_init(&x, tbuf, sizeof tbuf, lim);
+        if (cut == 0) xt_run(&x, doc, len, NULL, 0, &o);               /* whole */
+        else if (cut == len + 1) xt_run(&x, doc, len, cuts, len, &o);  /* byte by byte */
+        else xt_run(&x, doc, len, &cut, 1, &o);                        /* two pieces */
+        if (strcmp(got, want) != 0) {
+            printf("input: %.*s\ncut: %s %zu\nwant:\n%sgot:\n%s", (int)len, doc,
+                   cut == len + 1 ? "bytes" : "at", cut, want, got);
+            ok = 0;
+        }
+    }
+    free(cuts);
+    return ok;
+}
+
+static int expect(const char *doc, const char *want)
+{
+    return expect_lim(doc, strlen(doc), NULL, want);
+}
+
+#define NS_STREAM "http://etherx.jabber.org/streams"
+#define NS_XML "http://www.w3.org/XML/1998/namespace"
+#define HDR "<stream:stream xmlns='jabber:client' xmlns:stream='" NS_STREAM "' to='a.test' version='1.0'>"
+#define HDR_TOK "open 1 stream:stream {" NS_STREAM "}stream to=\"a.test\" version=\"1.0\"\n"
+
+/* ---- tokens */
+
+static void test_tokens_stream(void)
+{
+    CHECK(expect("<?xml version='1.0' encoding='UTF-8'?>" HDR "<message to='b@c'><body>hi</body></message></stream:stream>",
+        "decl version=\"1.0\" encoding=\"UTF-8\"\n" HDR_TOK
+        "start 2 message {jabber:client}message to=\"b@c\"\n"
+        "start 3 body {jabber:client}body\n"
+        "text 3 \"hi\"\n"
+        "end 3 body {jabber:client}body\n"
+        "end 2 message {jabber:client}message\n"
+        "close 1 stream:stream {" NS_STREAM "}stream\n"));
+}
+
+static void test_tokens_open_without_close(void)
+{
+    /* the stream header is a token as soon as its '>' arrives */
+    CHECK(expect(HDR, HDR_TOK));
+    CHECK(expect(HDR "<presence/>", HDR_TOK "start 2 presence {jabber:client}presence\nend 2 presence {jabber:client}presence\n"));
+}
+
+static void test_tokens_empty_root(void)
+{
+    CHECK(expect("<stream:stream xmlns:stream='" NS_STREAM "'/>",
+        "open 1 stream:stream {" NS_STREAM "}stream\nclose 1 stream:stream {" NS_STREAM "}stream\n"));
+}
+
+static void test_tokens_whitespace_keepalive(void)
+{
+    CHECK(expect(HDR " \n <iq/>\t", HDR_TOK "text 1 \" \\n \"\nstart 2 iq {jabber:client}iq\nend 2 iq {jabber:client}iq\n"));
+}
+
+static void test_tokens_prolog_whitespace_and_bom(void)
+{
+    CHECK(expect("\xEF\xBB\xBF<?xml version='1.0'?>\n<a/>\n", "decl version=\"1.0\"\nopen 1 a {}a\nclose 1 a {}a\n"));
+    CHECK(expect("  <a/>  ", "open 1 a {}a\nclose 1 a {}a\n"));
+}
+
+static void test_tokens_offsets(void)
+{
+    xmpp_xml x;
+    xmpp_xml_token t;
+    const char *doc = "<a>xy<b/>z</a>";
+    size_t used, off = 0, n = strlen(doc);
+    uint64_t offs[8];
+    int k = 0;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    while (off < n) {
+        CHECK(xmpp_xml_feed(&x, doc + off, n - off, &used) == XMPP_OK);
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK && k < 8) offs[k++] = t.offset;
+    }
+    CHECK(k == 6);
+    CHECK(offs[0] == 0 && offs[1] == 3 && offs[2] == 5 && offs[3] == 5 && offs[4] == 9 && offs[5] == 10);
+}
+
+/* ---- names and namespaces */
+
+static void test_ns_default_and_prefixed(void)
+{
+    CHECK(expect("<a xmlns='urn:a' xmlns:p='urn:p'><p:b p:x='1' y='2'/><c/></a>",
+        "open 1 a {urn:a}a\n"
+        "start 2 p:b {urn:p}b y=\"2\" {urn:p}x=\"1\"\n"
+        "end 2 p:b {urn:p}b\n"
+        "start 2 c {urn:a}c\nend 2 c {urn:a}c\nclose 1 a {urn:a}a\n"));
+}
+
+static void test_ns_scoping(void)
+{
+    /* a declaration lasts to the end of its element; the outer one comes back */
+    CHECK(expect("<a xmlns='urn:1'><b xmlns='urn:2'><c/></b><d/><e xmlns=''/></a>",
+        "open 1 a {urn:1}a\nstart 2 b {urn:2}b\nstart 3 c {urn:2}c\nend 3 c {urn:2}c\nend 2 b {urn:2}b\n"
+        "start 2 d {urn:1}d\nend 2 d {urn:1}d\nstart 2 e {}e\nend 2 e {}e\nclose 1 a {urn:1}a\n"));
+    CHECK(expect("<a xmlns:p='urn:1'><p:b xmlns:p='urn:2'/><p:c/></a>",
+        "open 1 a {}a\nstart 2 p:b {urn:2}b\nend 2 p:b {urn:2}b\nstart 2 p:c {urn:1}c\nend 2 p:c {urn:1}c\nclose 1 a {}a\n"));
+}
+
+static void test_ns_declared_after_use(void)
+{
+    /* declarations count for the whole tag, wherever they stand in it */
+    CHECK(expect("<p:a p:x='1' xmlns:p='urn:p'/>",
+        "open 1 p:a {urn:p}a {urn:p}x=\"1\"\nclose 1 p:a {urn:p}a\n"));
+}
+
+static void test_ns_xml_prefix(void)
+{
+    CHECK(expect("<a xml:lang='en'/>", "open 1 a {}a {" NS_XML "}lang=\"en\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a xmlns:xml='" NS_XML "'/>", "open 1 a {}a\nclose 1 a {}a\n"));
+    CHECK(expect("<a xmlns:xml='urn:x'/>", "error: not-well-formed at byte 21: the xml prefix is bound to its own namespace only\n"));
+    CHECK(expect("<a xmlns:p='" NS_XML "'/>", "error: not-well-formed at byte 50: the xml prefix is bound to its own namespace only\n"));
+    CHECK(expect("<a xmlns:xmlns='urn:x'/>", "error: not-well-formed at byte 23: the xmlns prefix cannot be declared\n"));
+    CHECK(expect("<a xmlns:p='http://www.w3.org/2000/xmlns/'/>", "error: not-well-formed at byte 43: the xmlns namespace cannot be bound\n"));
+    CHECK(expect("<xmlns:a/>", "error: not-well-formed at byte 9: the xmlns prefix cannot name an element\n"));
+}
+
+static void test_ns_undeclared_prefix(void)
+{
+    CHECK(expect("<p:a/>", "error: not-well-formed at byte 5: undeclared namespace prefix on element\n"));
+    CHECK(expect("<a p:x='1'/>", "error: not-well-formed at byte 11: undeclared namespace prefix on attribute\n"));
+    CHECK(expect("<a xmlns:p=''/>", "error: not-well-formed at byte 14: a prefix cannot be undeclared (xmlns:p=\"\")\n"));
+    /* out of scope after its element ends */
+    CHECK(expect("<a><b xmlns:p='u'/><p:c/></a>", "open 1 a {}a\nstart 2 b {}b\nend 2 b {}b\n"
+                 "error: not-well-formed at byte 24: undeclared namespace prefix on element\n"));
+}
+
+static void test_ns_unique_attributes(void)
+{
+    CHECK(expect("<a x='1' x='2'/>", "error: not-well-formed at byte 15: duplicate attribute\n"));
+    CHECK(expect("<a xmlns='u' xmlns='u'/>", "error: not-well-formed at byte 23: duplicate attribute\n"));
+    CHECK(expect("<a xmlns:p='u' xmlns:q='u' p:x='1' q:x='2'/>",
+                 "error: not-well-formed at byte 43: duplicate attribute (same namespace and name)\n"));
+    /* same local name, different namespaces: fine; unprefixed x has no namespace */
+    CHECK(expect("<a xmlns='u' xmlns:p='u' x='1' p:x='2'/>", "open 1 a {u}a x=\"1\" {u}x=\"2\"\nclose 1 a {u}a\n"));
+}
+
+static void test_names_syntax(void)
+{
+    CHECK(expect("<a:b:c/>", "error: not-well-formed at byte 4: more than one ':' in a name\n"));
+    CHECK(expect("<:a/>", "error: not-well-formed at byte 1: invalid character at the start of a name\n"));
+    CHECK(expect("<a:/>", "error: not-well-formed at byte 3: invalid character at the start of a name\n"));
+    CHECK(expect("<1a/>", "error: not-well-formed at byte 1: invalid character at the start of a name\n"));
+    CHECK(expect("<a:1/>", "error: not-well-formed at byte 3: invalid character at the start of a name\n"));
+    CHECK(expect("< a/>", "error: not-well-formed at byte 1: invalid character at the start of a name\n"));
+    CHECK(expect("<a.b-c_d9/>", "open 1 a.b-c_d9 {}a.b-c_d9\nclose 1 a.b-c_d9 {}a.b-c_d9\n"));
+    /* non-ASCII names: XML 1.0 5th edition NameStartChar / NameChar */
+    CHECK(expect("<\xC3\xA9t\xC3\xA9 \xE4\xB8\xAD='1'/>", "open 1 \xC3\xA9t\xC3\xA9 {}\xC3\xA9t\xC3\xA9 \xE4\xB8\xAD=\"1\"\nclose 1 \xC3\xA9t\xC3\xA9 {}\xC3\xA9t\xC3\xA9\n"));
+    CHECK(expect("<a\xC2\xB7/>", "open 1 a\xC2\xB7 {}a\xC2\xB7\nclose 1 a\xC2\xB7 {}a\xC2\xB7\n"));
+    CHECK(expect("<\xC2\xB7/>", "error: not-well-formed at byte 3: invalid character in a name\n"));   /* not a start char */
+    CHECK(expect("<a\xC3\x97/>", "error: not-well-formed at byte 4: invalid character in a name\n"));   /* U+00D7 */
+}
+
+static void test_tag_syntax(void)
+{
+    CHECK(expect("<a x='1'y='2'/>", "error: not-well-formed at byte 8: attributes must be separated by white space\n"));
+    CHECK(expect("<a x = \"1\"\n\ty\t=\t'2' ></a >", "open 1 a {}a x=\"1\" y=\"2\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a x/>", "error: not-well-formed at byte 4: expected '=' after an attribute name\n"));
+    CHECK(expect("<a x=1/>", "error: not-well-formed at byte 5: attribute value not quoted\n"));
+    CHECK(expect("<a/ >", "error: not-well-formed at byte 3: expected '>' after '/'\n"));
+    CHECK(expect("<a x='<'/>", "error: not-well-formed at byte 6: '<' in an attribute value\n"));
+    CHECK(expect("<a x='\"' y=\"'\"/>", "open 1 a {}a x=\"\\\"\" y=\"'\"\nclose 1 a {}a\n"));
+}
+
+static void test_end_tags(void)
+{
+    CHECK(expect("<a></b>", "open 1 a {}a\nerror: not-well-formed at byte 5: end tag does not match the start tag\n"));
+    CHECK(expect("<a></ab>", "open 1 a {}a\nerror: not-well-formed at byte 6: end tag does not match the start tag\n"));
+    CHECK(expect("<ab></a>", "open 1 ab {}ab\nerror: not-well-formed at byte 7: end tag does not match the start tag\n"));
+    CHECK(expect("<p:a xmlns:p='u' xmlns:q='u'></q:a>", "open 1 p:a {u}a\nerror: not-well-formed at byte 31: end tag does not match the start tag\n"));
+    CHECK(expect("</a>", "error: not-well-formed at byte 1: end tag without a start tag\n"));
+    CHECK(expect("<a>x</a><b/>", "open 1 a {}a\ntext 1 \"x\"\nclose 1 a {}a\nerror: not-well-formed at byte 8: markup after the root element\n"));
+    CHECK(expect("<a/>x", "open 1 a {}a\nclose 1 a {}a\nerror: not-well-formed at byte 4: text outside the root element\n"));
+}
+
+/* ---- text */
+
+static void test_text_entities(void)
+{
+    CHECK(expect("<a>&lt;&gt;&amp;&apos;&quot;</a>", "open 1 a {}a\ntext 1 \"<>&'\\\"\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a>&#65;&#x42;&#x0000043;&#x263a;&#128512;</a>", "open 1 a {}a\ntext 1 \"ABC\xE2\x98\xBA\xF0\x9F\x98\x80\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a x='&lt;&#x41;&amp;'/>", "open 1 a {}a x=\"<A&\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a>& </a>", "open 1 a {}a\nerror: not-well-formed at byte 4: '&' not followed by a reference\n"));
+    CHECK(expect("<a>&lt </a>", "open 1 a {}a\nerror: not-well-formed at byte 6: entity reference without ';'\n"));
+    CHECK(expect("<a>&#;</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: invalid character reference\n"));
+    CHECK(expect("<a>&#x;</a>", "open 1 a {}a\nerror: not-well-formed at byte 6: invalid character reference\n"));
+    CHECK(expect("<a>&#12a;</a>", "open 1 a {}a\nerror: not-well-formed at byte 7: invalid character reference\n"));
+    CHECK(expect("<a>&#0;</a>", "open 1 a {}a\nerror: not-well-formed at byte 6: character reference to a character not allowed in XML\n"));
+    CHECK(expect("<a>&#xD800;</a>", "open 1 a {}a\nerror: not-well-formed at byte 10: character reference to a character not allowed in XML\n"));
+    CHECK(expect("<a>&#xFFFE;</a>", "open 1 a {}a\nerror: not-well-formed at byte 10: character reference to a character not allowed in XML\n"));
+    CHECK(expect("<a>&#x110000;</a>", "open 1 a {}a\nerror: not-well-formed at byte 11: character reference beyond U+10FFFF\n"));
+    CHECK(expect("<a>&#99999999999;</a>", "open 1 a {}a\nerror: not-well-formed at byte 11: character reference beyond U+10FFFF\n"));
+}
+
+static void test_text_line_ends(void)
+{
+    /* XML 1.0 §2.11: CR LF and lone CR become LF; character references are kept */
+    CHECK(expect("<a>1\r\n2\r3\n4\r\r\n5&#13;\r</a>", "open 1 a {}a\ntext 1 \"1\\n2\\n3\\n4\\n\\n5\\r\\n\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a><![CDATA[x\r\ny]]></a>", "open 1 a {}a\ntext 1 \"x\\ny\"\nclose 1 a {}a\n"));
+}
+
+static void test_attr_normalisation(void)
+{
+    /* XML 1.0 §3.3.3: each TAB, LF, CR (CR LF counted once) becomes a space; references kept */
+    CHECK(expect("<a x='1\t2\n3\r\n4\r5&#10;&#9;6  7'/>", "open 1 a {}a x=\"1 2 3 4 5\\n\\t6  7\"\nclose 1 a {}a\n"));
+}
+
+static void test_cdata(void)
+{
+    CHECK(expect("<a>x<![CDATA[<b>&amp;]]]]>y</a>", "open 1 a {}a\ntext 1 \"x\"\ntext 1 \"<b>&amp;]]\"\ntext 1 \"y\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a><![CDATA[]]></a>", "open 1 a {}a\nclose 1 a {}a\n"));
+    CHECK(expect("<a><![CDATX[", "open 1 a {}a\nerror: not-well-formed at byte 10: invalid markup after '<!['\n"));
+    CHECK(expect("<![CDATA[x]]><a/>", "error: not-well-formed at byte 2: invalid markup after '<!'\n"));
+}
+
+static void test_text_cdata_end_forbidden(void)
+{
+    CHECK(expect("<a>]]></a>", "open 1 a {}a\nerror: not-well-formed at byte 5: ']]>' in text\n"));
+    CHECK(expect("<a>]] ]>]]]x</a>", "open 1 a {}a\ntext 1 \"]] ]>]]]x\"\nclose 1 a {}a\n"));
+}
+
+static void test_text_control_chars(void)
+{
+    CHECK(expect("<a>\x01</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: control character in text\n"));
+    CHECK(expect("<a x='\x1f'/>", "error: not-well-formed at byte 6: control character in an attribute value\n"));
+    CHECK(expect_lim("<a>\0</a>", 8, NULL, "open 1 a {}a\nerror: not-well-formed at byte 3: control character in text\n"));
+    CHECK(expect("<a>\x7f\t</a>", "open 1 a {}a\ntext 1 \"\\x7f\\t\"\nclose 1 a {}a\n"));
+}
+
+static void test_utf8(void)
+{
+    CHECK(expect("<a>\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD</a>", "open 1 a {}a\ntext 1 \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD\"\nclose 1 a {}a\n"));
+    CHECK(expect("<a>\xC0\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));       /* overlong NUL */
+    CHECK(expect("<a>\xC1\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));       /* overlong */
+    CHECK(expect("<a>\xE0\x9F\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));   /* overlong */
+    CHECK(expect("<a>\xF0\x8F\xBF\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));
+    CHECK(expect("<a>\xED\xA0\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));   /* surrogate */
+    CHECK(expect("<a>\xF4\x90\x80\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n")); /* > U+10FFFF */
+    CHECK(expect("<a>\xF5\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));
+    CHECK(expect("<a>\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));           /* lone continuation */
+    CHECK(expect("<a>\xC3<</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));          /* truncated */
+    CHECK(expect("<a>\xEF\xBF\xBE</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: invalid UTF-8\n"));   /* U+FFFE */
+    CHECK(expect("<a>\xEF\xBF\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: invalid UTF-8\n"));   /* U+FFFF */
+    CHECK(expect("<a x='\xE2\x82'/>", "error: not-well-formed at byte 8: invalid UTF-8\n"));
+    CHECK(expect("<a\xE2\x82/>", "error: not-well-formed at byte 4: invalid UTF-8\n"));
+}
+
+/* ---- RFC 6120 §11: restricted XML */
+
+static void test_restricted(void)
+{
+    CHECK(expect("<a><!-- hi --></a>", "open 1 a {}a\nerror: restricted-xml at byte 5: comment\n"));
+    CHECK(expect("<!-- hi --><a/>", "error: restricted-xml at byte 2: comment\n"));
+    CHECK(expect("<a><?pi x?></a>", "open 1 a {}a\nerror: restricted-xml at byte 4: processing instruction\n"));
+    CHECK(expect("<?pi x?><a/>", "error: restricted-xml at byte 2: processing instruction\n"));
+    CHECK(expect("<?xml-stylesheet x?><a/>", "error: restricted-xml at byte 5: processing instruction\n"));
+    CHECK(expect(" <?xml version='1.0'?><a/>", "error: restricted-xml at byte 2: processing instruction\n"));
+    CHECK(expect("<?xml version='1.0'?><?xml version='1.0'?><a/>", "decl version=\"1.0\"\nerror: restricted-xml at byte 22: processing instruction\n"));
+    CHECK(expect("<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>", "error: restricted-xml at byte 2: document type declaration\n"));
+    CHECK(expect("<a>&e;</a>", "open 1 a {}a\nerror: restricted-xml at byte 5: entity reference other than the predefined ones\n"));
+    CHECK(expect("<a>&ampx;</a>", "open 1 a {}a\nerror: restricted-xml at byte 8: entity reference other than the predefined ones\n"));
+    CHECK(expect("<a>&quotx;</a>", "open 1 a {}a\nerror: restricted-xml at byte 8: entity reference other than the predefined ones\n"));
+    CHECK(expect("<a x='&nbsp;'/>", "error: restricted-xml at byte 11: entity reference other than the predefined ones\n"));
+}
+
+static void test_xml_declaration(void)
+{
+    CHECK(expect("<?xml version=\"1.0\" encoding='utf-8' standalone='yes' ?><a/>",
+                 "decl version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"\nopen 1 a {}a\nclose 1 a {}a\n"));
+    CHECK(expect("<?xml version='1.1'?><a/>", "decl version=\"1.1\"\nopen 1 a {}a\nclose 1 a {}a\n"));
+    CHECK(expect("<?xml encoding='UTF-8'?><a/>", "error: not-well-formed at byte 23: XML declaration without version\n"));
+    CHECK(expect("<?xml version='2.0'?><a/>", "error: not-well-formed at byte 20: XML declaration: version is not 1.x\n"));
+    CHECK(expect("<?xml version='1.0' encoding='ISO-8859-1'?><a/>", "error: unsupported-encoding at byte 42: encoding other than UTF-8 declared\n"));
+    CHECK(expect("<?xml version='1.0' encoding='UTF-16'?><a/>", "error: unsupported-encoding at byte 38: encoding other than UTF-8 declared\n"));
+    CHECK(expect("<?xml version='1.0' standalone='maybe'?><a/>", "error: not-well-formed at byte 39: XML declaration: standalone is not yes or no\n"));
+    CHECK(expect("<?xml version='1.0' foo='x'?><a/>", "error: not-well-formed at byte 28: XML declaration: unknown or misplaced pseudo-attribute\n"));
+    CHECK(expect("<?xml encoding='UTF-8' version='1.0'?><a/>", "error: not-well-formed at byte 37: XML declaration without version\n"));
+    CHECK(expect("<?xml version='1.0'><a/>", "error: not-well-formed at byte 19: XML declaration not closed by '?>'\n"));
+    CHECK(expect("<?xml version='&amp;'?>", "error: not-well-formed at byte 15: reference in the XML declaration\n"));
+}
+
+/* ---- limits: policy-violation, never truncation */
+
+static void test_limit_depth(void)
+{
+    xmpp_xml_limits l = { 3, 0, 0, 0, 0 };
+    CHECK(expect_lim("<a><b><c/></b></a>", 18, &l, "open 1 a {}a\nstart 2 b {}b\nstart 3 c {}c\nend 3 c {}c\nend 2 b {}b\nclose 1 a {}a\n"));
+    CHECK(expect_lim("<a><b><c><d/>", 13, &l, "open 1 a {}a\nstart 2 b {}b\nstart 3 c {}c\nerror: policy-violation at byte 10: elements nested deeper than max_depth\n"));
+}
+
+static void test_limit_attrs(void)
+{
+    xmpp_xml_limits l = { 0, 2, 0, 0, 0 };
+    CHECK(expect_lim("<a x='1' y='2'/>", 16, &l, "open 1 a {}a x=\"1\" y=\"2\"\nclose 1 a {}a\n"));
+    CHECK(expect_lim("<a x='1' y='2' z='3'/>", 22, &l, "error: policy-violation at byte 15: more attributes than max_attrs\n"));
+}
+
+static void test_limit_name(void)
+{
+    xmpp_xml_limits l = { 0, 0, 4, 0, 0 };
+    CHECK(expect_lim("<abcd wxyz='1'/>", 16, &l, "open 1 abcd {}abcd wxyz=\"1\"\nclose 1 abcd {}abcd\n"));
+    CHECK(expect_lim("<abcde/>", 8, &l, "error: policy-violation at byte 5: name longer than max_name\n"));
+    CHECK(expect_lim("<a vwxyz='1'/>", 14, &l, "error: policy-violation at byte 7: name longer than max_name\n"));
+    CHECK(expect_lim("<ab:cd/>", 8, &l, "error: policy-violation at byte 5: name longer than max_name\n"));
+    CHECK(expect_lim("<abc\xC3\xA9/>", 8, &l, "error: policy-violation at byte 4: name longer than max_name\n"));
+}
+
+static void test_limit_token(void)
+{
+    xmpp_xml_limits l = { 0, 0, 0, 16, 0 };
+    /* a start tag: names + decoded values, at most max_token bytes */
+    CHECK(expect_lim("<a x='0123456789abcd'/>", 23, &l, "open 1 a {}a x=\"0123456789abcd\"\nclose 1 a {}a\n"));
+    CHECK(expect_lim("<a x='0123456789abcde'/>", 24, &l, "error: policy-violation at byte 20: start tag longer than max_token\n"));
+    /* text: split into tokens of at most max_token - 3 bytes, at character boundaries */
+    CHECK(expect_lim("<a>0123456789abcdefghijklmnopqrstuvwxyz</a>", 43, &l,
+        "open 1 a {}a\ntext 1 \"0123456789abc\"\ntext 1 \"defghijklmnop\"\ntext 1 \"qrstuvwxyz\"\nclose 1 a {}a\n"));
+    CHECK(expect_lim("<a>0123456789\xE2\x82\xAC\xE2\x82\xAC&amp;</a>", 28, &l,
+        "open 1 a {}a\ntext 1 \"0123456789\xE2\x82\xAC\"\ntext 1 \"\xE2\x82\xAC&\"\nclose 1 a {}a\n"));
+}
+
+static void test_limit_stanza(void)
+{
+    xmpp_xml_limits l = { 0, 0, 0, 0, 17 };
+    const char *ok = "<s><m>0123456789</m> <m>0123456789</m></s>";
+    const char *big = "<s><m>0123456789a</m></s>";
+    CHECK(expect_lim(ok, strlen(ok), &l, "open 1 s {}s\nstart 2 m {}m\ntext 2 \"0123456789\"\nend 2 m {}m\ntext 1 \" \"\n"
+                                       "start 2 m {}m\ntext 2 \"0123456789\"\nend 2 m {}m\nclose 1 s {}s\n"));
+    CHECK(expect_lim(big, strlen(big), &l, "open 1 s {}s\nstart 2 m {}m\ntext 2 \"0123456789a\"\nerror: policy-violation at byte 20: stanza larger than max_stanza\n"));
+}
+
+static void test_limit_small_buffer(void)
+{
+    /* a buffer smaller than xmpp_xml_buffer_size(): running out is a policy-violation */
+    static unsigned char small[sizeof(xmpp_xml_attr) * 2 + 200];
+    xmpp_xml_limits l = { 0, 2, 0, 0, 0 };
+    xmpp_xml x;
+    xt_out o;
+    const char *doc = "<a><b><c><d><e><f><g><h><i><j><k><l><m><n>";
+    o.p = got;
+    o.size = sizeof got;
+    CHECK(xmpp_xml_init(&x, small, sizeof small, &l) == XMPP_OK);
+    xt_run(&x, doc, strlen(doc), NULL, 0, &o);
+    CHECK(strstr(got, "error: policy-violation") != NULL);
+    CHECK(strstr(got, "tokenizer buffer full") != NULL);
+}
+
+static void test_init_errors(void)
+{
+    xmpp_xml x;
+    xmpp_xml_limits l = { 0, 0, 0, 70000, 0 };
+    CHECK(xmpp_xml_init(&x, tbuf, sizeof tbuf, &l) == XMPP_ERR_INVALID);
+    CHECK(xmpp_xml_init(&x, tbuf, 100, NULL) == XMPP_ERR_INVALID);
+    CHECK(xmpp_xml_init(&x, NULL, 100, NULL) == XMPP_ERR_INVALID);
+    CHECK(xmpp_xml_error(&x)->code == XMPP_ERR_INVALID);
+    CHECK(xmpp_xml_buffer_size(NULL) == XMPP_XML_BUF_SIZE(16, 16, 4096));
+    CHECK(xmpp_xml_init(&x, tbuf, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);
+    CHECK(xmpp_xml_init(&x, tbuf + 1, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);   /* any alignment */
+}
+
+/* The buffer from xmpp_xml_buffer_size() holds the worst case: max_depth elements, each
+   with a max_token start tag made of namespace declarations. */
+static void test_buffer_size_worst_case(void)
+{
+    xmpp_xml_limits l = { 4, 2, 8, 40, 0 };
+    size_t size = xmpp_xml_buffer_size(&l);
+    unsigned char *b = malloc(size);
+    xmpp_xml x;
+    xt_out o;
+    char doc[512];
+    int i;
+    doc[0] = 0;
+    for (i = 0; i < 4; i++)  /* 40 bytes stored per tag: "a" + "xmlns:b" + "x"*26 + "xmlns" + "y" */
+        strcat(doc, "<a xmlns:b='xxxxxxxxxxxxxxxxxxxxxxxxxx' xmlns='y'>");
+    o.p = got;
+    o.size = sizeof got;
+    CHECK(xmpp_xml_init(&x, b, size, &l) == XMPP_OK);
+    xt_run(&x, doc, strlen(doc), NULL, 0, &o);
+    CHECK(o.ntok == 4 && x.err.code == XMPP_OK);
+    free(b);
+}
+
+/* ---- the API contract */
+
+static void test_feed_stops_at_token(void)
+{
+    xmpp_xml x;
+    xmpp_xml_token t;
+    size_t used;
+    const char *doc = "<a><b/>text</a>";
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    CHECK(xmpp_xml_feed(&x, doc, strlen(doc), &used) == XMPP_OK && used == 3);
+    CHECK(xmpp_xml_feed(&x, doc + 3, strlen(doc) - 3, &used) == XMPP_OK && used == 0);  /* token waiting */
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_OK && t.kind == XMPP_XML_OPEN);
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_AGAIN);
+    CHECK(xmpp_xml_feed(&x, doc + 3, strlen(doc) - 3, &used) == XMPP_OK && used == 4);
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_OK && t.kind == XMPP_XML_START);
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_OK && t.kind == XMPP_XML_END && t.depth == 2);
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_AGAIN);
+    CHECK(xmpp_xml_feed(&x, "", 0, &used) == XMPP_OK && used == 0);
+}
+
+static void test_error_sticky(void)
+{
+    xmpp_xml x;
+    xmpp_xml_token t;
+    size_t used;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    CHECK(xmpp_xml_feed(&x, "<a><!-", 6, &used) == XMPP_OK && used == 3);
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_OK);
+    CHECK(xmpp_xml_feed(&x, "<!-", 3, &used) == XMPP_ERR_RESTRICTED_XML && used == 2);
+    CHECK(xmpp_xml_next(&x, &t) == XMPP_ERR_RESTRICTED_XML);
+    CHECK(xmpp_xml_feed(&x, "</a>", 4, &used) == XMPP_ERR_RESTRICTED_XML && used == 0);
+    CHECK(xmpp_xml_error(&x)->offset == 5);
+    CHECK(strcmp(xmpp_err_condition(xmpp_xml_error(&x)->code), "restricted-xml") == 0);
+    CHECK(strcmp(xmpp_strerror(XMPP_ERR_POLICY_VIOLATION), "a configured limit was exceeded") == 0);
+    CHECK(xmpp_err_condition(XMPP_OK) == NULL && xmpp_err_condition(XMPP_AGAIN) == NULL);
+}
+
+static void test_reset_restart(void)
+{
+    /* RFC 6120 §4.3.3: after STARTTLS or SASL success a new stream starts */
+    xmpp_xml x;
+    xt_out o;
+    o.p = got;
+    o.size = sizeof got;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    xt_run(&x, HDR "<proceed/>", strlen(HDR "<proceed/>"), NULL, 0, &o);
+    CHECK(o.ntok == 3);
+    xmpp_xml_reset(&x);
+    xt_run(&x, "<?xml version='1.0'?>" HDR, strlen("<?xml version='1.0'?>" HDR), NULL, 0, &o);
+    CHECK(strcmp(got, "decl version=\"1.0\"\n" HDR_TOK) == 0);
+}
+
+/* No hold-back: feeding a document up to the byte that completes a token makes that
+   token available, whatever came before. */
+static void test_no_hold_back(void)
+{
+    const char *doc = "<?xml version='1.0'?>" HDR "<message><body>hi</body></message><presence/>";
+    size_t n = strlen(doc), len;
+    int ntok[512];
+    xmpp_xml x;
+    xt_out o;
+    o.p = got;
+    o.size = sizeof got;
+    for (len = 0; len <= n; len++) {
+        xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+        xt_run(&x, doc, len, NULL, 0, &o);
+        ntok[len] = o.ntok;
+    }
+    /* completing bytes: decl '>', header '>', <message>'s '>', <body>'s '>', the '<' after
+       "hi", </body>'s '>', </message>'s '>', <presence/>'s '>' (START and END) */
+    {
+        const char *p = doc;
+        size_t decl = (size_t)(strchr(p, '>') - p) + 1;
+        size_t hdr = strlen("<?xml version='1.0'?>" HDR);
+        size_t msg = hdr + 9, body = msg + 6, text = body + 3, ebody = text + 6, emsg = ebody + 10, pres = n;
+        CHECK(ntok[decl - 1] == 0 && ntok[decl] == 1);
+        CHECK(ntok[hdr - 1] == 1 && ntok[hdr] == 2);
+        CHECK(ntok[msg - 1] == 2 && ntok[msg] == 3);
+        CHECK(ntok[body - 1] == 3 && ntok[body] == 4);
+        CHECK(ntok[text - 1] == 4 && ntok[text] == 5);
+        CHECK(ntok[ebody - 1] == 5 && ntok[ebody] == 6);
+        CHECK(ntok[emsg - 1] == 6 && ntok[emsg] == 7);
+        CHECK(ntok[pres - 1] == 7 && ntok[pres] == 9);
+    }
+}
+
+int main(void)
+{
+    RUN(test_tokens_stream);
+    RUN(test_tokens_open_without_close);
+    RUN(test_tokens_empty_root);
+    RUN(test_tokens_whitespace_keepalive);
+    RUN(test_tokens_prolog_whitespace_and_bom);
+    RUN(test_tokens_offsets);
+    RUN(test_ns_default_and_prefixed);
+    RUN(test_ns_scoping);
+    RUN(test_ns_declared_after_use);
+    RUN(test_ns_xml_prefix);
+    RUN(test_ns_undeclared_prefix);
+    RUN(test_ns_unique_attributes);
+    RUN(test_names_syntax);
+    RUN(test_tag_syntax);
+    RUN(test_end_tags);
+    RUN(test_text_entities);
+    RUN(test_text_line_ends);
+    RUN(test_attr_normalisation);
+    RUN(test_cdata);
+    RUN(test_text_cdata_end_forbidden);
+    RUN(test_text_control_chars);
+    RUN(test_utf8);
+    RUN(test_restricted);
+    RUN(test_xml_declaration);
+    RUN(test_limit_depth);
+    RUN(test_limit_attrs);
+    RUN(test_limit_name);
+    RUN(test_limit_token);
+    RUN(test_limit_stanza);
+    RUN(test_limit_small_buffer);
+    RUN(test_init_errors);
+    RUN(test_buffer_size_worst_case);
+    RUN(test_feed_stops_at_token);
+    RUN(test_error_sticky);
+    RUN(test_reset_restart);
+    RUN(test_no_hold_back);
+    return check_done();
+}

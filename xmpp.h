@@ -1,0 +1,1440 @@
+/* xmpp.h - a single-file XMPP library in C99: XML tokenizer, stanzas, SASL, streams.
+   v0.1.0 - MIT licensed (see the end of this file). No malloc, no globals, no I/O in the core.
+
+   QUICK START
+     In exactly one .c file:
+         #define XMPP_IMPLEMENTATION
+         #include "xmpp.h"
+     Everywhere else, just #include "xmpp.h".
+
+     Tokenize a stream: push bytes in any chunking, pull tokens out.
+         xmpp_xml x;  xmpp_xml_token t;  static unsigned char buf[8192];
+         xmpp_xml_init(&x, buf, sizeof buf, NULL);          NULL: default limits
+         while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+             size_t off = 0, used;
+             while (off < n) {                              feed stops after each token
+                 if (xmpp_xml_feed(&x, chunk + off, n - off, &used)) break;
+                 off += used;
+                 while (xmpp_xml_next(&x, &t) == XMPP_OK) handle(&t);
+             }
+             if (xmpp_xml_error(&x)->code) report(xmpp_xml_error(&x));
+         }
+
+   CONFIGURATION (define before including)
+     XMPP_IMPLEMENTATION  compile the implementation (one translation unit)
+     XMPP_STATIC          make every function static (private copy per .c file)
+     XMPP_FREESTANDING    include only <stddef.h>, <stdint.h>, <limits.h>; no libc needed
+     XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP
+                          override the mem* functions (default: <string.h>'s, or small
+                          built-ins when XMPP_FREESTANDING is defined)
+
+   CONTENTS (search for the tag: it opens the section in the API and in the implementation)
+     >>base     error codes, string views
+     >>xml      incremental XML tokenizer (RFC 6120 §11 restricted XML, namespaces, limits)
+     >>stanza   stanza tree and builder                          (not yet written)
+     >>jid      addresses, RFC 7622                              (not yet written)
+     >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64, SCRAM, PLAIN   (not yet written)
+     >>stream   client stream negotiation, sans-I/O              (not yet written)
+     >>tls      TLS hook, BearSSL backend                        (not yet written)
+     >>posix    sockets, SRV lookup, poll loop                   (not yet written)
+*/
+#ifndef XMPP_H
+#define XMPP_H
+
+#define XMPP_VERSION "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <limits.h>
+
+#ifndef XMPPDEF
+#  ifdef XMPP_STATIC
+#    if defined(__GNUC__) || defined(__clang__)
+#      define XMPPDEF static __attribute__((unused))
+#    else
+#      define XMPPDEF static
+#    endif
+#  else
+#    define XMPPDEF extern
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================== >>base
+   Every function that can fail returns an xmpp_err. XMPP_OK is 0; XMPP_AGAIN is not an
+   error but "nothing more until you feed more bytes". Errors are sticky: an object that
+   failed keeps returning the same code. Each code maps to a message and, where one
+   exists, the RFC 6120 §4.9.3 stream error condition to send to the peer. */
+
+#define XMPP__ERRORS(X) \
+    X(XMPP_OK,                       0,                      "no error") \
+    X(XMPP_AGAIN,                    0,                      "need more input") \
+    X(XMPP_ERR_INVALID,              "internal-server-error","invalid argument or configuration") \
+    X(XMPP_ERR_NOT_WELL_FORMED,      "not-well-formed",      "XML is not well-formed") \
+    X(XMPP_ERR_RESTRICTED_XML,       "restricted-xml",       "XML feature not allowed in XMPP (RFC 6120 §11)") \
+    X(XMPP_ERR_UNSUPPORTED_ENCODING, "unsupported-encoding", "encoding other than UTF-8") \
+    X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded")
+
+typedef enum xmpp_err {
+#define XMPP__ENUM(name, cond, msg) name,
+    XMPP__ERRORS(XMPP__ENUM)
+#undef XMPP__ENUM
+    XMPP__ERR_COUNT
+} xmpp_err;
+
+/* A string view: p points at n bytes, not NUL-terminated. Each function that returns one
+   says how long p stays valid. */
+typedef struct xmpp_str {
+    const char *p;
+    size_t n;
+} xmpp_str;
+
+/* Where and why something failed. message is a static string describing this failure
+   (more precise than xmpp_strerror(code)); offset is the absolute byte offset in the
+   input stream of the byte that caused it (0 when not about input). */
+typedef struct xmpp_errinfo {
+    xmpp_err code;
+    const char *message;
+    uint64_t offset;
+} xmpp_errinfo;
+
+/* The generic message for a code ("XML is not well-formed"). Never NULL. */
+XMPPDEF const char *xmpp_strerror(xmpp_err code);
+
+/* The RFC 6120 §4.9.3 condition for a code ("not-well-formed"), or NULL for XMPP_OK and
+   XMPP_AGAIN. */
+XMPPDEF const char *xmpp_err_condition(xmpp_err code);
+
+/* ======================================================================== >>xml
+   The incremental XML tokenizer. Push bytes with xmpp_xml_feed() in any chunking, pull
+   tokens with xmpp_xml_next(). Nothing is allocated: the state is the xmpp_xml struct plus
+   one caller buffer, whose size xmpp_xml_buffer_size() computes for a set of limits.
+
+   Input is the XMPP flavour of XML 1.0 + Namespaces (RFC 6120 §11): UTF-8 only, no
+   comments, no processing instructions except a leading XML declaration, no DOCTYPE, no
+   entity references but the five predefined ones. CDATA sections are allowed.
+
+   Tokens, and the byte that completes each one:
+       <?xml version='1.0'?>              DECL    at the '>' (only as the very first bytes)
+       <stream:stream ...>                OPEN    at the '>' (depth 1: the stream header)
+       <message to='a@b' ...>             START   at the '>' (depth >= 2)
+       hello &amp; bye                    TEXT    at the next '<' (or when the text buffer
+                                                  is full: long text comes as several
+                                                  TEXT tokens, split at the same place
+                                                  whatever the chunking)
+       <![CDATA[ raw ]]>                  TEXT    at the final '>', a token of its own
+       </message>                         END     at the '>'
+       <presence/>                        START + END, both at the '>'
+       </stream:stream>                   CLOSE   at the '>'
+   A token is available as soon as the byte that completes it has been fed (no hold-back),
+   and the token sequence is the same for every way of cutting the input into chunks.
+
+   Names arrive resolved: ns is the namespace URI (empty if none), local the local name,
+   prefix the prefix as written (for teaching; do not match on it). xmlns declarations
+   are scoped per element and are not reported as attributes; xml: is bound. Text and
+   attribute values arrive decoded: entities and character references replaced, line
+   ends normalised (CR LF and lone CR become LF), attribute whitespace normalised (each
+   TAB, LF, CR becomes a space) as XML 1.0 §2.11 and §3.3.3 say.
+
+   Limits (each exceeded one is XMPP_ERR_POLICY_VIOLATION, never a crash or a silent cut):
+   zero fields take the defaults. */
+
+typedef struct xmpp_xml_limits {
+    uint32_t max_depth;   /* elements open at once, stream header included   (default 16) */
+    uint32_t max_attrs;   /* attributes on one element, xmlns ones included  (default 16) */
+    uint32_t max_name;    /* bytes in one element or attribute name, prefix included
+                                                                            (default 128) */
+    uint32_t max_token;   /* bytes of one start tag as stored (names + decoded values),
+                             and the size at which text is split    (default 4096, <= 65535) */
+    uint32_t max_stanza;  /* bytes on the wire of one depth-2 element, from its '<' to its
+                             last '>'                                       (default 65536) */
+} xmpp_xml_limits;
+
+#define XMPP_XML_DEFAULT_DEPTH   16
+#define XMPP_XML_DEFAULT_ATTRS   16
+#define XMPP_XML_DEFAULT_NAME    128
+#define XMPP_XML_DEFAULT_TOKEN   4096
+#define XMPP_XML_DEFAULT_STANZA  65536
+
+typedef enum xmpp_xml_kind {
+    XMPP_XML_NONE = 0,
+    XMPP_XML_DECL,      /* the XML declaration; attrs: version, encoding?, standalone? */
+    XMPP_XML_OPEN,      /* the stream header (depth-1 start tag), with attrs */
+    XMPP_XML_START,     /* a start tag at depth >= 2, with attrs */
+    XMPP_XML_END,       /* an end tag at depth >= 2 */
+    XMPP_XML_TEXT,      /* character data (text) */
+    XMPP_XML_CLOSE      /* the stream's end tag (depth 1) */
+} xmpp_xml_kind;
+
+typedef struct xmpp_xml_attr {
+    xmpp_str ns;        /* namespace URI; empty for an unprefixed attribute */
+    xmpp_str local;     /* local name */
+    xmpp_str prefix;    /* prefix as written, empty if none */
+    xmpp_str value;     /* decoded, normalised value */
+} xmpp_xml_attr;
+
+/* A token. Every view in it points into the tokenizer's buffer and stays valid until the
+   next call of xmpp_xml_feed() or xmpp_xml_next() on the same tokenizer. */
+typedef struct xmpp_xml_token {
+    xmpp_xml_kind kind;
+    uint32_t depth;            /* element depth (stream = 1, stanza = 2); for TEXT, the
+                                  depth of the enclosing element */
+    xmpp_str ns, local, prefix;/* OPEN, START, END, CLOSE: the element's name */
+    xmpp_str text;             /* TEXT: the (decoded, UTF-8) text, never empty */
+    const xmpp_xml_attr *attrs;/* DECL, OPEN, START: attributes in document order */
+    size_t nattrs;
+    uint64_t offset;           /* stream offset of the token's first byte; for the END of
+                                  an empty element <a/>, that of its start tag */
+} xmpp_xml_token;
+
+/* The tokenizer. Allocate it anywhere; all fields are private. */
+typedef struct xmpp_xml {
+    /* private */
+    unsigned char *buf, *end;     /* frames and token data live in [buf, end) */
+    xmpp_xml_attr *attrs;         /* max_attrs attribute views, at the buffer's tail */
+    unsigned char *top;           /* first free byte of [buf, end) */
+    unsigned char *mark;          /* start of the token being built */
+    unsigned char *name;          /* start of the name or value being read */
+    unsigned char *cap;           /* the token being built may not grow past this */
+    void *frame;                  /* innermost open element, NULL at depth 0 */
+    const unsigned char *chunk;   /* start of the chunk being fed */
+    const unsigned char *stop;    /* end of that chunk, or where max_stanza runs out */
+    uint64_t base;                /* stream offset of *chunk */
+    uint64_t tok_off;             /* stream offset of the token being built */
+    uint64_t stanza_end;          /* offset past the last byte allowed in this stanza */
+    xmpp_errinfo err;
+    xmpp_xml_limits lim;
+    xmpp_str ns;                  /* resolved namespace of the pending OPEN/START */
+    uint32_t cp;                  /* code point or character reference being decoded */
+    uint32_t depth;               /* elements open */
+    uint16_t nattrs;              /* attributes of the start tag being read */
+    uint16_t ndigits;             /* digits of a character reference, letters of an entity */
+    uint8_t state, ret;           /* scanner state; where an entity reference returns */
+    uint8_t pending, release;     /* token ready for next(); token to release first */
+    uint8_t need, lo, hi;         /* UTF-8: continuation bytes due, range of the next one */
+    uint8_t quote, brackets, flags;
+} xmpp_xml;
+
+/* Buffer bytes that never run out before a limit does: every open element keeps its
+   qualified name and namespace declarations (at most max_token + 4 bytes per attribute),
+   the start tag being read needs twice that, plus max_attrs attribute views. A smaller
+   buffer works too; running out of it is then XMPP_ERR_POLICY_VIOLATION. */
+#define XMPP_XML_BUF_SIZE(depth, attrs, token) \
+    (((size_t)(depth) + 1) * (24 + 2 * sizeof(void *) + (size_t)(token) + 4 * (size_t)(attrs)) \
+     + (size_t)(attrs) * sizeof(xmpp_xml_attr) + 2 * sizeof(void *))
+
+/* XMPP_XML_BUF_SIZE for these limits (NULL or zero fields: the defaults). */
+XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim);
+
+/* Start tokenizing a new stream. buf (any alignment) must stay put and untouched while
+   the tokenizer uses it; limits is copied (NULL: defaults).
+   Errors: XMPP_ERR_INVALID if a limit is out of range (max_token > 65535, max_depth or
+   max_attrs > 65535) or buf cannot hold max_attrs views plus 64 bytes. */
+XMPPDEF xmpp_err xmpp_xml_init(xmpp_xml *x, void *buf, size_t size, const xmpp_xml_limits *limits);
+
+/* Start over on a new stream with the same buffer and limits (RFC 6120 §4.3.3 stream
+   restart after STARTTLS or SASL). Offsets restart at 0. */
+XMPPDEF void xmpp_xml_reset(xmpp_xml *x);
+
+/* Push bytes. Reads up to len bytes from data and stops right after the byte that
+   completes a token, so *used may be less than len: feed the rest after pulling the
+   token with xmpp_xml_next(). While a token is waiting to be pulled, feed takes nothing
+   (*used = 0). data is not referenced after feed returns: the caller may reuse it.
+   Returns XMPP_OK, or the (sticky) error code; *used counts the bytes consumed before the
+   error. */
+XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t *used);
+
+/* Pull the next token. Returns XMPP_OK and fills *t, XMPP_AGAIN when more input is
+   needed, or the sticky error code once every token before the error has been pulled. */
+XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t);
+
+/* The error (code XMPP_OK while there is none). Valid as long as x. */
+XMPPDEF const xmpp_errinfo *xmpp_xml_error(const xmpp_xml *x);
+
+/* Write t as one line in the canonical format (no newline, NUL-terminated if size > 0):
+       decl version="1.0" encoding="UTF-8"
+       open 1 stream:stream {http://etherx.jabber.org/streams}stream to="a.test" ...
+       start 2 message {jabber:client}message {ns}local="value" ...
+       text 3 "hello\n"
+       end 2 message {jabber:client}message
+       close 1 stream:stream {http://etherx.jabber.org/streams}stream
+   kind, depth (not for decl), qualified name as written, {namespace}local, then the
+   attributes sorted by namespace and local name (decl: in document order), as
+   {ns}local="value" (no braces when the namespace is empty). Values and text are escaped:
+   \\ \" \n \r \t and \xNN for other bytes below 0x20 and 0x7F; UTF-8 is kept as is.
+   *need gets the length of the whole line; if it is >= size, the line was cut to fit and
+   the caller may retry with a buffer of *need + 1 bytes. */
+XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t size, size_t *need);
+
+/* ======================================================================== >>stanza */
+/* ======================================================================== >>jid */
+/* ======================================================================== >>sasl */
+/* ======================================================================== >>stream */
+/* ======================================================================== >>tls */
+/* ======================================================================== >>posix */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XMPP_H */
+
+/* ************************************************************************************* */
+/*                                   IMPLEMENTATION                                      */
+/* ************************************************************************************* */
+#ifdef XMPP_IMPLEMENTATION
+#ifndef XMPP__IMPLEMENTED
+#define XMPP__IMPLEMENTED
+
+#if !defined(XMPP_FREESTANDING) && (!defined(XMPP_MEMCPY) || !defined(XMPP_MEMMOVE) || \
+    !defined(XMPP_MEMSET) || !defined(XMPP_MEMCMP))
+#include <string.h>
+#endif
+
+/* ======================================================================== >>base */
+
+#ifndef XMPP_MEMCPY
+#  ifdef XMPP_FREESTANDING
+#    define XMPP_MEMCPY xmpp__memmove
+#  else
+#    define XMPP_MEMCPY memcpy
+#  endif
+#endif
+#ifndef XMPP_MEMMOVE
+#  ifdef XMPP_FREESTANDING
+#    define XMPP_MEMMOVE xmpp__memmove
+#  else
+#    define XMPP_MEMMOVE memmove
+#  endif
+#endif
+#ifndef XMPP_MEMSET
+#  ifdef XMPP_FREESTANDING
+#    define XMPP_MEMSET xmpp__memset
+#  else
+#    define XMPP_MEMSET memset
+#  endif
+#endif
+#ifndef XMPP_MEMCMP
+#  ifdef XMPP_FREESTANDING
+#    define XMPP_MEMCMP xmpp__memcmp
+#  else
+#    define XMPP_MEMCMP memcmp
+#  endif
+#endif
+
+#ifdef XMPP_FREESTANDING
+static void *xmpp__memmove(void *d, const void *s, size_t n)
+{
+    unsigned char *dp = (unsigned char *)d;
+    const unsigned char *sp = (const unsigned char *)s;
+    if (dp < sp) while (n--) *dp++ = *sp++;
+    else { dp += n; sp += n; while (n--) *--dp = *--sp; }
+    return d;
+}
+static void *xmpp__memset(void *d, int c, size_t n)
+{
+    unsigned char *dp = (unsigned char *)d;
+    while (n--) *dp++ = (unsigned char)c;
+    return d;
+}
+static int xmpp__memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *ap = (const unsigned char *)a, *bp = (const unsigned char *)b;
+    for (; n; n--, ap++, bp++) if (*ap != *bp) return *ap < *bp ? -1 : 1;
+    return 0;
+}
+#endif
+
+static const char *const xmpp__err_msg[] = {
+#define XMPP__MSG(name, cond, msg) msg,
+    XMPP__ERRORS(XMPP__MSG)
+#undef XMPP__MSG
+};
+static const char *const xmpp__err_cond[] = {
+#define XMPP__COND(name, cond, msg) cond,
+    XMPP__ERRORS(XMPP__COND)
+#undef XMPP__COND
+};
+
+XMPPDEF const char *xmpp_strerror(xmpp_err code)
+{
+    return (unsigned)code < XMPP__ERR_COUNT ? xmpp__err_msg[code] : "unknown error";
+}
+
+XMPPDEF const char *xmpp_err_condition(xmpp_err code)
+{
+    return (unsigned)code < XMPP__ERR_COUNT ? xmpp__err_cond[code] : "undefined-condition";
+}
+
+/* Character classes of single bytes, for the tokenizer's fast paths. Bytes >= 0x80 have
+   no class: they take the UTF-8 path. */
+enum {
+    XMPP__C_NS = 1,   /* ASCII NameStartChar, ':' excepted: letters, '_' */
+    XMPP__C_N  = 2,   /* ASCII NameChar, ':' excepted: letters, digits, '_', '-', '.' */
+    XMPP__C_T  = 4,   /* copied as is in text: TAB LF, 0x20-0x7F but < & ] */
+    XMPP__C_A  = 8,   /* copied as is in an attribute value: 0x20-0x7F but < & ' " */
+    XMPP__C_S  = 16   /* XML white space: SP TAB LF CR */
+};
+static const unsigned char xmpp__cc[256] = {
+     0, 0, 0, 0, 0, 0, 0, 0, 0,20,20, 0, 0,16, 0, 0,  /* 00 */
+     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 10 */
+    28,12, 4,12,12,12, 0, 4,12,12,12,12,12,14,14,12,  /* 20  !"#$%&'()*+,-./ */
+    14,14,14,14,14,14,14,14,14,14,12,12, 0,12,12,12,  /* 30 0123456789:;<=>? */
+    12,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,  /* 40 @A-O */
+    15,15,15,15,15,15,15,15,15,15,15,12,12, 8,12,15,  /* 50 P-Z[\]^_ */
+    12,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,  /* 60 `a-o */
+    15,15,15,15,15,15,15,15,15,15,15,12,12,12,12,12,  /* 70 p-z{|}~DEL */
+};
+
+/* ======================================================================== >>xml
+   IMPLEMENTATION NOTES
+
+   One byte-at-a-time state machine (x->state) with fast loops for the common runs
+   (names, attribute values, text), which copy bytes into the caller's buffer as they go.
+   Nothing points into the caller's input after xmpp_xml_feed() returns.
+
+   The buffer [buf, end) is a stack:
+       [frame: stream][frame: message][frame: body] [token being built ...]      [views]
+        ^buf                                         ^mark                  ^top  ^end
+   A frame (struct xmpp__frame, aligned) is one open element: a header, its qualified
+   name, then its namespace declarations as binding records
+       [prefix length: 2 bytes LE][URI length: 2 bytes LE][prefix][URI]
+   While a start tag is read, its name and raw attributes sit above the frame header, the
+   attribute views (xmpp_xml_attr, max_attrs of them) at the buffer's tail point into them.
+   At its '>' the namespace declarations are appended as binding records, names are
+   resolved and the token is handed out. When the token is released (the next feed or
+   next call), the binding records move down to just after the name and everything else
+   is dropped: an open element costs header + name + declarations.
+
+   Releasing a token is deferred (x->release) so that the views handed out stay valid
+   until the caller comes back. feed() stops right after a token is complete, so at most
+   one token (plus the END that follows the START of an empty element) waits at a time.
+
+   max_stanza is enforced by shortening the chunk: x->stop is the end of the chunk or the
+   first byte past the stanza's budget, whichever comes first; reaching it inside a stanza
+   is the error. */
+
+enum {
+    XMPP__S_BOM = 0,   /* first bytes: optional UTF-8 BOM, optional <?xml ...?> */
+    XMPP__S_BOM2,      /* after EF */
+    XMPP__S_BOM3,      /* after EF BB */
+    XMPP__S_PROLOG,    /* before the root element: white space or '<' */
+    XMPP__S_EPILOG,    /* after the root element: white space only */
+    XMPP__S_LT,        /* after '<' */
+    XMPP__S_PI,        /* after "<?" at the very start: must be "<?xml " */
+    XMPP__S_BANG,      /* after "<!": only <![CDATA[ is allowed */
+    XMPP__S_CDSTART,   /* matching "CDATA[" */
+    XMPP__S_CDATA,     /* inside a CDATA section */
+    XMPP__S_NAME,      /* element name of a start tag */
+    XMPP__S_TAG,       /* in a start tag, before an attribute, '>' or "/>" */
+    XMPP__S_AFTERVAL,  /* after an attribute value: white space, '>' or "/>" */
+    XMPP__S_ANAME,     /* attribute name */
+    XMPP__S_EQ,        /* after an attribute name: S? '=' */
+    XMPP__S_QUOTE,     /* after '=': S? quote */
+    XMPP__S_VALUE,     /* attribute value */
+    XMPP__S_SLASH,     /* after '/' in a start tag */
+    XMPP__S_QMARK,     /* after '?' in the XML declaration */
+    XMPP__S_ETAG,      /* end tag name, matched against the open element's */
+    XMPP__S_ETAGWS,    /* white space after the end tag name */
+    XMPP__S_TEXT,      /* character data */
+    XMPP__S_REF,       /* after '&' */
+    XMPP__S_ENTNAME,   /* entity name */
+    XMPP__S_CREF,      /* after "&#" */
+    XMPP__S_CDEC,      /* decimal character reference */
+    XMPP__S_CHEX       /* hexadecimal character reference */
+};
+
+enum {
+    XMPP__F_DECL = 1,      /* the start tag being read is the XML declaration */
+    XMPP__F_EMPTY = 2,     /* the START pending is an empty element: END follows */
+    XMPP__F_CR = 4,        /* the last byte was a CR: skip one LF */
+    XMPP__F_START = 8,     /* the next name byte must be a NameStartChar */
+    XMPP__F_LEADSTART = 16,/* the UTF-8 sequence being read is a name's start char */
+    XMPP__F_STARTED = 32   /* something was fed: a declaration can no longer come */
+};
+
+typedef struct xmpp__frame {
+    struct xmpp__frame *prev;   /* parent element, NULL for the root */
+    uint16_t qlen;              /* bytes of the qualified name that follows */
+    uint16_t plen;              /* bytes of its prefix, 0 if none */
+    uint32_t blen;              /* bytes of binding records after the name */
+} xmpp__frame;
+
+#define XMPP__ALIGN (sizeof(union { void *p; size_t n; uint32_t u; }))
+#define XMPP__QNAME(f) ((unsigned char *)(f) + sizeof(xmpp__frame))
+
+static const char xmpp__ns_xml[] = "http://www.w3.org/XML/1998/namespace";
+static const char xmpp__ns_xmlns[] = "http://www.w3.org/2000/xmlns/";
+
+static xmpp_str xmpp__str(const void *p, size_t n)
+{
+    xmpp_str s;
+    s.p = (const char *)p;
+    s.n = n;
+    return s;
+}
+
+static int xmpp__eq(xmpp_str a, const char *b, size_t bn)
+{
+    return a.n == bn && XMPP_MEMCMP(a.p, b, bn) == 0;
+}
+
+static unsigned xmpp__get16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
+
+static void xmpp__put16(unsigned char *p, size_t v)
+{
+    p[0] = (unsigned char)(v & 0xFF);
+    p[1] = (unsigned char)(v >> 8);
+}
+
+/* XML 1.0 (5th ed.) §2.3 NameStartChar and NameChar beyond ASCII. */
+static int xmpp__name_cp(uint32_t c, int start)
+{
+    if ((c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) ||
+        (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF) || c == 0x200C ||
+        c == 0x200D || (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+        (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+        (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF))
+        return 1;
+    return !start && (c == 0xB7 || (c >= 0x300 && c <= 0x36F) || c == 0x203F || c == 0x2040);
+}
+
+static const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, xmpp_err code,
+                                       const char *msg)
+{
+    x->err.code = code;
+    x->err.message = msg;
+    x->err.offset = x->base + (uint64_t)(p - x->chunk);
+    return p;
+}
+
+static uint64_t xmpp__off(const xmpp_xml *x, const unsigned char *p)
+{
+    return x->base + (uint64_t)(p - x->chunk);
+}
+
+/* One byte of a multi-byte UTF-8 sequence (a lead byte when x->need is 0). Returns 1 when
+   x->cp holds a complete code point, 0 when more bytes are due, -1 if the sequence is not
+   UTF-8 (overlong, surrogate, above U+10FFFF) or is U+FFFE/U+FFFF. */
+static int xmpp__utf8(xmpp_xml *x, unsigned c)
+{
+    if (!x->need) {
+        x->lo = 0x80;
+        x->hi = 0xBF;
+        if (c < 0xC2 || c > 0xF4) return -1;
+        if (c < 0xE0) { x->need = 1; x->cp = c & 0x1F; }
+        else if (c < 0xF0) {
+            x->need = 2; x->cp = c & 0x0F;
+            if (c == 0xE0) x->lo = 0xA0;     /* overlong */
+            if (c == 0xED) x->hi = 0x9F;     /* surrogates */
+        } else {
+            x->need = 3; x->cp = c & 0x07;
+            if (c == 0xF0) x->lo = 0x90;     /* overlong */
+            if (c == 0xF4) x->hi = 0x8F;     /* above U+10FFFF */
+        }
+        return 0;
+    }
+    if (c < x->lo || c > x->hi) return -1;
+    x->lo = 0x80;
+    x->hi = 0xBF;
+    x->cp = x->cp << 6 | (c & 0x3F);
+    if (--x->need) return 0;
+    return x->cp == 0xFFFE || x->cp == 0xFFFF ? -1 : 1;
+}
+
+/* Length of the UTF-8 sequence a lead byte starts (1 for ASCII or an invalid lead). */
+static size_t xmpp__seqlen(unsigned c) { return c < 0xE0 ? (c < 0xC0 ? 1 : 2) : c < 0xF0 ? 3 : 4; }
+
+/* Append code point c as UTF-8 at *d (room for 4 bytes checked by the caller). */
+static unsigned char *xmpp__put_utf8(unsigned char *d, uint32_t c)
+{
+    if (c < 0x80) { *d++ = (unsigned char)c; }
+    else if (c < 0x800) { *d++ = (unsigned char)(0xC0 | c >> 6); *d++ = (unsigned char)(0x80 | (c & 0x3F)); }
+    else if (c < 0x10000) {
+        *d++ = (unsigned char)(0xE0 | c >> 12);
+        *d++ = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        *d++ = (unsigned char)(0x80 | (c & 0x3F));
+    } else {
+        *d++ = (unsigned char)(0xF0 | c >> 18);
+        *d++ = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+        *d++ = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        *d++ = (unsigned char)(0x80 | (c & 0x3F));
+    }
+    return d;
+}
+
+XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim)
+{
+    xmpp_xml_limits l;
+    if (lim) l = *lim; else XMPP_MEMSET(&l, 0, sizeof l);
+    return XMPP_XML_BUF_SIZE(l.max_depth ? l.max_depth : XMPP_XML_DEFAULT_DEPTH,
+                             l.max_attrs ? l.max_attrs : XMPP_XML_DEFAULT_ATTRS,
+                             l.max_token ? l.max_token : XMPP_XML_DEFAULT_TOKEN);
+}
+
+XMPPDEF xmpp_err xmpp_xml_init(xmpp_xml *x, void *buf, size_t size, const xmpp_xml_limits *limits)
+{
+    uintptr_t a = (uintptr_t)buf, b = a + size;
+    XMPP_MEMSET(x, 0, sizeof *x);
+    if (limits) x->lim = *limits;
+    if (!x->lim.max_depth) x->lim.max_depth = XMPP_XML_DEFAULT_DEPTH;
+    if (!x->lim.max_attrs) x->lim.max_attrs = XMPP_XML_DEFAULT_ATTRS;
+    if (!x->lim.max_name) x->lim.max_name = XMPP_XML_DEFAULT_NAME;
+    if (!x->lim.max_token) x->lim.max_token = XMPP_XML_DEFAULT_TOKEN;
+    if (!x->lim.max_stanza) x->lim.max_stanza = XMPP_XML_DEFAULT_STANZA;
+    x->err.code = XMPP_ERR_INVALID;
+    x->err.message = "invalid limits or buffer";
+    if (!buf || x->lim.max_token > 65535 || x->lim.max_depth > 65535 || x->lim.max_attrs > 65535)
+        return XMPP_ERR_INVALID;
+    a = (a + XMPP__ALIGN - 1) / XMPP__ALIGN * XMPP__ALIGN;
+    if (b < a || (b - a) / sizeof(xmpp_xml_attr) <= x->lim.max_attrs) return XMPP_ERR_INVALID;
+    b -= x->lim.max_attrs * sizeof(xmpp_xml_attr);
+    b = b / XMPP__ALIGN * XMPP__ALIGN;
+    if (b < a + 64) return XMPP_ERR_INVALID;
+    x->buf = (unsigned char *)a;
+    x->end = (unsigned char *)b;
+    x->attrs = (xmpp_xml_attr *)b;
+    xmpp_xml_reset(x);
+    return XMPP_OK;
+}
+
+XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
+{
+    x->top = x->mark = x->name = x->buf;
+    x->frame = NULL;
+    x->base = x->tok_off = x->stanza_end = 0;
+    x->err.code = XMPP_OK;
+    x->err.message = NULL;
+    x->err.offset = 0;
+    x->ns = xmpp__str("", 0);
+    x->cp = x->depth = 0;
+    x->nattrs = x->ndigits = 0;
+    x->state = XMPP__S_BOM;
+    x->ret = x->pending = x->release = 0;
+    x->need = x->quote = x->brackets = x->flags = 0;
+}
+
+XMPPDEF const xmpp_errinfo *xmpp_xml_error(const xmpp_xml *x) { return &x->err; }
+
+/* The URI bound to a prefix: first the records in [b, e) (the start tag being closed),
+   then the open elements from the innermost out. Returns 1 and *uri if bound. */
+static int xmpp__lookup(const xmpp_xml *x, xmpp_str pfx, const unsigned char *b,
+                        const unsigned char *e, xmpp_str *uri)
+{
+    const xmpp__frame *f = (const xmpp__frame *)x->frame;
+    if (xmpp__eq(pfx, "xml", 3)) { *uri = xmpp__str(xmpp__ns_xml, sizeof xmpp__ns_xml - 1); return 1; }
+    for (;;) {
+        while (b < e) {
+            size_t pl = xmpp__get16(b), ul = xmpp__get16(b + 2);
+            if (pl == pfx.n && XMPP_MEMCMP(b + 4, pfx.p, pl) == 0) {
+                *uri = xmpp__str(b + 4 + pl, ul);
+                return 1;
+            }
+            b += 4 + pl + ul;
+        }
+        if (!f) break;
+        b = XMPP__QNAME(f) + f->qlen;
+        e = b + f->blen;
+        f = f->prev;
+    }
+    *uri = xmpp__str("", 0);
+    return 0;
+}
+
+/* A start tag's '>' (or "/>"): turn xmlns attributes into binding records, resolve the
+   element and attribute names, check uniqueness, hand out OPEN or START. */
+static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
+{
+    xmpp__frame *f = (xmpp__frame *)x->mark;
+    unsigned char *rec = x->top, *q = XMPP__QNAME(f);
+    xmpp_xml_attr *a = x->attrs;
+    size_t i, j, n = x->nattrs, kept = 0;
+    xmpp_str uri;
+
+    /* XML 1.0 §3.1: attribute names are unique as written (declarations included). */
+    for (i = 1; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (xmpp__eq(a[i].local, a[j].local.p, a[j].local.n) &&
+                xmpp__eq(a[i].prefix, a[j].prefix.p, a[j].prefix.n))
+                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "duplicate attribute");
+
+    /* Namespaces in XML 1.0 §3: xmlns and xmlns:p declare; they are not attributes. */
+    for (i = 0; i < n; i++) {
+        int dflt = a[i].prefix.n == 0 && xmpp__eq(a[i].local, "xmlns", 5);
+        if (!dflt && !xmpp__eq(a[i].prefix, "xmlns", 5)) continue;
+        if (!dflt) {
+            int isxml = xmpp__eq(a[i].local, "xml", 3);
+            if (xmpp__eq(a[i].local, "xmlns", 5))
+                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xmlns prefix cannot be declared");
+            if (isxml != xmpp__eq(a[i].value, xmpp__ns_xml, sizeof xmpp__ns_xml - 1))
+                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xml prefix is bound to its own namespace only");
+            if (a[i].value.n == 0)
+                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "a prefix cannot be undeclared (xmlns:p=\"\")");
+        } else if (xmpp__eq(a[i].value, xmpp__ns_xml, sizeof xmpp__ns_xml - 1)) {
+            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the XML namespace cannot be the default");
+        }
+        if (xmpp__eq(a[i].value, xmpp__ns_xmlns, sizeof xmpp__ns_xmlns - 1))
+            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xmlns namespace cannot be bound");
+        {
+            size_t pl = dflt ? 0 : a[i].local.n, ul = a[i].value.n;
+            if ((size_t)(x->end - rec) < 4 + pl + ul)
+                return xmpp__fail(x, p, XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full (namespace declarations)");
+            xmpp__put16(rec, pl);
+            xmpp__put16(rec + 2, ul);
+            XMPP_MEMCPY(rec + 4, a[i].local.p, pl);
+            XMPP_MEMCPY(rec + 4 + pl, a[i].value.p, ul);
+            rec += 4 + pl + ul;
+        }
+    }
+
+    /* The element's own name. */
+    if (f->plen == 5 && XMPP_MEMCMP(q, "xmlns", 5) == 0)
+        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xmlns prefix cannot name an element");
+    if (!xmpp__lookup(x, xmpp__str(q, f->plen), x->top, rec, &uri) && f->plen)
+        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "undeclared namespace prefix on element");
+    x->ns = uri;
+
+    /* Attributes: resolve prefixes (unprefixed ones have no namespace), drop the
+       declarations, then reject two prefixes bound to one namespace with one local name
+       (Namespaces in XML 1.0 §6.3). */
+    for (i = 0; i < n; i++) {
+        xmpp_xml_attr t = a[i];
+        if (t.prefix.n == 0 ? xmpp__eq(t.local, "xmlns", 5) : xmpp__eq(t.prefix, "xmlns", 5))
+            continue;
+        if (t.prefix.n && !xmpp__lookup(x, t.prefix, x->top, rec, &t.ns))
+            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "undeclared namespace prefix on attribute");
+        for (j = 0; j < kept; j++)
+            if (t.prefix.n && a[j].prefix.n && xmpp__eq(t.local, a[j].local.p, a[j].local.n) &&
+                xmpp__eq(t.ns, a[j].ns.p, a[j].ns.n))
+                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "duplicate attribute (same namespace and name)");
+        a[kept++] = t;
+    }
+    x->nattrs = (uint16_t)kept;
+    x->name = x->top;   /* the binding records, kept by xmpp__release() */
+    x->top = rec;
+    x->frame = f;
+    x->depth++;
+    x->pending = x->depth == 1 ? XMPP_XML_OPEN : XMPP_XML_START;
+    return p;
+}
+
+/* The token handed out last is done with: see IMPLEMENTATION NOTES. */
+static void xmpp__release(xmpp_xml *x)
+{
+    xmpp__frame *f = (xmpp__frame *)x->frame;
+    switch (x->release) {
+    case XMPP_XML_OPEN:
+    case XMPP_XML_START: {
+        /* keep the name and the binding records [name, top), drop the attributes */
+        unsigned char *q = XMPP__QNAME(f) + f->qlen;
+        f->blen = (uint32_t)(x->top - x->name);
+        XMPP_MEMMOVE(q, x->name, f->blen);
+        x->top = q + f->blen;
+        if (x->flags & XMPP__F_EMPTY) {
+            x->flags &= (uint8_t)~XMPP__F_EMPTY;
+            x->pending = x->depth == 1 ? XMPP_XML_CLOSE : XMPP_XML_END;
+        }
+        break;
+    }
+    case XMPP_XML_END:
+    case XMPP_XML_CLOSE:
+        x->top = (unsigned char *)f;
+        x->frame = f->prev;
+        if (--x->depth <= 1) x->stanza_end = 0;   /* the stanza is complete */
+        break;
+    default:   /* DECL, TEXT: drop the token's bytes */
+        x->top = x->mark;
+        break;
+    }
+    x->mark = x->top;
+    x->release = 0;
+}
+
+/* Append a decoded character reference or predefined entity, then go back to the text
+   or attribute value it was in. */
+static int xmpp__put_ref(xmpp_xml *x, unsigned char **d, uint32_t c)
+{
+    if (x->ret == XMPP__S_VALUE && (size_t)(x->cap - *d) < 4) return 0;
+    *d = xmpp__put_utf8(*d, c);
+    x->state = x->ret;
+    return 1;
+}
+
+/* Decl pseudo-attribute i is name (XML 1.0 §2.8). */
+static int xmpp__decl_is(const xmpp_xml *x, size_t i, const char *name, size_t n)
+{
+    return i < x->nattrs && x->attrs[i].prefix.n == 0 && xmpp__eq(x->attrs[i].local, name, n);
+}
+
+/* The XML declaration's "?>": version, then encoding and standalone, in that order. */
+static const unsigned char *xmpp__decl_end(xmpp_xml *x, const unsigned char *p)
+{
+    size_t i = 0, k;
+    xmpp_str v;
+    if (!xmpp__decl_is(x, 0, "version", 7))
+        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration without version");
+    v = x->attrs[i++].value;
+    for (k = 2; k < v.n && v.p[k] >= '0' && v.p[k] <= '9'; k++) {}
+    if (v.n < 3 || v.p[0] != '1' || v.p[1] != '.' || k != v.n)
+        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: version is not 1.x");
+    if (xmpp__decl_is(x, i, "encoding", 8)) {
+        v = x->attrs[i++].value;
+        /* RFC 6120 §11.6: UTF-8 only */
+        if (v.n != 5 || (v.p[0] | 0x20) != 'u' || (v.p[1] | 0x20) != 't' ||
+            (v.p[2] | 0x20) != 'f' || v.p[3] != '-' || v.p[4] != '8')
+            return xmpp__fail(x, p, XMPP_ERR_UNSUPPORTED_ENCODING, "encoding other than UTF-8 declared");
+    }
+    if (xmpp__decl_is(x, i, "standalone", 10)) {
+        v = x->attrs[i++].value;
+        if (!xmpp__eq(v, "yes", 3) && !xmpp__eq(v, "no", 2))
+            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: standalone is not yes or no");
+    }
+    if (i != x->nattrs)
+        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: unknown or misplaced pseudo-attribute");
+    x->flags &= (uint8_t)~XMPP__F_DECL;
+    x->pending = XMPP_XML_DECL;
+    x->state = XMPP__S_PROLOG;
+    return p;
+}
+
+/* XML 1.0 §2.2 Char, for character references. */
+static int xmpp__is_char(uint32_t c)
+{
+    return c == 9 || c == 10 || c == 13 || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* The scanner: consume bytes from [p, e) until a token is pending, an error occurs, the
+   bytes run out, or a stanza starts (so that feed() can bound it by max_stanza). */
+static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, const unsigned char *e)
+{
+    unsigned char *d = x->top;
+    unsigned c;
+    int r;
+#define XMPP__FAIL(code, msg) do { x->top = d; return xmpp__fail(x, p, code, msg); } while (0)
+#define XMPP__NWF(msg) XMPP__FAIL(XMPP_ERR_NOT_WELL_FORMED, msg)
+
+    if (x->flags & XMPP__F_CR) {   /* XML 1.0 §2.11: CR LF is one line end */
+        x->flags &= (uint8_t)~XMPP__F_CR;
+        if (*p == '\n' && ++p == e) return p;
+    }
+    while (p < e) {
+        c = *p;
+        switch (x->state) {
+
+        /* ---- the prolog: BOM, XML declaration, white space, the stream header's '<' */
+        case XMPP__S_BOM:
+            if (c == 0xEF) { x->state = XMPP__S_BOM2; p++; break; }
+            x->state = XMPP__S_PROLOG;
+            break;
+        case XMPP__S_BOM2:
+        case XMPP__S_BOM3:
+            if (c != (x->state == XMPP__S_BOM2 ? 0xBBu : 0xBFu)) XMPP__NWF("invalid byte order mark");
+            x->state = x->state == XMPP__S_BOM2 ? XMPP__S_BOM3 : XMPP__S_PROLOG;
+            p++;
+            break;
+        case XMPP__S_PROLOG:
+        case XMPP__S_EPILOG:
+            if (xmpp__cc[c] & XMPP__C_S) { p++; x->flags |= XMPP__F_STARTED; break; }
+            if (c != '<') XMPP__NWF("text outside the root element");
+            if (x->state == XMPP__S_EPILOG) XMPP__NWF("markup after the root element");
+            x->tok_off = xmpp__off(x, p);
+            x->state = XMPP__S_LT;
+            p++;
+            break;
+
+        /* ---- after '<': which markup? */
+        case XMPP__S_LT:
+            if (c == '/') {
+                if (!x->depth) XMPP__NWF("end tag without a start tag");
+                x->state = XMPP__S_ETAG;
+                x->cp = 0;
+                p++;
+                break;
+            }
+            if (c == '?') {
+                /* the XML declaration comes first or not at all (XML 1.0 §2.8) */
+                if (x->depth || (x->flags & XMPP__F_STARTED))
+                    XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "processing instruction");
+                x->state = XMPP__S_PI;
+                x->cp = 0;
+                p++;
+                break;
+            }
+            x->flags |= XMPP__F_STARTED;
+            if (c == '!') { x->state = XMPP__S_BANG; p++; break; }
+            if (x->depth >= x->lim.max_depth) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "elements nested deeper than max_depth");
+            {   /* a start tag: a new frame, the name right after it */
+                xmpp__frame *f;
+                d = x->buf + ((size_t)(d - x->buf) + XMPP__ALIGN - 1) / XMPP__ALIGN * XMPP__ALIGN;
+                if ((size_t)(x->end - d) < sizeof(xmpp__frame) + 8)
+                    XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full");
+                f = (xmpp__frame *)d;
+                f->prev = (xmpp__frame *)x->frame;
+                f->qlen = f->plen = 0;
+                f->blen = 0;
+                x->mark = d;
+                d = x->name = XMPP__QNAME(f);
+                x->cap = (size_t)(x->end - d) > x->lim.max_token ? d + x->lim.max_token : x->end;
+                x->nattrs = 0;
+                x->ndigits = 0;
+                x->flags |= XMPP__F_START;
+                x->state = XMPP__S_NAME;
+            }
+            break;
+        case XMPP__S_PI:   /* "<?" at the stream's start: "<?xml" S */
+            if (x->cp < 3) {
+                if (c != (unsigned char)"xml"[x->cp]) XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "processing instruction");
+                x->cp++;
+                p++;
+                break;
+            }
+            if (!(xmpp__cc[c] & XMPP__C_S)) XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "processing instruction");
+            x->flags |= XMPP__F_DECL | XMPP__F_STARTED;
+            x->mark = x->name = d = x->buf;
+            x->cap = (size_t)(x->end - d) > x->lim.max_token ? d + x->lim.max_token : x->end;
+            x->nattrs = 0;
+            x->state = XMPP__S_TAG;
+            p++;
+            break;
+        case XMPP__S_BANG:
+            if (c == '-') XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "comment");
+            if (c == 'D') XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "document type declaration");
+            if (c != '[' || !x->depth) XMPP__NWF("invalid markup after '<!'");
+            x->state = XMPP__S_CDSTART;
+            x->cp = 0;
+            p++;
+            break;
+        case XMPP__S_CDSTART:
+            if (c != (unsigned char)"CDATA["[x->cp]) XMPP__NWF("invalid markup after '<!['");
+            p++;
+            if (++x->cp == 6) {
+                x->state = XMPP__S_CDATA;
+                x->brackets = 0;
+                x->mark = d;
+                x->tok_off = xmpp__off(x, p);
+            }
+            break;
+
+        /* ---- names: element and attribute names (QName, Namespaces in XML 1.0 §4) */
+        case XMPP__S_NAME:
+        case XMPP__S_ANAME: {
+            unsigned char *ncap = (size_t)(x->cap - x->name) > x->lim.max_name ? x->name + x->lim.max_name : x->cap;
+            if (x->need || c >= 0x80) {
+                if (!x->need) {
+                    if ((size_t)(ncap - d) < xmpp__seqlen(c))
+                        XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "name longer than max_name");
+                    x->flags = (uint8_t)((x->flags & ~XMPP__F_LEADSTART) | ((x->flags & XMPP__F_START) << 1));
+                    x->flags &= (uint8_t)~XMPP__F_START;
+                }
+                if ((r = xmpp__utf8(x, c)) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;
+                p++;
+                if (r && !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART)) XMPP__NWF("invalid character in a name");
+                break;
+            }
+            if (x->flags & XMPP__F_START) {
+                if (!(xmpp__cc[c] & XMPP__C_NS)) XMPP__NWF("invalid character at the start of a name");
+                x->flags &= (uint8_t)~XMPP__F_START;
+            }
+            {
+                size_t n = (size_t)(e - p), k = 0;
+                if (n > (size_t)(ncap - d)) n = (size_t)(ncap - d);
+                while (k < n && (xmpp__cc[p[k]] & XMPP__C_N)) { d[k] = p[k]; k++; }
+                d += k;
+                p += k;
+                if (p == e) break;
+                c = *p;
+            }
+            if (xmpp__cc[c] & XMPP__C_N) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "name longer than max_name");
+            if (c == ':') {
+                if (x->ndigits) XMPP__NWF("more than one ':' in a name");
+                if (d == ncap) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "name longer than max_name");
+                x->ndigits = (uint16_t)(d - x->name + 1);
+                *d++ = ':';
+                x->flags |= XMPP__F_START;
+                p++;
+                break;
+            }
+            if (c >= 0x80) break;
+            /* the name is complete; c is handled by the next state */
+            if (x->state == XMPP__S_NAME) {
+                xmpp__frame *f = (xmpp__frame *)x->mark;
+                f->qlen = (uint16_t)(d - x->name);
+                f->plen = (uint16_t)(x->ndigits ? x->ndigits - 1 : 0);
+                x->state = XMPP__S_AFTERVAL;
+            } else {
+                xmpp_xml_attr *a = &x->attrs[x->nattrs];
+                size_t n = (size_t)(d - x->name), cl = x->ndigits;
+                a->ns = xmpp__str("", 0);
+                a->prefix = xmpp__str(x->name, cl ? cl - 1 : 0);
+                a->local = xmpp__str(x->name + cl, n - cl);
+                x->state = XMPP__S_EQ;
+            }
+            break;
+        }
+
+        /* ---- inside a start tag (and the XML declaration) */
+        case XMPP__S_AFTERVAL:   /* white space must separate attributes */
+        case XMPP__S_TAG:
+            if (xmpp__cc[c] & XMPP__C_S) { x->state = XMPP__S_TAG; p++; break; }
+            if (x->flags & XMPP__F_DECL) {
+                if (c == '?') { x->state = XMPP__S_QMARK; p++; break; }
+                if (c == '>' || c == '/') XMPP__NWF("XML declaration not closed by '?>'");
+            }
+            if (c == '/') { x->state = XMPP__S_SLASH; p++; break; }
+            if (c == '>') goto start_tag_end;
+            if (x->state == XMPP__S_AFTERVAL) XMPP__NWF("attributes must be separated by white space");
+            if (x->nattrs >= x->lim.max_attrs) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "more attributes than max_attrs");
+            x->name = d;
+            x->ndigits = 0;
+            x->flags |= XMPP__F_START;
+            x->state = XMPP__S_ANAME;
+            break;
+        case XMPP__S_EQ:
+            if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
+            if (c != '=') XMPP__NWF("expected '=' after an attribute name");
+            x->state = XMPP__S_QUOTE;
+            p++;
+            break;
+        case XMPP__S_QUOTE:
+            if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
+            if (c != '"' && c != '\'') XMPP__NWF("attribute value not quoted");
+            x->quote = (uint8_t)c;
+            x->name = d;
+            x->state = XMPP__S_VALUE;
+            p++;
+            break;
+        case XMPP__S_VALUE: {
+            size_t n = (size_t)(e - p), k = 0;
+            if (x->need) {
+                if ((r = xmpp__utf8(x, c)) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;   /* room checked at the lead byte */
+                p++;
+                break;
+            }
+            if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
+            while (k < n && (xmpp__cc[p[k]] & XMPP__C_A)) { d[k] = p[k]; k++; }
+            d += k;
+            p += k;
+            if (p == e) break;
+            c = *p;
+            if (c == x->quote) {
+                x->attrs[x->nattrs++].value = xmpp__str(x->name, (size_t)(d - x->name));
+                x->state = XMPP__S_AFTERVAL;
+                p++;
+                break;
+            }
+            if ((size_t)(x->cap - d) < (c < 0x80 ? 1 : xmpp__seqlen(c)))
+                XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token");
+            if (c == '<') XMPP__NWF("'<' in an attribute value");
+            if (c == '&') {
+                if (x->flags & XMPP__F_DECL) XMPP__NWF("reference in the XML declaration");
+                x->ret = XMPP__S_VALUE;
+                x->state = XMPP__S_REF;
+                p++;
+                break;
+            }
+            if (c >= 0x80) {
+                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;
+            } else if (c == '"' || c == '\'') {
+                *d++ = (unsigned char)c;
+            } else if (xmpp__cc[c] & XMPP__C_S) {   /* XML 1.0 §3.3.3: TAB LF CR -> SP */
+                *d++ = ' ';
+                if (c == '\r') {
+                    if (p + 1 == e) x->flags |= XMPP__F_CR;
+                    else if (p[1] == '\n') p++;
+                }
+            } else {
+                XMPP__NWF("control character in an attribute value");
+            }
+            p++;
+            break;
+        }
+        case XMPP__S_SLASH:
+            if (c != '>') XMPP__NWF("expected '>' after '/'");
+            x->flags |= XMPP__F_EMPTY;
+            goto start_tag_end;
+        case XMPP__S_QMARK:
+            if (c != '>') XMPP__NWF("expected '>' after '?'");
+            x->top = d;
+            p = xmpp__decl_end(x, p);
+            return x->err.code ? p : p + 1;
+        start_tag_end:
+            x->top = d;
+            p = xmpp__start_tag(x, p);
+            if (x->err.code) return p;
+            x->state = (x->depth == 1 && (x->flags & XMPP__F_EMPTY)) ? XMPP__S_EPILOG : XMPP__S_TEXT;
+            x->mark = x->top;
+            return p + 1;
+
+        /* ---- end tags: compared byte by byte with the open element's name */
+        case XMPP__S_ETAG: {
+            const xmpp__frame *f = (const xmpp__frame *)x->frame;
+            const unsigned char *q = XMPP__QNAME(f);
+            while (x->cp < f->qlen && p < e && *p == q[x->cp]) { x->cp++; p++; }
+            if (p == e) break;
+            c = *p;
+            if (x->cp == f->qlen) {
+                if (xmpp__cc[c] & XMPP__C_S) { x->state = XMPP__S_ETAGWS; p++; break; }
+                if (c == '>') goto end_tag_end;
+            }
+            XMPP__NWF("end tag does not match the start tag");
+        }
+        case XMPP__S_ETAGWS:
+            if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
+            if (c != '>') XMPP__NWF("expected '>' in an end tag");
+        end_tag_end:
+            x->top = d;
+            x->pending = x->depth == 1 ? XMPP_XML_CLOSE : XMPP_XML_END;
+            x->state = x->depth == 1 ? XMPP__S_EPILOG : XMPP__S_TEXT;
+            return p + 1;
+
+        /* ---- character data */
+        case XMPP__S_TEXT: {
+            unsigned char *tcap = (size_t)(x->end - x->mark) > x->lim.max_token ? x->mark + x->lim.max_token : x->end;
+            size_t n = (size_t)(e - p), k = 0;
+            if (x->need) {
+                if ((r = xmpp__utf8(x, c)) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;   /* room checked at the lead byte */
+                p++;
+                break;
+            }
+            if (d == x->mark) x->tok_off = xmpp__off(x, p);
+            if (c == '>' && x->brackets >= 2) XMPP__NWF("']]>' in text");
+            /* a new character starts: split the text if 4 more bytes might not fit */
+            if ((size_t)(tcap - d) < 4) {
+                if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
+                XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full");
+            }
+            if (n > (size_t)(tcap - d) - 3) n = (size_t)(tcap - d) - 3;
+            while (k < n && (xmpp__cc[p[k]] & XMPP__C_T)) { d[k] = p[k]; k++; }
+            if (k) {
+                d += k;
+                p += k;
+                x->brackets = 0;
+                break;
+            }
+            if (c == '<') {
+                if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
+                x->state = XMPP__S_LT;
+                p++;
+                if (x->depth == 1) {   /* a stanza starts: its bytes are counted */
+                    x->stanza_end = x->tok_off + x->lim.max_stanza;
+                    x->top = d;
+                    return p;
+                }
+                break;
+            }
+            if (c == '&') {
+                x->ret = XMPP__S_TEXT;
+                x->state = XMPP__S_REF;
+            } else if (c == ']') {
+                x->brackets++;
+                *d++ = ']';
+            } else if (c == '\r') {
+                *d++ = '\n';
+                if (p + 1 == e) x->flags |= XMPP__F_CR;
+                else if (p[1] == '\n') p++;
+            } else if (c >= 0x80) {
+                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;
+            } else {
+                XMPP__NWF("control character in text");
+            }
+            if (c != ']') x->brackets = 0;
+            p++;
+            break;
+        }
+        case XMPP__S_CDATA: {
+            unsigned char *tcap = (size_t)(x->end - x->mark) > x->lim.max_token ? x->mark + x->lim.max_token : x->end;
+            if (x->need) {
+                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;
+                p++;
+                break;
+            }
+            if (c == ']') { if (x->brackets < 2) x->brackets++; else *d++ = ']'; p++; break; }
+            if (c == '>' && x->brackets == 2) {   /* "]]>" ends the section */
+                x->top = d;
+                x->brackets = 0;
+                x->state = XMPP__S_TEXT;
+                if (d != x->mark) x->pending = XMPP_XML_TEXT;
+                return p + 1;
+            }
+            if ((size_t)(tcap - d) < 4u + x->brackets) {
+                if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
+                XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full");
+            }
+            for (; x->brackets; x->brackets--) *d++ = ']';
+            if (c >= 0x80) {
+                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                *d++ = (unsigned char)c;
+            } else if (c == '\r') {
+                *d++ = '\n';
+                if (p + 1 == e) x->flags |= XMPP__F_CR;
+                else if (p[1] == '\n') p++;
+            } else if ((xmpp__cc[c] & XMPP__C_T) || c == '<' || c == '&') {
+                *d++ = (unsigned char)c;
+            } else {
+                XMPP__NWF("control character in a CDATA section");
+            }
+            p++;
+            break;
+        }
+
+        /* ---- references: &lt; &gt; &amp; &apos; &quot; &#N; &#xH; */
+        case XMPP__S_REF:
+            if (c >= 0x80 || c == ':') XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones");
+            if (c != '#' && !(xmpp__cc[c] & XMPP__C_NS)) XMPP__NWF("'&' not followed by a reference");
+            x->cp = c == '#' ? 0 : c;
+            x->ndigits = c == '#' ? 0 : 1;
+            x->state = c == '#' ? XMPP__S_CREF : XMPP__S_ENTNAME;
+            p++;
+            break;
+        case XMPP__S_ENTNAME:
+            p++;
+            if (c == ';') {
+                uint32_t v = x->cp;
+                c = v == 0x6C74 ? '<' : v == 0x6774 ? '>' : v == 0x616D70 ? '&' :
+                    v == 0x61706F73 ? '\'' : v == 0x71756F74 ? '"' : 0;
+                if (!c) { p--; XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones"); }
+                if (!xmpp__put_ref(x, &d, c)) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token");
+                break;
+            }
+            if (c >= 0x80 || c == ':' || ((xmpp__cc[c] & XMPP__C_N) && x->ndigits == 4)) {
+                p--;
+                XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones");
+            }
+            if (!(xmpp__cc[c] & XMPP__C_N)) { p--; XMPP__NWF("entity reference without ';'"); }
+            x->cp = x->cp << 8 | c;
+            x->ndigits++;
+            break;
+        case XMPP__S_CREF:
+            if (c == 'x') { x->state = XMPP__S_CHEX; p++; break; }
+            x->state = XMPP__S_CDEC;
+            break;
+        case XMPP__S_CDEC:
+        case XMPP__S_CHEX: {
+            unsigned v = c - '0';
+            if (x->state == XMPP__S_CHEX) {
+                if (v > 9) v = (c | 0x20) - 'a' + 10 < 16 ? (c | 0x20) - 'a' + 10 : 99;
+            } else if (v > 9) {
+                v = 99;
+            }
+            if (c == ';' && x->ndigits) {
+                if (!xmpp__is_char(x->cp)) XMPP__NWF("character reference to a character not allowed in XML");
+                if (!xmpp__put_ref(x, &d, x->cp)) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token");
+                p++;
+                break;
+            }
+            if (v > 15) XMPP__NWF("invalid character reference");
+            x->cp = x->cp * (x->state == XMPP__S_CHEX ? 16u : 10u) + v;
+            if (x->cp > 0x10FFFF) XMPP__NWF("character reference beyond U+10FFFF");
+            x->ndigits = 1;
+            p++;
+            break;
+        }
+        default:
+            XMPP__FAIL(XMPP_ERR_INVALID, "internal error: unknown tokenizer state");
+        }
+    }
+    x->top = d;
+    return p;
+#undef XMPP__NWF
+#undef XMPP__FAIL
+}
+
+XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t *used)
+{
+    const unsigned char *p = (const unsigned char *)data, *e = p + len, *stop;
+    *used = 0;
+    if (x->err.code) return x->err.code;
+    if (x->release) xmpp__release(x);
+    if (x->pending || !len) return XMPP_OK;
+    x->chunk = p;
+    while (p < e && !x->pending && !x->err.code) {
+        stop = e;
+        if (x->stanza_end) {
+            uint64_t room = x->stanza_end - xmpp__off(x, p);
+            if (room < (uint64_t)(e - p)) stop = p + (size_t)room;
+            if (p == stop) { xmpp__fail(x, p, XMPP_ERR_POLICY_VIOLATION, "stanza larger than max_stanza"); break; }
+        }
+        p = xmpp__scan(x, p, stop);
+    }
+    *used = (size_t)(p - x->chunk);
+    x->base += *used;
+    return x->err.code;
+}
+
+XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
+{
+    const xmpp__frame *f = (const xmpp__frame *)x->frame;
+    if (x->release) xmpp__release(x);
+    if (!x->pending) return x->err.code ? x->err.code : XMPP_AGAIN;
+    XMPP_MEMSET(t, 0, sizeof *t);
+    t->kind = (xmpp_xml_kind)x->pending;
+    t->depth = x->depth;
+    t->offset = x->tok_off;
+    switch (x->pending) {
+    case XMPP_XML_TEXT:
+        t->text = xmpp__str(x->mark, (size_t)(x->top - x->mark));
+        break;
+    case XMPP_XML_DECL:
+        t->attrs = x->attrs;
+        t->nattrs = x->nattrs;
+        break;
+    default: {
+        const unsigned char *q = XMPP__QNAME(f);
+        size_t pl = f->plen, skip = pl ? pl + 1 : 0;
+        t->prefix = xmpp__str(q, pl);
+        t->local = xmpp__str(q + skip, f->qlen - skip);
+        if (x->pending == XMPP_XML_OPEN || x->pending == XMPP_XML_START) {
+            t->ns = x->ns;
+            t->attrs = x->attrs;
+            t->nattrs = x->nattrs;
+        } else {
+            xmpp__lookup(x, t->prefix, NULL, NULL, &t->ns);
+        }
+    }
+    }
+    x->release = x->pending;
+    x->pending = 0;
+    return XMPP_OK;
+}
+
+/* ---- the canonical token format (see >>xml API) */
+
+typedef struct { char *p; size_t size, n; } xmpp__out;
+
+static void xmpp__emit(xmpp__out *o, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++, o->n++)
+        if (o->n + 1 < o->size) o->p[o->n] = s[i];
+}
+
+static void xmpp__emit_quoted(xmpp__out *o, xmpp_str s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    xmpp__emit(o, "\"", 1);
+    for (i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        char esc[4] = { '\\', 0, 0, 0 };
+        size_t n = 2;
+        if (c == '\\' || c == '"') esc[1] = (char)c;
+        else if (c == '\n') esc[1] = 'n';
+        else if (c == '\r') esc[1] = 'r';
+        else if (c == '\t') esc[1] = 't';
+        else if (c < 0x20 || c == 0x7F) { esc[1] = 'x'; esc[2] = hex[c >> 4]; esc[3] = hex[c & 15]; n = 4; }
+        else { xmpp__emit(o, s.p + i, 1); continue; }
+        xmpp__emit(o, esc, n);
+    }
+    xmpp__emit(o, "\"", 1);
+}
+
+static int xmpp__strcmp(xmpp_str a, xmpp_str b)
+{
+    int r = XMPP_MEMCMP(a.p, b.p, a.n < b.n ? a.n : b.n);
+    return r ? r : (a.n > b.n) - (a.n < b.n);
+}
+
+static int xmpp__attr_cmp(const xmpp_xml_attr *a, const xmpp_xml_attr *b)
+{
+    int r = xmpp__strcmp(a->ns, b->ns);
+    return r ? r : xmpp__strcmp(a->local, b->local);
+}
+
+XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t size, size_t *need)
+{
+    static const char *const kinds[] = { "none", "decl", "open", "start", "end", "text", "close" };
+    xmpp__out o;
+    const xmpp_xml_attr *last = NULL;
+    size_t i, k;
+    char num[12];
+    o.p = out;
+    o.size = size;
+    o.n = 0;
+    {
+        const char *kn = kinds[(unsigned)t->kind <= 6 ? t->kind : 0];
+        size_t kl = 0;
+        while (kn[kl]) kl++;
+        xmpp__emit(&o, kn, kl);
+    }
+    if (t->kind != XMPP_XML_DECL) {
+        uint32_t v = t->depth;
+        i = sizeof num;
+        do { num[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+        xmpp__emit(&o, " ", 1);
+        xmpp__emit(&o, num + i, sizeof num - i);
+    }
+    if (t->kind == XMPP_XML_TEXT) {
+        xmpp__emit(&o, " ", 1);
+        xmpp__emit_quoted(&o, t->text);
+    } else if (t->kind != XMPP_XML_DECL) {
+        xmpp__emit(&o, " ", 1);
+        if (t->prefix.n) { xmpp__emit(&o, t->prefix.p, t->prefix.n); xmpp__emit(&o, ":", 1); }
+        xmpp__emit(&o, t->local.p, t->local.n);
+        xmpp__emit(&o, " {", 2);
+        xmpp__emit(&o, t->ns.p, t->ns.n);
+        xmpp__emit(&o, "}", 1);
+        xmpp__emit(&o, t->local.p, t->local.n);
+    }
+    /* attributes: in document order for decl, else sorted (selection, no scratch) */
+    for (k = 0; k < t->nattrs; k++) {
+        const xmpp_xml_attr *a = &t->attrs[k];
+        if (t->kind != XMPP_XML_DECL) {
+            a = NULL;
+            for (i = 0; i < t->nattrs; i++) {
+                const xmpp_xml_attr *c = &t->attrs[i];
+                if (last && xmpp__attr_cmp(c, last) <= 0) continue;
+                if (!a || xmpp__attr_cmp(c, a) < 0) a = c;
+            }
+            if (!a) break;
+            last = a;
+        }
+        xmpp__emit(&o, " ", 1);
+        if (a->ns.n) { xmpp__emit(&o, "{", 1); xmpp__emit(&o, a->ns.p, a->ns.n); xmpp__emit(&o, "}", 1); }
+        xmpp__emit(&o, a->local.p, a->local.n);
+        xmpp__emit(&o, "=", 1);
+        xmpp__emit_quoted(&o, a->value);
+    }
+    if (size) out[o.n < size ? o.n : size - 1] = 0;
+    if (need) *need = o.n;
+}
+
+/* ======================================================================== >>stanza */
+/* ======================================================================== >>jid */
+/* ======================================================================== >>sasl */
+/* ======================================================================== >>stream */
+/* ======================================================================== >>tls */
+/* ======================================================================== >>posix */
+
+#endif /* XMPP__IMPLEMENTED */
+#endif /* XMPP_IMPLEMENTATION */
+
+/*
+MIT License
+
+Copyright (c) 2026 the xmpp.h authors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this
+software and associated documentation files (the "Software"), to deal in the Software
+without restriction, including without limitation the rights to use, copy, modify, merge,
+publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons
+to whom the Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or
+substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED,
+INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR
+PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE
+FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+DEALINGS IN THE SOFTWARE.
+*/
