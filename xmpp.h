@@ -455,6 +455,82 @@ enum {
     XMPP__F_STARTED = 32   /* something was fed: a declaration can no longer come */
 };
 
+/* Every way the tokenizer can fail: id, code, message (xmpp_xml_error()->message). */
+#define XMPP__XML_FAILS(X) \
+    X(BOM,            XMPP_ERR_NOT_WELL_FORMED, "invalid byte order mark") \
+    X(EPILOG_TEXT,    XMPP_ERR_NOT_WELL_FORMED, "text outside the root element") \
+    X(EPILOG_MARKUP,  XMPP_ERR_NOT_WELL_FORMED, "markup after the root element") \
+    X(END_UNOPENED,   XMPP_ERR_NOT_WELL_FORMED, "end tag without a start tag") \
+    X(BANG,           XMPP_ERR_NOT_WELL_FORMED, "invalid markup after '<!'") \
+    X(CDATA_OPEN,     XMPP_ERR_NOT_WELL_FORMED, "invalid markup after '<!['") \
+    X(UTF8,           XMPP_ERR_NOT_WELL_FORMED, "invalid UTF-8") \
+    X(NAME_CHAR,      XMPP_ERR_NOT_WELL_FORMED, "invalid character in a name") \
+    X(NAME_START,     XMPP_ERR_NOT_WELL_FORMED, "invalid character at the start of a name") \
+    X(COLONS,         XMPP_ERR_NOT_WELL_FORMED, "more than one ':' in a name") \
+    X(DECL_CLOSE,     XMPP_ERR_NOT_WELL_FORMED, "XML declaration not closed by '?>'") \
+    X(ATTR_SPACE,     XMPP_ERR_NOT_WELL_FORMED, "attributes must be separated by white space") \
+    X(EQ,             XMPP_ERR_NOT_WELL_FORMED, "expected '=' after an attribute name") \
+    X(UNQUOTED,       XMPP_ERR_NOT_WELL_FORMED, "attribute value not quoted") \
+    X(LT_IN_VALUE,    XMPP_ERR_NOT_WELL_FORMED, "'<' in an attribute value") \
+    X(DECL_REF,       XMPP_ERR_NOT_WELL_FORMED, "reference in the XML declaration") \
+    X(CTRL_VALUE,     XMPP_ERR_NOT_WELL_FORMED, "control character in an attribute value") \
+    X(SLASH,          XMPP_ERR_NOT_WELL_FORMED, "expected '>' after '/'") \
+    X(QMARK,          XMPP_ERR_NOT_WELL_FORMED, "expected '>' after '?'") \
+    X(END_MISMATCH,   XMPP_ERR_NOT_WELL_FORMED, "end tag does not match the start tag") \
+    X(END_GT,         XMPP_ERR_NOT_WELL_FORMED, "expected '>' in an end tag") \
+    X(CDEND_IN_TEXT,  XMPP_ERR_NOT_WELL_FORMED, "']]>' in text") \
+    X(CTRL_TEXT,      XMPP_ERR_NOT_WELL_FORMED, "control character in text") \
+    X(CTRL_CDATA,     XMPP_ERR_NOT_WELL_FORMED, "control character in a CDATA section") \
+    X(AMP,            XMPP_ERR_NOT_WELL_FORMED, "'&' not followed by a reference") \
+    X(REF_SEMI,       XMPP_ERR_NOT_WELL_FORMED, "entity reference without ';'") \
+    X(CREF_CHAR,      XMPP_ERR_NOT_WELL_FORMED, "character reference to a character not allowed in XML") \
+    X(CREF,           XMPP_ERR_NOT_WELL_FORMED, "invalid character reference") \
+    X(CREF_RANGE,     XMPP_ERR_NOT_WELL_FORMED, "character reference beyond U+10FFFF") \
+    X(DUP_ATTR,       XMPP_ERR_NOT_WELL_FORMED, "duplicate attribute") \
+    X(NS_XMLNS_DECL,  XMPP_ERR_NOT_WELL_FORMED, "the xmlns prefix cannot be declared") \
+    X(NS_XML,         XMPP_ERR_NOT_WELL_FORMED, "the xml prefix is bound to its own namespace only") \
+    X(NS_UNDECLARE,   XMPP_ERR_NOT_WELL_FORMED, "a prefix cannot be undeclared (xmlns:p=\"\")") \
+    X(NS_XML_DEFAULT, XMPP_ERR_NOT_WELL_FORMED, "the XML namespace cannot be the default") \
+    X(NS_XMLNS_URI,   XMPP_ERR_NOT_WELL_FORMED, "the xmlns namespace cannot be bound") \
+    X(NS_XMLNS_ELEM,  XMPP_ERR_NOT_WELL_FORMED, "the xmlns prefix cannot name an element") \
+    X(NS_ELEM_PREFIX, XMPP_ERR_NOT_WELL_FORMED, "undeclared namespace prefix on element") \
+    X(NS_ATTR_PREFIX, XMPP_ERR_NOT_WELL_FORMED, "undeclared namespace prefix on attribute") \
+    X(DUP_EXPANDED,   XMPP_ERR_NOT_WELL_FORMED, "duplicate attribute (same namespace and name)") \
+    X(DECL_VERSION,   XMPP_ERR_NOT_WELL_FORMED, "XML declaration without version") \
+    X(DECL_VERSION_1X, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: version is not 1.x") \
+    X(DECL_STANDALONE, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: standalone is not yes or no") \
+    X(DECL_PSEUDO,    XMPP_ERR_NOT_WELL_FORMED, "XML declaration: unknown or misplaced pseudo-attribute") \
+    X(PI,             XMPP_ERR_RESTRICTED_XML, "processing instruction") \
+    X(COMMENT,        XMPP_ERR_RESTRICTED_XML, "comment") \
+    X(DOCTYPE,        XMPP_ERR_RESTRICTED_XML, "document type declaration") \
+    X(ENTITY,         XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones") \
+    X(ENCODING,       XMPP_ERR_UNSUPPORTED_ENCODING, "encoding other than UTF-8 declared") \
+    X(MAX_DEPTH,      XMPP_ERR_POLICY_VIOLATION, "elements nested deeper than max_depth") \
+    X(FULL,           XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full") \
+    X(MAX_NAME,       XMPP_ERR_POLICY_VIOLATION, "name longer than max_name") \
+    X(MAX_ATTRS,      XMPP_ERR_POLICY_VIOLATION, "more attributes than max_attrs") \
+    X(MAX_TOKEN,      XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token") \
+    X(FULL_NS,        XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full (namespace declarations)") \
+    X(MAX_STANZA,     XMPP_ERR_POLICY_VIOLATION, "stanza larger than max_stanza") \
+    X(STATE,          XMPP_ERR_INVALID,      "internal error: unknown tokenizer state")
+
+enum {
+#define XMPP__FAIL_ID(id, code, msg) XMPP__E_##id,
+    XMPP__XML_FAILS(XMPP__FAIL_ID)
+#undef XMPP__FAIL_ID
+    XMPP__E_COUNT
+};
+static const unsigned char xmpp__fail_code[] = {
+#define XMPP__FAIL_CODE(id, code, msg) (unsigned char)code,
+    XMPP__XML_FAILS(XMPP__FAIL_CODE)
+#undef XMPP__FAIL_CODE
+};
+static const char *const xmpp__fail_msg[] = {
+#define XMPP__FAIL_MSG(id, code, msg) msg,
+    XMPP__XML_FAILS(XMPP__FAIL_MSG)
+#undef XMPP__FAIL_MSG
+};
+
 typedef struct xmpp__frame {
     struct xmpp__frame *prev;   /* parent element, NULL for the root */
     uint16_t qlen;              /* bytes of the qualified name that follows */
@@ -501,11 +577,10 @@ static int xmpp__name_cp(uint32_t c, int start)
     return !start && (c == 0xB7 || (c >= 0x300 && c <= 0x36F) || c == 0x203F || c == 0x2040);
 }
 
-static const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, xmpp_err code,
-                                       const char *msg)
+static const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, unsigned id)
 {
-    x->err.code = code;
-    x->err.message = msg;
+    x->err.code = (xmpp_err)xmpp__fail_code[id];
+    x->err.message = xmpp__fail_msg[id];
     x->err.offset = x->base + (uint64_t)(p - x->chunk);
     return p;
 }
@@ -658,7 +733,7 @@ static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
         for (j = 0; j < i; j++)
             if (xmpp__eq(a[i].local, a[j].local.p, a[j].local.n) &&
                 xmpp__eq(a[i].prefix, a[j].prefix.p, a[j].prefix.n))
-                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "duplicate attribute");
+                return xmpp__fail(x, p, XMPP__E_DUP_ATTR);
 
     /* Namespaces in XML 1.0 §3: xmlns and xmlns:p declare; they are not attributes. */
     for (i = 0; i < n; i++) {
@@ -667,20 +742,20 @@ static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
         if (!dflt) {
             int isxml = xmpp__eq(a[i].local, "xml", 3);
             if (xmpp__eq(a[i].local, "xmlns", 5))
-                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xmlns prefix cannot be declared");
+                return xmpp__fail(x, p, XMPP__E_NS_XMLNS_DECL);
             if (isxml != xmpp__eq(a[i].value, xmpp__ns_xml, sizeof xmpp__ns_xml - 1))
-                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xml prefix is bound to its own namespace only");
+                return xmpp__fail(x, p, XMPP__E_NS_XML);
             if (a[i].value.n == 0)
-                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "a prefix cannot be undeclared (xmlns:p=\"\")");
+                return xmpp__fail(x, p, XMPP__E_NS_UNDECLARE);
         } else if (xmpp__eq(a[i].value, xmpp__ns_xml, sizeof xmpp__ns_xml - 1)) {
-            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the XML namespace cannot be the default");
+            return xmpp__fail(x, p, XMPP__E_NS_XML_DEFAULT);
         }
         if (xmpp__eq(a[i].value, xmpp__ns_xmlns, sizeof xmpp__ns_xmlns - 1))
-            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xmlns namespace cannot be bound");
+            return xmpp__fail(x, p, XMPP__E_NS_XMLNS_URI);
         {
             size_t pl = dflt ? 0 : a[i].local.n, ul = a[i].value.n;
             if ((size_t)(x->end - rec) < 4 + pl + ul)
-                return xmpp__fail(x, p, XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full (namespace declarations)");
+                return xmpp__fail(x, p, XMPP__E_FULL_NS);
             xmpp__put16(rec, pl);
             xmpp__put16(rec + 2, ul);
             XMPP_MEMCPY(rec + 4, a[i].local.p, pl);
@@ -691,9 +766,9 @@ static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
 
     /* The element's own name. */
     if (f->plen == 5 && XMPP_MEMCMP(q, "xmlns", 5) == 0)
-        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "the xmlns prefix cannot name an element");
+        return xmpp__fail(x, p, XMPP__E_NS_XMLNS_ELEM);
     if (!xmpp__lookup(x, xmpp__str(q, f->plen), x->top, rec, &uri) && f->plen)
-        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "undeclared namespace prefix on element");
+        return xmpp__fail(x, p, XMPP__E_NS_ELEM_PREFIX);
     x->ns = uri;
 
     /* Attributes: resolve prefixes (unprefixed ones have no namespace), drop the
@@ -704,11 +779,11 @@ static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
         if (t.prefix.n == 0 ? xmpp__eq(t.local, "xmlns", 5) : xmpp__eq(t.prefix, "xmlns", 5))
             continue;
         if (t.prefix.n && !xmpp__lookup(x, t.prefix, x->top, rec, &t.ns))
-            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "undeclared namespace prefix on attribute");
+            return xmpp__fail(x, p, XMPP__E_NS_ATTR_PREFIX);
         for (j = 0; j < kept; j++)
             if (t.prefix.n && a[j].prefix.n && xmpp__eq(t.local, a[j].local.p, a[j].local.n) &&
                 xmpp__eq(t.ns, a[j].ns.p, a[j].ns.n))
-                return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "duplicate attribute (same namespace and name)");
+                return xmpp__fail(x, p, XMPP__E_DUP_EXPANDED);
         a[kept++] = t;
     }
     x->nattrs = (uint16_t)kept;
@@ -774,25 +849,25 @@ static const unsigned char *xmpp__decl_end(xmpp_xml *x, const unsigned char *p)
     size_t i = 0, k;
     xmpp_str v;
     if (!xmpp__decl_is(x, 0, "version", 7))
-        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration without version");
+        return xmpp__fail(x, p, XMPP__E_DECL_VERSION);
     v = x->attrs[i++].value;
     for (k = 2; k < v.n && v.p[k] >= '0' && v.p[k] <= '9'; k++) {}
     if (v.n < 3 || v.p[0] != '1' || v.p[1] != '.' || k != v.n)
-        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: version is not 1.x");
+        return xmpp__fail(x, p, XMPP__E_DECL_VERSION_1X);
     if (xmpp__decl_is(x, i, "encoding", 8)) {
         v = x->attrs[i++].value;
         /* RFC 6120 §11.6: UTF-8 only */
         if (v.n != 5 || (v.p[0] | 0x20) != 'u' || (v.p[1] | 0x20) != 't' ||
             (v.p[2] | 0x20) != 'f' || v.p[3] != '-' || v.p[4] != '8')
-            return xmpp__fail(x, p, XMPP_ERR_UNSUPPORTED_ENCODING, "encoding other than UTF-8 declared");
+            return xmpp__fail(x, p, XMPP__E_ENCODING);
     }
     if (xmpp__decl_is(x, i, "standalone", 10)) {
         v = x->attrs[i++].value;
         if (!xmpp__eq(v, "yes", 3) && !xmpp__eq(v, "no", 2))
-            return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: standalone is not yes or no");
+            return xmpp__fail(x, p, XMPP__E_DECL_STANDALONE);
     }
     if (i != x->nattrs)
-        return xmpp__fail(x, p, XMPP_ERR_NOT_WELL_FORMED, "XML declaration: unknown or misplaced pseudo-attribute");
+        return xmpp__fail(x, p, XMPP__E_DECL_PSEUDO);
     x->flags &= (uint8_t)~XMPP__F_DECL;
     x->pending = XMPP_XML_DECL;
     x->state = XMPP__S_PROLOG;
@@ -813,8 +888,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
     unsigned char *d = x->top;
     unsigned c;
     int r;
-#define XMPP__FAIL(code, msg) do { x->top = d; return xmpp__fail(x, p, code, msg); } while (0)
-#define XMPP__NWF(msg) XMPP__FAIL(XMPP_ERR_NOT_WELL_FORMED, msg)
+    unsigned fail;
+#define XMPP__FAIL(id) do { fail = XMPP__E_##id; goto failed; } while (0)
 
     if (x->flags & XMPP__F_CR) {   /* XML 1.0 §2.11: CR LF is one line end */
         x->flags &= (uint8_t)~XMPP__F_CR;
@@ -831,15 +906,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
         case XMPP__S_BOM2:
         case XMPP__S_BOM3:
-            if (c != (x->state == XMPP__S_BOM2 ? 0xBBu : 0xBFu)) XMPP__NWF("invalid byte order mark");
+            if (c != (x->state == XMPP__S_BOM2 ? 0xBBu : 0xBFu)) XMPP__FAIL(BOM);
             x->state = x->state == XMPP__S_BOM2 ? XMPP__S_BOM3 : XMPP__S_PROLOG;
             p++;
             break;
         case XMPP__S_PROLOG:
         case XMPP__S_EPILOG:
             if (xmpp__cc[c] & XMPP__C_S) { p++; x->flags |= XMPP__F_STARTED; break; }
-            if (c != '<') XMPP__NWF("text outside the root element");
-            if (x->state == XMPP__S_EPILOG) XMPP__NWF("markup after the root element");
+            if (c != '<') XMPP__FAIL(EPILOG_TEXT);
+            if (x->state == XMPP__S_EPILOG) XMPP__FAIL(EPILOG_MARKUP);
             x->tok_off = xmpp__off(x, p);
             x->state = XMPP__S_LT;
             p++;
@@ -848,7 +923,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         /* ---- after '<': which markup? */
         case XMPP__S_LT:
             if (c == '/') {
-                if (!x->depth) XMPP__NWF("end tag without a start tag");
+                if (!x->depth) XMPP__FAIL(END_UNOPENED);
                 x->state = XMPP__S_ETAG;
                 x->cp = 0;
                 p++;
@@ -857,7 +932,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (c == '?') {
                 /* the XML declaration comes first or not at all (XML 1.0 §2.8) */
                 if (x->depth || (x->flags & XMPP__F_STARTED))
-                    XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "processing instruction");
+                    XMPP__FAIL(PI);
                 x->state = XMPP__S_PI;
                 x->cp = 0;
                 p++;
@@ -865,12 +940,12 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             x->flags |= XMPP__F_STARTED;
             if (c == '!') { x->state = XMPP__S_BANG; p++; break; }
-            if (x->depth >= x->lim.max_depth) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "elements nested deeper than max_depth");
+            if (x->depth >= x->lim.max_depth) XMPP__FAIL(MAX_DEPTH);
             {   /* a start tag: a new frame, the name right after it */
                 xmpp__frame *f;
                 d = x->buf + ((size_t)(d - x->buf) + XMPP__ALIGN - 1) / XMPP__ALIGN * XMPP__ALIGN;
                 if ((size_t)(x->end - d) < sizeof(xmpp__frame) + 8)
-                    XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full");
+                    XMPP__FAIL(FULL);
                 f = (xmpp__frame *)d;
                 f->prev = (xmpp__frame *)x->frame;
                 f->qlen = f->plen = 0;
@@ -886,12 +961,12 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
         case XMPP__S_PI:   /* "<?" at the stream's start: "<?xml" S */
             if (x->cp < 3) {
-                if (c != (unsigned char)"xml"[x->cp]) XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "processing instruction");
+                if (c != (unsigned char)"xml"[x->cp]) XMPP__FAIL(PI);
                 x->cp++;
                 p++;
                 break;
             }
-            if (!(xmpp__cc[c] & XMPP__C_S)) XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "processing instruction");
+            if (!(xmpp__cc[c] & XMPP__C_S)) XMPP__FAIL(PI);
             x->flags |= XMPP__F_DECL | XMPP__F_STARTED;
             x->mark = x->name = d = x->buf;
             x->cap = (size_t)(x->end - d) > x->lim.max_token ? d + x->lim.max_token : x->end;
@@ -900,15 +975,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             p++;
             break;
         case XMPP__S_BANG:
-            if (c == '-') XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "comment");
-            if (c == 'D') XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "document type declaration");
-            if (c != '[' || !x->depth) XMPP__NWF("invalid markup after '<!'");
+            if (c == '-') XMPP__FAIL(COMMENT);
+            if (c == 'D') XMPP__FAIL(DOCTYPE);
+            if (c != '[' || !x->depth) XMPP__FAIL(BANG);
             x->state = XMPP__S_CDSTART;
             x->cp = 0;
             p++;
             break;
         case XMPP__S_CDSTART:
-            if (c != (unsigned char)"CDATA["[x->cp]) XMPP__NWF("invalid markup after '<!['");
+            if (c != (unsigned char)"CDATA["[x->cp]) XMPP__FAIL(CDATA_OPEN);
             p++;
             if (++x->cp == 6) {
                 x->state = XMPP__S_CDATA;
@@ -925,18 +1000,18 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (x->need || c >= 0x80) {
                 if (!x->need) {
                     if ((size_t)(ncap - d) < xmpp__seqlen(c))
-                        XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "name longer than max_name");
+                        XMPP__FAIL(MAX_NAME);
                     x->flags = (uint8_t)((x->flags & ~XMPP__F_LEADSTART) | ((x->flags & XMPP__F_START) << 1));
                     x->flags &= (uint8_t)~XMPP__F_START;
                 }
-                if ((r = xmpp__utf8(x, c)) < 0) XMPP__NWF("invalid UTF-8");
+                if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;
                 p++;
-                if (r && !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART)) XMPP__NWF("invalid character in a name");
+                if (r && !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART)) XMPP__FAIL(NAME_CHAR);
                 break;
             }
             if (x->flags & XMPP__F_START) {
-                if (!(xmpp__cc[c] & XMPP__C_NS)) XMPP__NWF("invalid character at the start of a name");
+                if (!(xmpp__cc[c] & XMPP__C_NS)) XMPP__FAIL(NAME_START);
                 x->flags &= (uint8_t)~XMPP__F_START;
             }
             {
@@ -948,10 +1023,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (p == e) break;
                 c = *p;
             }
-            if (xmpp__cc[c] & XMPP__C_N) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "name longer than max_name");
+            if (xmpp__cc[c] & XMPP__C_N) XMPP__FAIL(MAX_NAME);
             if (c == ':') {
-                if (x->ndigits) XMPP__NWF("more than one ':' in a name");
-                if (d == ncap) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "name longer than max_name");
+                if (x->ndigits) XMPP__FAIL(COLONS);
+                if (d == ncap) XMPP__FAIL(MAX_NAME);
                 x->ndigits = (uint16_t)(d - x->name + 1);
                 *d++ = ':';
                 x->flags |= XMPP__F_START;
@@ -982,12 +1057,12 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (xmpp__cc[c] & XMPP__C_S) { x->state = XMPP__S_TAG; p++; break; }
             if (x->flags & XMPP__F_DECL) {
                 if (c == '?') { x->state = XMPP__S_QMARK; p++; break; }
-                if (c == '>' || c == '/') XMPP__NWF("XML declaration not closed by '?>'");
+                if (c == '>' || c == '/') XMPP__FAIL(DECL_CLOSE);
             }
             if (c == '/') { x->state = XMPP__S_SLASH; p++; break; }
             if (c == '>') goto start_tag_end;
-            if (x->state == XMPP__S_AFTERVAL) XMPP__NWF("attributes must be separated by white space");
-            if (x->nattrs >= x->lim.max_attrs) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "more attributes than max_attrs");
+            if (x->state == XMPP__S_AFTERVAL) XMPP__FAIL(ATTR_SPACE);
+            if (x->nattrs >= x->lim.max_attrs) XMPP__FAIL(MAX_ATTRS);
             x->name = d;
             x->ndigits = 0;
             x->flags |= XMPP__F_START;
@@ -995,13 +1070,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
         case XMPP__S_EQ:
             if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
-            if (c != '=') XMPP__NWF("expected '=' after an attribute name");
+            if (c != '=') XMPP__FAIL(EQ);
             x->state = XMPP__S_QUOTE;
             p++;
             break;
         case XMPP__S_QUOTE:
             if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
-            if (c != '"' && c != '\'') XMPP__NWF("attribute value not quoted");
+            if (c != '"' && c != '\'') XMPP__FAIL(UNQUOTED);
             x->quote = (uint8_t)c;
             x->name = d;
             x->state = XMPP__S_VALUE;
@@ -1010,7 +1085,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_VALUE: {
             size_t n = (size_t)(e - p), k = 0;
             if (x->need) {
-                if ((r = xmpp__utf8(x, c)) < 0) XMPP__NWF("invalid UTF-8");
+                if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;   /* room checked at the lead byte */
                 p++;
                 break;
@@ -1028,17 +1103,17 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 break;
             }
             if ((size_t)(x->cap - d) < (c < 0x80 ? 1 : xmpp__seqlen(c)))
-                XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token");
-            if (c == '<') XMPP__NWF("'<' in an attribute value");
+                XMPP__FAIL(MAX_TOKEN);
+            if (c == '<') XMPP__FAIL(LT_IN_VALUE);
             if (c == '&') {
-                if (x->flags & XMPP__F_DECL) XMPP__NWF("reference in the XML declaration");
+                if (x->flags & XMPP__F_DECL) XMPP__FAIL(DECL_REF);
                 x->ret = XMPP__S_VALUE;
                 x->state = XMPP__S_REF;
                 p++;
                 break;
             }
             if (c >= 0x80) {
-                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;
             } else if (c == '"' || c == '\'') {
                 *d++ = (unsigned char)c;
@@ -1049,17 +1124,17 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                     else if (p[1] == '\n') p++;
                 }
             } else {
-                XMPP__NWF("control character in an attribute value");
+                XMPP__FAIL(CTRL_VALUE);
             }
             p++;
             break;
         }
         case XMPP__S_SLASH:
-            if (c != '>') XMPP__NWF("expected '>' after '/'");
+            if (c != '>') XMPP__FAIL(SLASH);
             x->flags |= XMPP__F_EMPTY;
             goto start_tag_end;
         case XMPP__S_QMARK:
-            if (c != '>') XMPP__NWF("expected '>' after '?'");
+            if (c != '>') XMPP__FAIL(QMARK);
             x->top = d;
             p = xmpp__decl_end(x, p);
             return x->err.code ? p : p + 1;
@@ -1082,11 +1157,11 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (xmpp__cc[c] & XMPP__C_S) { x->state = XMPP__S_ETAGWS; p++; break; }
                 if (c == '>') goto end_tag_end;
             }
-            XMPP__NWF("end tag does not match the start tag");
+            XMPP__FAIL(END_MISMATCH);
         }
         case XMPP__S_ETAGWS:
             if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
-            if (c != '>') XMPP__NWF("expected '>' in an end tag");
+            if (c != '>') XMPP__FAIL(END_GT);
         end_tag_end:
             x->top = d;
             x->pending = x->depth == 1 ? XMPP_XML_CLOSE : XMPP_XML_END;
@@ -1098,17 +1173,17 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             unsigned char *tcap = (size_t)(x->end - x->mark) > x->lim.max_token ? x->mark + x->lim.max_token : x->end;
             size_t n = (size_t)(e - p), k = 0;
             if (x->need) {
-                if ((r = xmpp__utf8(x, c)) < 0) XMPP__NWF("invalid UTF-8");
+                if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;   /* room checked at the lead byte */
                 p++;
                 break;
             }
             if (d == x->mark) x->tok_off = xmpp__off(x, p);
-            if (c == '>' && x->brackets >= 2) XMPP__NWF("']]>' in text");
+            if (c == '>' && x->brackets >= 2) XMPP__FAIL(CDEND_IN_TEXT);
             /* a new character starts: split the text if 4 more bytes might not fit */
             if ((size_t)(tcap - d) < 4) {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
-                XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full");
+                XMPP__FAIL(FULL);
             }
             if (n > (size_t)(tcap - d) - 3) n = (size_t)(tcap - d) - 3;
             while (k < n && (xmpp__cc[p[k]] & XMPP__C_T)) { d[k] = p[k]; k++; }
@@ -1140,10 +1215,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (p + 1 == e) x->flags |= XMPP__F_CR;
                 else if (p[1] == '\n') p++;
             } else if (c >= 0x80) {
-                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;
             } else {
-                XMPP__NWF("control character in text");
+                XMPP__FAIL(CTRL_TEXT);
             }
             if (c != ']') x->brackets = 0;
             p++;
@@ -1152,7 +1227,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_CDATA: {
             unsigned char *tcap = (size_t)(x->end - x->mark) > x->lim.max_token ? x->mark + x->lim.max_token : x->end;
             if (x->need) {
-                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;
                 p++;
                 break;
@@ -1167,11 +1242,11 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             if ((size_t)(tcap - d) < 4u + x->brackets) {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
-                XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full");
+                XMPP__FAIL(FULL);
             }
             for (; x->brackets; x->brackets--) *d++ = ']';
             if (c >= 0x80) {
-                if (xmpp__utf8(x, c) < 0) XMPP__NWF("invalid UTF-8");
+                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;
             } else if (c == '\r') {
                 *d++ = '\n';
@@ -1180,7 +1255,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             } else if ((xmpp__cc[c] & XMPP__C_T) || c == '<' || c == '&') {
                 *d++ = (unsigned char)c;
             } else {
-                XMPP__NWF("control character in a CDATA section");
+                XMPP__FAIL(CTRL_CDATA);
             }
             p++;
             break;
@@ -1188,8 +1263,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
 
         /* ---- references: &lt; &gt; &amp; &apos; &quot; &#N; &#xH; */
         case XMPP__S_REF:
-            if (c >= 0x80 || c == ':') XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones");
-            if (c != '#' && !(xmpp__cc[c] & XMPP__C_NS)) XMPP__NWF("'&' not followed by a reference");
+            if (c >= 0x80 || c == ':') XMPP__FAIL(ENTITY);
+            if (c != '#' && !(xmpp__cc[c] & XMPP__C_NS)) XMPP__FAIL(AMP);
             x->cp = c == '#' ? 0 : c;
             x->ndigits = c == '#' ? 0 : 1;
             x->state = c == '#' ? XMPP__S_CREF : XMPP__S_ENTNAME;
@@ -1201,15 +1276,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 uint32_t v = x->cp;
                 c = v == 0x6C74 ? '<' : v == 0x6774 ? '>' : v == 0x616D70 ? '&' :
                     v == 0x61706F73 ? '\'' : v == 0x71756F74 ? '"' : 0;
-                if (!c) { p--; XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones"); }
-                if (!xmpp__put_ref(x, &d, c)) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token");
+                if (!c) { p--; XMPP__FAIL(ENTITY); }
+                if (!xmpp__put_ref(x, &d, c)) XMPP__FAIL(MAX_TOKEN);
                 break;
             }
             if (c >= 0x80 || c == ':' || ((xmpp__cc[c] & XMPP__C_N) && x->ndigits == 4)) {
                 p--;
-                XMPP__FAIL(XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones");
+                XMPP__FAIL(ENTITY);
             }
-            if (!(xmpp__cc[c] & XMPP__C_N)) { p--; XMPP__NWF("entity reference without ';'"); }
+            if (!(xmpp__cc[c] & XMPP__C_N)) { p--; XMPP__FAIL(REF_SEMI); }
             x->cp = x->cp << 8 | c;
             x->ndigits++;
             break;
@@ -1226,25 +1301,27 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 v = 99;
             }
             if (c == ';' && x->ndigits) {
-                if (!xmpp__is_char(x->cp)) XMPP__NWF("character reference to a character not allowed in XML");
-                if (!xmpp__put_ref(x, &d, x->cp)) XMPP__FAIL(XMPP_ERR_POLICY_VIOLATION, "start tag longer than max_token");
+                if (!xmpp__is_char(x->cp)) XMPP__FAIL(CREF_CHAR);
+                if (!xmpp__put_ref(x, &d, x->cp)) XMPP__FAIL(MAX_TOKEN);
                 p++;
                 break;
             }
-            if (v > 15) XMPP__NWF("invalid character reference");
+            if (v > 15) XMPP__FAIL(CREF);
             x->cp = x->cp * (x->state == XMPP__S_CHEX ? 16u : 10u) + v;
-            if (x->cp > 0x10FFFF) XMPP__NWF("character reference beyond U+10FFFF");
+            if (x->cp > 0x10FFFF) XMPP__FAIL(CREF_RANGE);
             x->ndigits = 1;
             p++;
             break;
         }
         default:
-            XMPP__FAIL(XMPP_ERR_INVALID, "internal error: unknown tokenizer state");
+            XMPP__FAIL(STATE);
         }
     }
     x->top = d;
     return p;
-#undef XMPP__NWF
+failed:
+    x->top = d;
+    return xmpp__fail(x, p, fail);
 #undef XMPP__FAIL
 }
 
@@ -1261,7 +1338,7 @@ XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t
         if (x->stanza_end) {
             uint64_t room = x->stanza_end - xmpp__off(x, p);
             if (room < (uint64_t)(e - p)) stop = p + (size_t)room;
-            if (p == stop) { xmpp__fail(x, p, XMPP_ERR_POLICY_VIOLATION, "stanza larger than max_stanza"); break; }
+            if (p == stop) { xmpp__fail(x, p, XMPP__E_MAX_STANZA); break; }
         }
         p = xmpp__scan(x, p, stop);
     }

@@ -1,0 +1,80 @@
+# xmpp.h - build and test. `make test` is what CI runs (see README.md).
+#
+#   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files,
+#                     differential test against expat, interop with Prosody and ejabberd,
+#                     a short fuzz run; ends with one line "N passed, N failed"
+#   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
+#   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
+#   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
+#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V
+#   make fuzz         the libFuzzer target for FUZZ_SECONDS (default 60)
+
+GCC     ?= gcc
+CLANG   ?= clang
+CXX     ?= g++
+B       := build
+WARN    := -std=c99 -Wall -Wextra -pedantic -Wconversion -Wshadow -Werror
+POSIX   := -D_POSIX_C_SOURCE=200809L
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
+
+HDR     := xmpp.h tests/check.h tests/xmltest.h
+UNITS   := test_xml test_golden test_diff test_build
+LIBS_test_diff := -lexpat
+EXTRA_test_build := tests/static2.c
+ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
+
+.PHONY: all test demo bench bench-instr size fuzz clean
+all: $(B)/tokens
+
+$(B)/gcc $(B)/clang $(B)/asan:
+	@mkdir -p $@
+
+$(B)/gcc/%: tests/%.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< $(EXTRA_$*) $(LIBS_$*)
+$(B)/clang/%: tests/%.c $(HDR) | $(B)/clang
+	$(CLANG) $(WARN) $(POSIX) -O2 -g -o $@ $< $(EXTRA_$*) $(LIBS_$*)
+$(B)/asan/%: tests/%.c $(HDR) | $(B)/asan
+	$(CLANG) $(WARN) $(POSIX) -O1 -g $(SAN) -o $@ $< $(EXTRA_$*) $(LIBS_$*)
+
+$(B)/runner: tests/runner.c | $(B)/gcc
+	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
+$(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
+	$(GCC) $(WARN) -O2 -o $@ $<
+$(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
+$(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
+
+# The public part of the header as C++, and the implementation freestanding.
+$(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
+	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -c -o $(B)/cxx_public.o $<
+	$(GCC) $(WARN) -ffreestanding -c -o $(B)/freestanding.o tests/size/size_xml.c
+	@touch $@
+
+TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
+RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
+
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml
+	@$(B)/runner $(RUNS) \
+	    "interop=tests/interop/run.sh $(B)/test_interop" \
+	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)"
+
+demo: $(B)/tokens
+	tests/interop/demo.sh $(B)/tokens
+
+$(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
+bench: $(B)/bench_xml
+	$(B)/bench_xml
+bench-instr: $(B)/bench_xml
+	tests/bench/bench_instr.sh $(B)/bench_xml
+
+size:
+	tests/size/size.sh $(B)/size
+
+fuzz: $(B)/fuzz_xml
+	tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(B)

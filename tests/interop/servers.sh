@@ -1,0 +1,441 @@
+#!/bin/bash
+# servers.sh - run throwaway XMPP servers on loopback for the interop tests.
+#
+#   servers.sh start DIR [prosody|ejabberd]   create DIR, certs, configs, users; start; wait
+#   servers.sh stop DIR [prosody|ejabberd]    stop what DIR/*.pid records (by PID only)
+#
+#   Prosody  a.test  127.0.0.1: 15222 c2s (STARTTLS offered, not required), 15223 direct TLS,
+#                    15269 s2s, 15270 s2s direct TLS, 15347 component
+#   ejabberd c.test  127.0.0.1: 35222 c2s (STARTTLS offered, not required), 35223 direct TLS,
+#                    35269 s2s, 35347 component, 35400 Erlang distribution (no epmd)
+#   Users on each domain: alice/alice-pw, bob/bob-pw.
+#
+# DIR is private to the caller (e.g. mktemp -d). Layout: DIR/certs (throwaway CA, a.test and
+# c.test server certs), DIR/prosody, DIR/ejabberd (config, data, logs), DIR/NAME.pid (the
+# server process: lua for Prosody, beam.smp for ejabberd). Runs as root; everything listens
+# on 127.0.0.1 only. ejabberd is started with erl directly (never ejabberdctl, never epmd).
+# stop sends SIGTERM to each recorded PID whose command line still names DIR, waits up to
+# 10 s, then SIGKILL. Both commands are idempotent; stop is safe after a failed start.
+# Exit status: 0 if every requested server is up (start) or gone (stop), 1 otherwise.
+set -u
+
+PROSODY_PORTS="15222 15223 15269 15270 15347"
+EJABBERD_PORTS="35222 35223 35269 35347 35400"
+START_TIMEOUT=30    # seconds until a c2s port must accept TCP
+STOP_TIMEOUT=10     # seconds from SIGTERM to SIGKILL
+
+say() { printf 'servers.sh: %s\n' "$*" >&2; }
+
+usage() { say "usage: servers.sh start|stop DIR [prosody|ejabberd]"; exit 2; }
+
+now_ms() { date +%s%3N; }
+
+# port_open PORT: does 127.0.0.1:PORT accept a TCP connection?
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# alive PID: the process exists and is not a zombie
+alive() {
+    local st
+    [ -r "/proc/$1/stat" ] || return 1
+    st=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# ours PID: the process is alive and its command line names our instance dir
+ours() {
+    alive "$1" && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF "$DIR/"
+}
+
+# ---------------------------------------------------------------- certificates
+make_certs() {
+    local d
+    mkdir -p "$DIR/certs" || return 1
+    (
+        cd "$DIR/certs" || exit 1
+        umask 077
+        if [ ! -s ca.crt ]; then
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -keyout ca.key -out ca.crt -days 30 -subj "/CN=xmpp.h interop test CA" \
+                -addext "basicConstraints=critical,CA:TRUE" \
+                -addext "keyUsage=critical,keyCertSign,cRLSign" >openssl.log 2>&1 || exit 1
+        fi
+        for d in a.test c.test; do
+            [ -s "$d.pem" ] && continue
+            printf 'subjectAltName=DNS:%s,DNS:*.%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n' \
+                "$d" "$d" > "$d.ext"
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -keyout "$d.key" -out "$d.csr" -subj "/CN=$d" >>openssl.log 2>&1 || exit 1
+            openssl x509 -req -in "$d.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+                -out "$d.crt" -extfile "$d.ext" >>openssl.log 2>&1 || exit 1
+            cat "$d.key" "$d.crt" ca.crt > "$d.pem.tmp" && mv "$d.pem.tmp" "$d.pem" || exit 1
+        done
+    ) || { say "certificate generation failed:"; tail -n 20 "$DIR/certs/openssl.log" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- helpers
+# check_free NAME PORTS...: fail if something already listens on one of the ports
+check_free() {
+    local name=$1 p; shift
+    for p in "$@"; do
+        if port_open "$p"; then
+            say "$name: 127.0.0.1:$p is already in use (another instance running?); not starting $name"
+            return 1
+        fi
+    done
+}
+
+# wait_up NAME PID PORT LOG...: wait until 127.0.0.1:PORT accepts, or fail with the log tail
+wait_up() {
+    local name=$1 pid=$2 port=$3 t0 f; shift 3
+    t0=$(now_ms)
+    while :; do
+        if ! alive "$pid"; then
+            say "$name (pid $pid) exited before 127.0.0.1:$port opened"
+            break
+        fi
+        if port_open "$port"; then
+            say "$name up: pid $pid, 127.0.0.1:$port accepts after $(( $(now_ms) - t0 )) ms"
+            return 0
+        fi
+        if [ $(( $(now_ms) - t0 )) -ge $(( START_TIMEOUT * 1000 )) ]; then
+            say "$name (pid $pid): 127.0.0.1:$port did not accept within $START_TIMEOUT s"
+            break
+        fi
+        sleep 0.05
+    done
+    for f in "$@"; do
+        [ -s "$f" ] || continue
+        say "---- last lines of $f"
+        tail -n 25 "$f" >&2
+    done
+    return 1
+}
+
+# running NAME: DIR/NAME.pid names a live process of ours
+running() {
+    local pid
+    [ -s "$DIR/$1.pid" ] || return 1
+    pid=$(cat "$DIR/$1.pid" 2>/dev/null)
+    case $pid in ''|*[!0-9]*) return 1;; esac
+    ours "$pid"
+}
+
+# ---------------------------------------------------------------- Prosody a.test
+prosody_config() {
+    local p="$DIR/prosody"
+    mkdir -p "$p/data" || return 1
+    chmod 700 "$p" "$p/data"
+    cat > "$p/prosody.cfg.lua" <<EOF
+-- generated by servers.sh: Prosody a.test on loopback, run as root
+run_as_root = true
+pidfile = "$p/prosody-internal.pidfile"
+data_path = "$p/data"
+certificates = "$DIR/certs"
+log = { debug = "$p/prosody.log"; error = "*console" }
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_ports = { 15222 }
+c2s_direct_tls_ports = { 15223 }
+s2s_ports = { 15269 }
+s2s_direct_tls_ports = { 15270 }
+component_ports = { 15347 }
+component_interfaces = { "127.0.0.1" }
+http_ports = { }
+https_ports = { }
+modules_enabled = {
+  "roster"; "saslauth"; "tls"; "disco"; "ping"; "smacks"; "carbons"; "offline";
+}
+modules_disabled = { "dialback" }  -- s2s authenticates by certificate (SASL EXTERNAL) only
+-- STARTTLS offered but not required (the library has no TLS yet), and PLAIN offered
+-- before TLS, so the pre-TLS <stream:features/> carry <starttls/> and <mechanisms/>.
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+s2s_require_encryption = true
+s2s_secure_auth = true
+authentication = "internal_hashed"
+
+VirtualHost "a.test"
+  ssl = { certificate = "$DIR/certs/a.test.crt"; key = "$DIR/certs/a.test.key"; cafile = "$DIR/certs/ca.crt" }
+
+Component "component.a.test"
+  component_secret = "component-secret"
+EOF
+}
+
+prosody_register() {
+    local cfg="$DIR/prosody/prosody.cfg.lua" u
+    for u in alice bob; do
+        prosodyctl --config "$cfg" register "$u" a.test "$u-pw" \
+            >>"$DIR/prosody/prosodyctl.log" 2>&1 </dev/null || {
+            say "prosody: registering $u@a.test failed:"; tail -n 20 "$DIR/prosody/prosodyctl.log" >&2
+            return 1
+        }
+    done
+}
+
+prosody_launch() {
+    local p="$DIR/prosody" pid
+    if running prosody; then say "prosody already running (pid $(cat "$DIR/prosody.pid"))"; return 0; fi
+    rm -f "$DIR/prosody.pid"
+    command -v prosody >/dev/null 2>&1 && command -v prosodyctl >/dev/null 2>&1 ||
+        { say "prosody is not installed (apt-get install prosody)"; return 1; }
+    check_free prosody $PROSODY_PORTS || return 1
+    prosody_config || { say "prosody: cannot write the config in $p"; return 1; }
+    prosody_register || return 1
+    : > "$p/stdout.log"
+    # prosody is a lua5.4 script (#!/usr/bin/env lua5.4): $! is the lua process itself
+    ( cd "$p" && exec prosody --config "$p/prosody.cfg.lua" -F ) >>"$p/stdout.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" > "$DIR/prosody.pid"
+    PROSODY_PID=$pid
+}
+
+prosody_wait() {
+    wait_up prosody "$PROSODY_PID" 15222 "$DIR/prosody/stdout.log" "$DIR/prosody/prosody.log" && return 0
+    stop_one prosody
+    return 1
+}
+
+# ---------------------------------------------------------------- ejabberd c.test
+ejabberd_libs() {
+    local d
+    for d in /usr/lib/*/ejabberd-[0-9]* /usr/lib/ejabberd-[0-9]* /usr/lib/erlang/lib/ejabberd-[0-9]*; do
+        [ -d "$d/ebin" ] && { dirname "$d"; return 0; }
+    done
+    return 1
+}
+
+ejabberd_config() {
+    local e="$DIR/ejabberd"
+    mkdir -p "$e/spool" "$e/logs" || return 1
+    chmod 700 "$e"
+    [ -s "$e/cookie" ] || od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > "$e/cookie"
+    chmod 600 "$e/cookie"
+    : > "$e/resolv.conf"     # empty: no system nameserver for Erlang's resolver
+    cat > "$e/inetrc" <<EOF
+{resolv_conf, "$e/resolv.conf"}.
+{nameserver, {127,0,0,1}, 35353}.
+EOF
+    cat > "$e/ejabberd.yml" <<EOF
+# generated by servers.sh: ejabberd c.test on loopback, run as root with erl directly
+hosts:
+  - "c.test"
+loglevel: info
+log_rotate_count: 0
+certfiles:
+  - "$DIR/certs/c.test.pem"
+ca_file: "$DIR/certs/ca.crt"
+listen:
+  -
+    port: 35222
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    # STARTTLS offered but not required (the library has no TLS yet)
+    starttls: true
+    access: c2s
+    shaper: c2s_shaper
+    max_stanza_size: 262144
+  -
+    port: 35223
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    tls: true
+    access: c2s
+    shaper: c2s_shaper
+    max_stanza_size: 262144
+  -
+    port: 35269
+    ip: "127.0.0.1"
+    module: ejabberd_s2s_in
+    max_stanza_size: 524288
+  -
+    port: 35347
+    ip: "127.0.0.1"
+    module: ejabberd_service
+    hosts:
+      "component.c.test":
+        password: "component-secret"
+s2s_use_starttls: required
+s2s_cafile: "$DIR/certs/ca.crt"
+outgoing_s2s_families: [ipv4]
+s2s_dns_timeout: 2
+s2s_dns_retries: 1
+auth_method: internal
+auth_password_format: scram
+acl:
+  loopback:
+    ip:
+      - "127.0.0.0/8"
+      - "::1/128"
+access_rules:
+  local:
+    allow: all
+  c2s:
+    allow: all
+shaper:
+  normal:
+    rate: 3000
+    burst_size: 20000
+  fast: 100000
+shaper_rules:
+  c2s_shaper:
+    none: all
+  s2s_shaper: fast
+# mod_s2s_dialback deliberately not loaded: s2s must authenticate with SASL EXTERNAL
+modules:
+  mod_disco: {}
+  mod_ping: {}
+  mod_stream_mgmt: {}
+  mod_roster: {}
+  mod_offline: {}
+  mod_carboncopy: {}
+EOF
+}
+
+# ejabberd_env LIBS: ERLENV = the environment for every erl we run (env(1) arguments)
+ejabberd_env() {
+    local e="$DIR/ejabberd"
+    ERLENV=(-u EJABBERD_PID_PATH -u ERL_FLAGS -u ERL_AFLAGS -u ERL_ZFLAGS
+        EJABBERD_CONFIG_PATH="$e/ejabberd.yml" EJABBERD_LOG_PATH="$e/logs/ejabberd.log"
+        ERL_INETRC="$e/inetrc" ERL_LIBS="$1" ERL_CRASH_DUMP="$e/logs/erl_crash.dump" HOME="$e")
+    COOKIE=$(cat "$e/cookie")
+}
+
+ejabberd_launch() {
+    local e="$DIR/ejabberd" libs pid
+    if running ejabberd; then say "ejabberd already running (pid $(cat "$DIR/ejabberd.pid"))"; return 0; fi
+    rm -f "$DIR/ejabberd.pid"
+    libs=$(ejabberd_libs) && command -v erl >/dev/null 2>&1 ||
+        { say "ejabberd is not installed (apt-get install ejabberd)"; return 1; }
+    check_free ejabberd $EJABBERD_PORTS || return 1
+    ejabberd_config || { say "ejabberd: cannot write the config in $e"; return 1; }
+    : > "$e/logs/stdout.log"
+    ejabberd_env "$libs"
+    # env execs erl (a sh script), which execs erlexec, which execs beam.smp: $! is the VM.
+    # -erl_epmd_port: the node listens on 35400 and needs no epmd (-start_epmd false).
+    ( cd "$e/spool" && exec env "${ERLENV[@]}" erl -sname ejabberd35200@localhost \
+        -setcookie "$COOKIE" -erl_epmd_port 35400 -start_epmd false \
+        +K true +P 250000 -kernel inet_dist_use_interface '{127,0,0,1}' \
+        -env ERL_CRASH_DUMP_BYTES 0 -mnesia dir "\"$e/spool\"" -s ejabberd -noinput
+    ) >>"$e/logs/stdout.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" > "$DIR/ejabberd.pid"
+    EJABBERD_PID=$pid
+    EJABBERD_LIBS=$libs
+}
+
+ejabberd_ctl() {
+    ejabberd_env "$EJABBERD_LIBS"
+    env "${ERLENV[@]}" erl -setcookie "$COOKIE" -erl_epmd_port 35400 -start_epmd false -sname "ctl_$$_$RANDOM@localhost" -hidden -noinput \
+        -dist_listen false -s ejabberd_ctl -extra ejabberd35200@localhost "$@"
+}
+
+ejabberd_wait() {
+    local u rc=0 pids="" t0
+    if ! wait_up ejabberd "$EJABBERD_PID" 35222 "$DIR/ejabberd/logs/stdout.log" \
+            "$DIR/ejabberd/logs/ejabberd.log" "$DIR/ejabberd/logs/error.log"; then
+        stop_one ejabberd
+        return 1
+    fi
+    # each ctl call boots a VM (~0.5 s): register both users in parallel
+    t0=$(now_ms)
+    for u in alice bob; do
+        ejabberd_ctl register "$u" c.test "$u-pw" >"$DIR/ejabberd/logs/ctl-$u.log" 2>&1 </dev/null &
+        pids="$pids $!"
+    done
+    for u in $pids; do wait "$u" || rc=1; done
+    if [ $rc -ne 0 ]; then
+        # an existing user (second start on the same DIR) is fine
+        if ! grep -qs 'already registered\|conflict' "$DIR"/ejabberd/logs/ctl-*.log; then
+            say "ejabberd: registering users failed:"
+            cat "$DIR"/ejabberd/logs/ctl-*.log >&2
+            stop_one ejabberd
+            return 1
+        fi
+    fi
+    say "ejabberd: users registered in $(( $(now_ms) - t0 )) ms"
+    return 0
+}
+
+# ---------------------------------------------------------------- stop
+# stop_one NAME: SIGTERM the recorded PID, wait, SIGKILL; remove the pid file
+stop_one() {
+    local f="$DIR/$1.pid" pid
+    [ -e "$f" ] || return 0
+    pid=$(cat "$f" 2>/dev/null)
+    case $pid in
+        ''|*[!0-9]*) say "$1: ignoring bad pid file $f"; rm -f "$f"; return 0;;
+    esac
+    if ours "$pid"; then
+        kill -TERM "$pid" 2>/dev/null
+        STOPPING="$STOPPING $1:$pid"
+    elif alive "$pid"; then
+        say "$1: pid $pid is no longer our server (command line does not name $DIR); not killing it"
+    fi
+    rm -f "$f"
+}
+
+# reap: wait for every pid in STOPPING to go, SIGKILL after STOP_TIMEOUT
+reap() {
+    local t0 left item pid rc=0
+    t0=$(now_ms)
+    while :; do
+        left=""
+        for item in $STOPPING; do alive "${item#*:}" && left="$left $item"; done
+        [ -z "$left" ] && break
+        if [ $(( $(now_ms) - t0 )) -ge $(( STOP_TIMEOUT * 1000 )) ]; then
+            for item in $left; do
+                pid=${item#*:}
+                say "${item%%:*} (pid $pid) ignored SIGTERM for $STOP_TIMEOUT s: SIGKILL"
+                kill -KILL "$pid" 2>/dev/null
+            done
+            sleep 0.2
+            for item in $left; do
+                alive "${item#*:}" && { say "${item%%:*} (pid ${item#*:}) survived SIGKILL"; rc=1; }
+            done
+            break
+        fi
+        sleep 0.05
+    done
+    [ -n "$STOPPING" ] && say "stopped$STOPPING in $(( $(now_ms) - t0 )) ms"
+    STOPPING=""
+    return $rc
+}
+
+# ---------------------------------------------------------------- main
+[ $# -ge 2 ] || usage
+cmd=$1 DIR=$2 only=${3:-}
+case $only in ''|prosody|ejabberd) ;; *) usage;; esac
+case $DIR in /*) ;; *) DIR="$(pwd)/$DIR";; esac
+DIR=${DIR%/}
+STOPPING=""
+case $cmd in
+start)
+    umask 022
+    mkdir -p "$DIR" || { say "cannot create $DIR"; exit 1; }
+    DIR=$(cd "$DIR" && pwd -P)
+    t0=$(now_ms)
+    command -v openssl >/dev/null 2>&1 || { say "openssl is not installed"; exit 1; }
+    make_certs || exit 1
+    rc=0 PROSODY_PID="" EJABBERD_PID=""
+    # launch both, then wait for both: they boot in parallel
+    if [ "$only" != prosody ]; then ejabberd_launch || rc=1; fi
+    if [ "$only" != ejabberd ]; then prosody_launch || rc=1; fi
+    if [ -n "$PROSODY_PID" ]; then prosody_wait || rc=1; fi
+    if [ -n "$EJABBERD_PID" ]; then ejabberd_wait || rc=1; fi
+    reap || rc=1     # whatever a failed wait stopped
+    say "start took $(( $(now_ms) - t0 )) ms (status $rc)"
+    exit $rc
+    ;;
+stop)
+    [ -d "$DIR" ] || exit 0
+    DIR=$(cd "$DIR" && pwd -P)
+    if [ -n "$only" ]; then
+        stop_one "$only"
+    else
+        for f in "$DIR"/*.pid; do [ -e "$f" ] && stop_one "$(basename "$f" .pid)"; done
+    fi
+    reap
+    ;;
+*) usage;;
+esac
