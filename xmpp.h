@@ -201,15 +201,14 @@ typedef struct xmpp_xml {
     unsigned char *cap;           /* the token being built may not grow past this */
     void *frame;                  /* innermost open element, NULL at depth 0 */
     const unsigned char *chunk;   /* start of the chunk being fed */
-    const unsigned char *stop;    /* end of that chunk, or where max_stanza runs out */
     uint64_t base;                /* stream offset of *chunk */
     uint64_t tok_off;             /* stream offset of the token being built */
-    uint64_t stanza_end;          /* offset past the last byte allowed in this stanza */
     xmpp_errinfo err;
     xmpp_xml_limits lim;
     xmpp_str ns;                  /* resolved namespace of the pending OPEN/START */
     uint32_t cp;                  /* code point or character reference being decoded */
     uint32_t depth;               /* elements open */
+    uint32_t budget;              /* bytes the current stanza may still take */
     uint16_t nattrs;              /* attributes of the start tag being read */
     uint16_t ndigits;             /* digits of a character reference, letters of an entity */
     uint8_t state, ret;           /* scanner state; where an entity reference returns */
@@ -412,9 +411,9 @@ static const unsigned char xmpp__cc[256] = {
    until the caller comes back. feed() stops right after a token is complete, so at most
    one token (plus the END that follows the START of an empty element) waits at a time.
 
-   max_stanza is enforced by shortening the chunk: x->stop is the end of the chunk or the
-   first byte past the stanza's budget, whichever comes first; reaching it inside a stanza
-   is the error. */
+   max_stanza is enforced by shortening the chunk: the scanner sees the chunk up to the
+   end of the stanza's budget (x->budget, counted down by feed()); a stanza that still
+   wants a byte when the budget is 0 is the error. */
 
 enum {
     XMPP__S_BOM = 0,   /* first bytes: optional UTF-8 BOM, optional <?xml ...?> */
@@ -452,7 +451,8 @@ enum {
     XMPP__F_CR = 4,        /* the last byte was a CR: skip one LF */
     XMPP__F_START = 8,     /* the next name byte must be a NameStartChar */
     XMPP__F_LEADSTART = 16,/* the UTF-8 sequence being read is a name's start char */
-    XMPP__F_STARTED = 32   /* something was fed: a declaration can no longer come */
+    XMPP__F_STARTED = 32,  /* something was fed: a declaration can no longer come */
+    XMPP__F_STANZA = 64    /* inside a stanza: x->budget counts down */
 };
 
 /* Every way the tokenizer can fail: id, code, message (xmpp_xml_error()->message). */
@@ -679,7 +679,8 @@ XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
 {
     x->top = x->mark = x->name = x->buf;
     x->frame = NULL;
-    x->base = x->tok_off = x->stanza_end = 0;
+    x->base = x->tok_off = 0;
+    x->budget = 0;
     x->err.code = XMPP_OK;
     x->err.message = NULL;
     x->err.offset = 0;
@@ -795,6 +796,15 @@ static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
     return p;
 }
 
+/* Text starts at x->mark; it is split before a character that starts at or past x->cap,
+   so that a character (4 bytes at most) always fits below x->mark + max_token. */
+static void xmpp__text_cap(xmpp_xml *x)
+{
+    size_t room = (size_t)(x->end - x->mark);
+    x->cap = x->mark + (room > x->lim.max_token ? x->lim.max_token : room);
+    x->cap = (size_t)(x->cap - x->mark) >= 4 ? x->cap - 3 : x->mark;
+}
+
 /* The token handed out last is done with: see IMPLEMENTATION NOTES. */
 static void xmpp__release(xmpp_xml *x)
 {
@@ -817,13 +827,14 @@ static void xmpp__release(xmpp_xml *x)
     case XMPP_XML_CLOSE:
         x->top = (unsigned char *)f;
         x->frame = f->prev;
-        if (--x->depth <= 1) x->stanza_end = 0;   /* the stanza is complete */
+        if (--x->depth <= 1) x->flags &= (uint8_t)~XMPP__F_STANZA;   /* the stanza is complete */
         break;
     default:   /* DECL, TEXT: drop the token's bytes */
         x->top = x->mark;
         break;
     }
     x->mark = x->top;
+    xmpp__text_cap(x);
     x->release = 0;
 }
 
@@ -989,6 +1000,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->state = XMPP__S_CDATA;
                 x->brackets = 0;
                 x->mark = d;
+                xmpp__text_cap(x);
                 x->tok_off = xmpp__off(x, p);
             }
             break;
@@ -1170,7 +1182,6 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
 
         /* ---- character data */
         case XMPP__S_TEXT: {
-            unsigned char *tcap = (size_t)(x->end - x->mark) > x->lim.max_token ? x->mark + x->lim.max_token : x->end;
             size_t n = (size_t)(e - p), k = 0;
             if (x->need) {
                 if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
@@ -1180,12 +1191,12 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             if (d == x->mark) x->tok_off = xmpp__off(x, p);
             if (c == '>' && x->brackets >= 2) XMPP__FAIL(CDEND_IN_TEXT);
-            /* a new character starts: split the text if 4 more bytes might not fit */
-            if ((size_t)(tcap - d) < 4) {
+            /* a new character starts: split the text if it might not fit */
+            if (d >= x->cap) {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 XMPP__FAIL(FULL);
             }
-            if (n > (size_t)(tcap - d) - 3) n = (size_t)(tcap - d) - 3;
+            if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
             while (k < n && (xmpp__cc[p[k]] & XMPP__C_T)) { d[k] = p[k]; k++; }
             if (k) {
                 d += k;
@@ -1198,7 +1209,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->state = XMPP__S_LT;
                 p++;
                 if (x->depth == 1) {   /* a stanza starts: its bytes are counted */
-                    x->stanza_end = x->tok_off + x->lim.max_stanza;
+                    x->flags |= XMPP__F_STANZA;
+                    x->budget = x->lim.max_stanza - 1;
                     x->top = d;
                     return p;
                 }
@@ -1225,7 +1237,6 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
         }
         case XMPP__S_CDATA: {
-            unsigned char *tcap = (size_t)(x->end - x->mark) > x->lim.max_token ? x->mark + x->lim.max_token : x->end;
             if (x->need) {
                 if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
                 *d++ = (unsigned char)c;
@@ -1240,7 +1251,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (d != x->mark) x->pending = XMPP_XML_TEXT;
                 return p + 1;
             }
-            if ((size_t)(tcap - d) < 4u + x->brackets) {
+            if (d + x->brackets >= x->cap) {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 XMPP__FAIL(FULL);
             }
@@ -1327,20 +1338,22 @@ failed:
 
 XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t *used)
 {
-    const unsigned char *p = (const unsigned char *)data, *e = p + len, *stop;
+    const unsigned char *p = (const unsigned char *)data, *e = p + len, *stop, *q;
     *used = 0;
     if (x->err.code) return x->err.code;
     if (x->release) xmpp__release(x);
     if (x->pending || !len) return XMPP_OK;
     x->chunk = p;
     while (p < e && !x->pending && !x->err.code) {
+        int counted = x->flags & XMPP__F_STANZA;
         stop = e;
-        if (x->stanza_end) {
-            uint64_t room = x->stanza_end - xmpp__off(x, p);
-            if (room < (uint64_t)(e - p)) stop = p + (size_t)room;
-            if (p == stop) { xmpp__fail(x, p, XMPP__E_MAX_STANZA); break; }
+        if (counted && (size_t)(e - p) > x->budget) {
+            if (!x->budget) { xmpp__fail(x, p, XMPP__E_MAX_STANZA); break; }
+            stop = p + x->budget;
         }
-        p = xmpp__scan(x, p, stop);
+        q = xmpp__scan(x, p, stop);
+        if (counted) x->budget -= (uint32_t)(q - p);
+        p = q;
     }
     *used = (size_t)(p - x->chunk);
     x->base += *used;
@@ -1352,16 +1365,17 @@ XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
     const xmpp__frame *f = (const xmpp__frame *)x->frame;
     if (x->release) xmpp__release(x);
     if (!x->pending) return x->err.code ? x->err.code : XMPP_AGAIN;
-    XMPP_MEMSET(t, 0, sizeof *t);
     t->kind = (xmpp_xml_kind)x->pending;
     t->depth = x->depth;
     t->offset = x->tok_off;
+    t->ns = t->local = t->prefix = t->text = xmpp__str("", 0);
+    t->attrs = x->attrs;
+    t->nattrs = 0;
     switch (x->pending) {
     case XMPP_XML_TEXT:
         t->text = xmpp__str(x->mark, (size_t)(x->top - x->mark));
         break;
     case XMPP_XML_DECL:
-        t->attrs = x->attrs;
         t->nattrs = x->nattrs;
         break;
     default: {
@@ -1371,7 +1385,6 @@ XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
         t->local = xmpp__str(q + skip, f->qlen - skip);
         if (x->pending == XMPP_XML_OPEN || x->pending == XMPP_XML_START) {
             t->ns = x->ns;
-            t->attrs = x->attrs;
             t->nattrs = x->nattrs;
         } else {
             xmpp__lookup(x, t->prefix, NULL, NULL, &t->ns);
