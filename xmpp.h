@@ -463,7 +463,7 @@ enum {
     X(END_UNOPENED,   XMPP_ERR_NOT_WELL_FORMED, "end tag without a start tag") \
     X(BANG,           XMPP_ERR_NOT_WELL_FORMED, "invalid markup after '<!'") \
     X(CDATA_OPEN,     XMPP_ERR_NOT_WELL_FORMED, "invalid markup after '<!['") \
-    X(UTF8,           XMPP_ERR_NOT_WELL_FORMED, "invalid UTF-8") \
+    X(NONCHAR,        XMPP_ERR_NOT_WELL_FORMED, "U+FFFE or U+FFFF (not an XML character)") \
     X(NAME_CHAR,      XMPP_ERR_NOT_WELL_FORMED, "invalid character in a name") \
     X(NAME_START,     XMPP_ERR_NOT_WELL_FORMED, "invalid character at the start of a name") \
     X(COLONS,         XMPP_ERR_NOT_WELL_FORMED, "more than one ':' in a name") \
@@ -505,6 +505,7 @@ enum {
     X(DOCTYPE,        XMPP_ERR_RESTRICTED_XML, "document type declaration") \
     X(ENTITY,         XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones") \
     X(ENCODING,       XMPP_ERR_UNSUPPORTED_ENCODING, "encoding other than UTF-8 declared") \
+    X(UTF8,           XMPP_ERR_UNSUPPORTED_ENCODING, "invalid UTF-8") \
     X(MAX_DEPTH,      XMPP_ERR_POLICY_VIOLATION, "elements nested deeper than max_depth") \
     X(FULL,           XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full") \
     X(MAX_NAME,       XMPP_ERR_POLICY_VIOLATION, "name longer than max_name") \
@@ -538,6 +539,13 @@ typedef struct xmpp__frame {
     uint32_t blen;              /* bytes of binding records after the name */
 } xmpp__frame;
 
+/* Code off the hot path stays out of line: smaller, and the scanner's loops stay tight. */
+#if defined(__GNUC__) || defined(__clang__)
+#define XMPP__COLD __attribute__((noinline))
+#else
+#define XMPP__COLD
+#endif
+
 #define XMPP__ALIGN (sizeof(union { void *p; size_t n; uint32_t u; }))
 #define XMPP__QNAME(f) ((unsigned char *)(f) + sizeof(xmpp__frame))
 
@@ -565,19 +573,24 @@ static void xmpp__put16(unsigned char *p, size_t v)
     p[1] = (unsigned char)(v >> 8);
 }
 
-/* XML 1.0 (5th ed.) §2.3 NameStartChar and NameChar beyond ASCII. */
-static int xmpp__name_cp(uint32_t c, int start)
+/* XML 1.0 (5th ed.) §2.3 NameStartChar and NameChar beyond ASCII: ranges of the BMP,
+   those after the first 22 entries are NameChar only; U+10000-U+EFFFF are both. */
+static const uint16_t xmpp__name_ranges[] = {
+    0xC0, 0xD6, 0xD8, 0xF6, 0xF8, 0x2FF, 0x370, 0x37D, 0x37F, 0x1FFF, 0x200C, 0x200D,
+    0x2070, 0x218F, 0x2C00, 0x2FEF, 0x3001, 0xD7FF, 0xF900, 0xFDCF, 0xFDF0, 0xFFFD,
+    0xB7, 0xB7, 0x300, 0x36F, 0x203F, 0x2040
+};
+
+static XMPP__COLD int xmpp__name_cp(uint32_t c, int start)
 {
-    if ((c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) ||
-        (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF) || c == 0x200C ||
-        c == 0x200D || (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
-        (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
-        (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF))
-        return 1;
-    return !start && (c == 0xB7 || (c >= 0x300 && c <= 0x36F) || c == 0x203F || c == 0x2040);
+    unsigned i;
+    if (c >= 0x10000) return c <= 0xEFFFF;
+    for (i = 0; i < (start ? 22u : 28u); i += 2)
+        if (c >= xmpp__name_ranges[i] && c <= xmpp__name_ranges[i + 1]) return 1;
+    return 0;
 }
 
-static const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, unsigned id)
+static XMPP__COLD const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, unsigned id)
 {
     x->err.code = (xmpp_err)xmpp__fail_code[id];
     x->err.message = xmpp__fail_msg[id];
@@ -592,8 +605,8 @@ static uint64_t xmpp__off(const xmpp_xml *x, const unsigned char *p)
 
 /* One byte of a multi-byte UTF-8 sequence (a lead byte when x->need is 0). Returns 1 when
    x->cp holds a complete code point, 0 when more bytes are due, -1 if the sequence is not
-   UTF-8 (overlong, surrogate, above U+10FFFF) or is U+FFFE/U+FFFF. */
-static int xmpp__utf8(xmpp_xml *x, unsigned c)
+   UTF-8 (overlong, surrogate, above U+10FFFF), -2 for U+FFFE/U+FFFF (UTF-8, not XML). */
+static XMPP__COLD int xmpp__utf8(xmpp_xml *x, unsigned c)
 {
     if (!x->need) {
         x->lo = 0x80;
@@ -616,7 +629,7 @@ static int xmpp__utf8(xmpp_xml *x, unsigned c)
     x->hi = 0xBF;
     x->cp = x->cp << 6 | (c & 0x3F);
     if (--x->need) return 0;
-    return x->cp == 0xFFFE || x->cp == 0xFFFF ? -1 : 1;
+    return x->cp == 0xFFFE || x->cp == 0xFFFF ? -2 : 1;
 }
 
 /* Length of the UTF-8 sequence a lead byte starts (1 for ASCII or an invalid lead). */
@@ -721,7 +734,7 @@ static int xmpp__lookup(const xmpp_xml *x, xmpp_str pfx, const unsigned char *b,
 
 /* A start tag's '>' (or "/>"): turn xmlns attributes into binding records, resolve the
    element and attribute names, check uniqueness, hand out OPEN or START. */
-static const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
+static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
 {
     xmpp__frame *f = (xmpp__frame *)x->mark;
     unsigned char *rec = x->top, *q = XMPP__QNAME(f);
@@ -806,7 +819,7 @@ static void xmpp__text_cap(xmpp_xml *x)
 }
 
 /* The token handed out last is done with: see IMPLEMENTATION NOTES. */
-static void xmpp__release(xmpp_xml *x)
+static XMPP__COLD void xmpp__release(xmpp_xml *x)
 {
     xmpp__frame *f = (xmpp__frame *)x->frame;
     switch (x->release) {
@@ -855,7 +868,7 @@ static int xmpp__decl_is(const xmpp_xml *x, size_t i, const char *name, size_t n
 }
 
 /* The XML declaration's "?>": version, then encoding and standalone, in that order. */
-static const unsigned char *xmpp__decl_end(xmpp_xml *x, const unsigned char *p)
+static XMPP__COLD const unsigned char *xmpp__decl_end(xmpp_xml *x, const unsigned char *p)
 {
     size_t i = 0, k;
     xmpp_str v;
@@ -901,6 +914,9 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
     int r;
     unsigned fail;
 #define XMPP__FAIL(id) do { fail = XMPP__E_##id; goto failed; } while (0)
+    /* RFC 6120 §4.9.3.22: bytes that are not UTF-8 are unsupported-encoding */
+#define XMPP__UTF8(r) do { if ((r = xmpp__utf8(x, c)) < 0) { \
+        fail = r == -1 ? XMPP__E_UTF8 : XMPP__E_NONCHAR; goto failed; } } while (0)
 
     if (x->flags & XMPP__F_CR) {   /* XML 1.0 §2.11: CR LF is one line end */
         x->flags &= (uint8_t)~XMPP__F_CR;
@@ -924,6 +940,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_PROLOG:
         case XMPP__S_EPILOG:
             if (xmpp__cc[c] & XMPP__C_S) { p++; x->flags |= XMPP__F_STARTED; break; }
+            if (c >= 0x80 && (c < 0xC2 || c > 0xF4)) XMPP__FAIL(UTF8);   /* e.g. a UTF-16 BOM */
             if (c != '<') XMPP__FAIL(EPILOG_TEXT);
             if (x->state == XMPP__S_EPILOG) XMPP__FAIL(EPILOG_MARKUP);
             x->tok_off = xmpp__off(x, p);
@@ -1016,10 +1033,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                     x->flags = (uint8_t)((x->flags & ~XMPP__F_LEADSTART) | ((x->flags & XMPP__F_START) << 1));
                     x->flags &= (uint8_t)~XMPP__F_START;
                 }
-                if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
+                if (r && !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART)) XMPP__FAIL(NAME_CHAR);
                 *d++ = (unsigned char)c;
                 p++;
-                if (r && !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART)) XMPP__FAIL(NAME_CHAR);
                 break;
             }
             if (x->flags & XMPP__F_START) {
@@ -1097,7 +1114,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_VALUE: {
             size_t n = (size_t)(e - p), k = 0;
             if (x->need) {
-                if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
                 *d++ = (unsigned char)c;   /* room checked at the lead byte */
                 p++;
                 break;
@@ -1125,7 +1142,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 break;
             }
             if (c >= 0x80) {
-                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
                 *d++ = (unsigned char)c;
             } else if (c == '"' || c == '\'') {
                 *d++ = (unsigned char)c;
@@ -1184,7 +1201,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_TEXT: {
             size_t n = (size_t)(e - p), k = 0;
             if (x->need) {
-                if ((r = xmpp__utf8(x, c)) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
                 *d++ = (unsigned char)c;   /* room checked at the lead byte */
                 p++;
                 break;
@@ -1227,7 +1244,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (p + 1 == e) x->flags |= XMPP__F_CR;
                 else if (p[1] == '\n') p++;
             } else if (c >= 0x80) {
-                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
                 *d++ = (unsigned char)c;
             } else {
                 XMPP__FAIL(CTRL_TEXT);
@@ -1238,7 +1255,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         }
         case XMPP__S_CDATA: {
             if (x->need) {
-                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
                 *d++ = (unsigned char)c;
                 p++;
                 break;
@@ -1257,7 +1274,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             for (; x->brackets; x->brackets--) *d++ = ']';
             if (c >= 0x80) {
-                if (xmpp__utf8(x, c) < 0) XMPP__FAIL(UTF8);
+                XMPP__UTF8(r);
                 *d++ = (unsigned char)c;
             } else if (c == '\r') {
                 *d++ = '\n';
@@ -1334,6 +1351,7 @@ failed:
     x->top = d;
     return xmpp__fail(x, p, fail);
 #undef XMPP__FAIL
+#undef XMPP__UTF8
 }
 
 XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t *used)

@@ -373,8 +373,8 @@ static void corpus__chatstate(corpus__w *w)
         corpus__attr(w, "xmlns", "http://jabber.org/protocol/chatstates");
         corpus__s(w, "/>");
     } else {
-        corpus__xmlns(w, corpus__pct(w, 50) ? "received" : "displayed",
-                      corpus__pct(w, 50) ? "urn:xmpp:receipts" : "urn:xmpp:chat-markers:0");
+        if (corpus__pct(w, 50)) corpus__xmlns(w, "received", "urn:xmpp:receipts");
+        else corpus__xmlns(w, corpus__pct(w, 50) ? "displayed" : "received", "urn:xmpp:chat-markers:0");
         corpus__id_attr(w, "id");
         corpus__s(w, "/>");
     }

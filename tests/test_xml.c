@@ -171,8 +171,8 @@ static void test_names_syntax(void)
     /* non-ASCII names: XML 1.0 5th edition NameStartChar / NameChar */
     CHECK(expect("<\xC3\xA9t\xC3\xA9 \xE4\xB8\xAD='1'/>", "open 1 \xC3\xA9t\xC3\xA9 {}\xC3\xA9t\xC3\xA9 \xE4\xB8\xAD=\"1\"\nclose 1 \xC3\xA9t\xC3\xA9 {}\xC3\xA9t\xC3\xA9\n"));
     CHECK(expect("<a\xC2\xB7/>", "open 1 a\xC2\xB7 {}a\xC2\xB7\nclose 1 a\xC2\xB7 {}a\xC2\xB7\n"));
-    CHECK(expect("<\xC2\xB7/>", "error: not-well-formed at byte 3: invalid character in a name\n"));   /* not a start char */
-    CHECK(expect("<a\xC3\x97/>", "error: not-well-formed at byte 4: invalid character in a name\n"));   /* U+00D7 */
+    CHECK(expect("<\xC2\xB7/>", "error: not-well-formed at byte 2: invalid character in a name\n"));   /* not a start char */
+    CHECK(expect("<a\xC3\x97/>", "error: not-well-formed at byte 3: invalid character in a name\n"));   /* U+00D7 */
 }
 
 static void test_tag_syntax(void)
@@ -254,19 +254,23 @@ static void test_text_control_chars(void)
 static void test_utf8(void)
 {
     CHECK(expect("<a>\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD</a>", "open 1 a {}a\ntext 1 \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD\"\nclose 1 a {}a\n"));
-    CHECK(expect("<a>\xC0\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));       /* overlong NUL */
-    CHECK(expect("<a>\xC1\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));       /* overlong */
-    CHECK(expect("<a>\xE0\x9F\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));   /* overlong */
-    CHECK(expect("<a>\xF0\x8F\xBF\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));
-    CHECK(expect("<a>\xED\xA0\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));   /* surrogate */
-    CHECK(expect("<a>\xF4\x90\x80\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n")); /* > U+10FFFF */
-    CHECK(expect("<a>\xF5\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));
-    CHECK(expect("<a>\x80</a>", "open 1 a {}a\nerror: not-well-formed at byte 3: invalid UTF-8\n"));           /* lone continuation */
-    CHECK(expect("<a>\xC3<</a>", "open 1 a {}a\nerror: not-well-formed at byte 4: invalid UTF-8\n"));          /* truncated */
-    CHECK(expect("<a>\xEF\xBF\xBE</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: invalid UTF-8\n"));   /* U+FFFE */
-    CHECK(expect("<a>\xEF\xBF\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: invalid UTF-8\n"));   /* U+FFFF */
-    CHECK(expect("<a x='\xE2\x82'/>", "error: not-well-formed at byte 8: invalid UTF-8\n"));
-    CHECK(expect("<a\xE2\x82/>", "error: not-well-formed at byte 4: invalid UTF-8\n"));
+    CHECK(expect("<a>\xC0\x80</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 3: invalid UTF-8\n"));       /* overlong NUL */
+    CHECK(expect("<a>\xC1\xBF</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 3: invalid UTF-8\n"));       /* overlong */
+    CHECK(expect("<a>\xE0\x9F\xBF</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n"));   /* overlong */
+    CHECK(expect("<a>\xF0\x8F\xBF\xBF</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n"));
+    CHECK(expect("<a>\xED\xA0\x80</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n"));   /* surrogate */
+    CHECK(expect("<a>\xF4\x90\x80\x80</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n")); /* > U+10FFFF */
+    CHECK(expect("<a>\xF5\x80</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 3: invalid UTF-8\n"));
+    CHECK(expect("<a>\x80</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 3: invalid UTF-8\n"));           /* lone continuation */
+    CHECK(expect("<a>\xC3<</a>", "open 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n"));          /* truncated */
+    /* UTF-8, but not XML characters */
+    CHECK(expect("<a>\xEF\xBF\xBE</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: U+FFFE or U+FFFF (not an XML character)\n"));
+    CHECK(expect("<a>\xEF\xBF\xBF</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: U+FFFE or U+FFFF (not an XML character)\n"));
+    /* bytes that cannot start UTF-8 outside the root: a UTF-16 byte order mark */
+    CHECK(expect("\xFF\xFE<\0a\0/\0>\0", "error: unsupported-encoding at byte 0: invalid UTF-8\n"));
+    CHECK(expect("<a/>\xC0", "open 1 a {}a\nclose 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n"));
+    CHECK(expect("<a x='\xE2\x82'/>", "error: unsupported-encoding at byte 8: invalid UTF-8\n"));
+    CHECK(expect("<a\xE2\x82/>", "error: unsupported-encoding at byte 4: invalid UTF-8\n"));
 }
 
 /* ---- RFC 6120 §11: restricted XML */

@@ -17,12 +17,14 @@
 # stop sends SIGTERM to each recorded PID whose command line still names DIR, waits up to
 # 10 s, then SIGKILL. Both commands are idempotent; stop is safe after a failed start.
 # Exit status: 0 if every requested server is up (start) or gone (stop), 1 otherwise.
+# Environment: SERVERS_START_TIMEOUT (s, default 30), SERVERS_STOP_TIMEOUT (s, default 10),
+# SERVERS_SH_TRACE=1 (timestamps of the start phases).
 set -u
 
 PROSODY_PORTS="15222 15223 15269 15270 15347"
 EJABBERD_PORTS="35222 35223 35269 35347 35400"
-START_TIMEOUT=30    # seconds until a c2s port must accept TCP
-STOP_TIMEOUT=10     # seconds from SIGTERM to SIGKILL
+START_TIMEOUT=${SERVERS_START_TIMEOUT:-30}   # seconds until a c2s port must accept TCP
+STOP_TIMEOUT=${SERVERS_STOP_TIMEOUT:-10}     # seconds from SIGTERM to SIGKILL
 
 say() { printf 'servers.sh: %s\n' "$*" >&2; }
 
@@ -192,6 +194,7 @@ prosody_launch() {
     # prosody is a lua5.4 script (#!/usr/bin/env lua5.4): $! is the lua process itself
     ( cd "$p" && exec prosody --config "$p/prosody.cfg.lua" -F ) >>"$p/stdout.log" 2>&1 </dev/null &
     pid=$!
+    disown "$pid" 2>/dev/null   # no job-control chatter if it has to be killed
     PROSODY_T0=$(now_ms)
     echo "$pid" > "$DIR/prosody.pid"
     PROSODY_PID=$pid
@@ -327,6 +330,7 @@ ejabberd_launch() {
         -env ERL_CRASH_DUMP_BYTES 0 -mnesia dir "\"$e/spool\"" -s ejabberd -noinput
     ) >>"$e/logs/stdout.log" 2>&1 </dev/null &
     pid=$!
+    disown "$pid" 2>/dev/null   # no job-control chatter if it has to be killed
     EJABBERD_T0=$(now_ms)
     echo "$pid" > "$DIR/ejabberd.pid"
     EJABBERD_PID=$pid
