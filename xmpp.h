@@ -203,18 +203,21 @@ typedef struct xmpp_xml {
     const unsigned char *chunk;   /* start of the chunk being fed */
     uint64_t base;                /* stream offset of *chunk */
     uint64_t tok_off;             /* stream offset of the token being built */
+    uint64_t stanza_off;          /* stream offset of the current stanza's '<' */
     xmpp_errinfo err;
     xmpp_xml_limits lim;
     xmpp_str ns;                  /* resolved namespace of the pending OPEN/START */
     uint32_t cp;                  /* code point or character reference being decoded */
     uint32_t depth;               /* elements open */
-    uint32_t budget;              /* bytes the current stanza may still take */
     uint16_t nattrs;              /* attributes of the start tag being read */
     uint16_t ndigits;             /* digits of a character reference, letters of an entity */
     uint8_t state, ret;           /* scanner state; where an entity reference returns */
     uint8_t pending, release;     /* token ready for next(); token to release first */
     uint8_t need, lo, hi;         /* UTF-8: continuation bytes due, range of the next one */
     uint8_t quote, brackets, flags;
+    uint8_t fast;                 /* class of a byte feed() may copy without the scanner */
+    unsigned char *fast_cap;      /* ... while top is below this */
+    uint64_t fast_end;            /* ... and the stream offset is below this */
 } xmpp_xml;
 
 /* Buffer bytes that never run out before a limit does: every open element keeps its
@@ -411,9 +414,11 @@ static const unsigned char xmpp__cc[256] = {
    until the caller comes back. feed() stops right after a token is complete, so at most
    one token (plus the END that follows the START of an empty element) waits at a time.
 
-   max_stanza is enforced by shortening the chunk: the scanner sees the chunk up to the
-   end of the stanza's budget (x->budget, counted down by feed()); a stanza that still
-   wants a byte when the budget is 0 is the error. */
+   max_stanza is checked where it costs nothing per byte: when feed() returns. If the
+   stanza has taken more bytes than allowed by then, the error is placed at the first byte
+   past the limit and replaces whatever the scanner found later (a token completed past
+   the limit, or an error past it), so the outcome does not depend on the chunking.
+   Memory stays bounded meanwhile by max_token and the buffer. */
 
 enum {
     XMPP__S_BOM = 0,   /* first bytes: optional UTF-8 BOM, optional <?xml ...?> */
@@ -452,7 +457,7 @@ enum {
     XMPP__F_START = 8,     /* the next name byte must be a NameStartChar */
     XMPP__F_LEADSTART = 16,/* the UTF-8 sequence being read is a name's start char */
     XMPP__F_STARTED = 32,  /* something was fed: a declaration can no longer come */
-    XMPP__F_STANZA = 64    /* inside a stanza: x->budget counts down */
+    XMPP__F_STANZA = 64    /* inside a stanza, which started at x->stanza_off */
 };
 
 /* Every way the tokenizer can fail: id, code, message (xmpp_xml_error()->message). */
@@ -632,6 +637,15 @@ static XMPP__COLD int xmpp__utf8(xmpp_xml *x, unsigned c)
     return x->cp == 0xFFFE || x->cp == 0xFFFF ? -2 : 1;
 }
 
+/* Copy bytes of class cls from p to d, at most n; returns how many. The hot loop of the
+   tokenizer: names, attribute values and text are runs of plain bytes. */
+static size_t xmpp__run(unsigned char *d, const unsigned char *p, size_t n, unsigned cls)
+{
+    size_t k = 0;
+    while (k < n && (xmpp__cc[p[k]] & cls)) { d[k] = p[k]; k++; }
+    return k;
+}
+
 /* Length of the UTF-8 sequence a lead byte starts (1 for ASCII or an invalid lead). */
 static size_t xmpp__seqlen(unsigned c) { return c < 0xE0 ? (c < 0xC0 ? 1 : 2) : c < 0xF0 ? 3 : 4; }
 
@@ -693,7 +707,7 @@ XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
     x->top = x->mark = x->name = x->buf;
     x->frame = NULL;
     x->base = x->tok_off = 0;
-    x->budget = 0;
+    x->stanza_off = 0;
     x->err.code = XMPP_OK;
     x->err.message = NULL;
     x->err.offset = 0;
@@ -702,7 +716,7 @@ XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
     x->nattrs = x->ndigits = 0;
     x->state = XMPP__S_BOM;
     x->ret = x->pending = x->release = 0;
-    x->need = x->quote = x->brackets = x->flags = 0;
+    x->need = x->quote = x->brackets = x->flags = x->fast = 0;
 }
 
 XMPPDEF const xmpp_errinfo *xmpp_xml_error(const xmpp_xml *x) { return &x->err; }
@@ -905,8 +919,8 @@ static int xmpp__is_char(uint32_t c)
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-/* The scanner: consume bytes from [p, e) until a token is pending, an error occurs, the
-   bytes run out, or a stanza starts (so that feed() can bound it by max_stanza). */
+/* The scanner: consume bytes from [p, e) until a token is pending, an error occurs, or
+   the bytes run out. */
 static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, const unsigned char *e)
 {
     unsigned char *d = x->top;
@@ -1046,7 +1060,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             {
                 size_t n = (size_t)(e - p), k = 0;
                 if (n > (size_t)(ncap - d)) n = (size_t)(ncap - d);
-                while (k < n && (xmpp__cc[p[k]] & XMPP__C_N)) { d[k] = p[k]; k++; }
+                k = xmpp__run(d, p, n, XMPP__C_N);
                 d += k;
                 p += k;
                 if (p == e) break;
@@ -1120,7 +1134,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 break;
             }
             if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
-            while (k < n && (xmpp__cc[p[k]] & XMPP__C_A)) { d[k] = p[k]; k++; }
+            k = xmpp__run(d, p, n, XMPP__C_A);
             d += k;
             p += k;
             if (p == e) break;
@@ -1214,7 +1228,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 XMPP__FAIL(FULL);
             }
             if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
-            while (k < n && (xmpp__cc[p[k]] & XMPP__C_T)) { d[k] = p[k]; k++; }
+            k = xmpp__run(d, p, n, XMPP__C_T);
             if (k) {
                 d += k;
                 p += k;
@@ -1227,9 +1241,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 p++;
                 if (x->depth == 1) {   /* a stanza starts: its bytes are counted */
                     x->flags |= XMPP__F_STANZA;
-                    x->budget = x->lim.max_stanza - 1;
-                    x->top = d;
-                    return p;
+                    x->stanza_off = x->tok_off;
                 }
                 break;
             }
@@ -1346,6 +1358,21 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         }
     }
     x->top = d;
+    /* Prepare feed()'s shortcut for the next byte: in the middle of a name, an attribute
+       value or text, a plain byte is just copied (see xmpp_xml_feed). */
+    if (!x->need && !(x->flags & (XMPP__F_CR | XMPP__F_START | XMPP__F_DECL))) {
+        if (x->state == XMPP__S_TEXT && d != x->mark && !x->brackets) {
+            x->fast = XMPP__C_T;
+            x->fast_cap = x->cap;
+        } else if (x->state == XMPP__S_VALUE) {
+            x->fast = XMPP__C_A;
+            x->fast_cap = x->cap;
+        } else if (x->state == XMPP__S_NAME || x->state == XMPP__S_ANAME) {
+            x->fast = XMPP__C_N;
+            x->fast_cap = (size_t)(x->cap - x->name) > x->lim.max_name ? x->name + x->lim.max_name : x->cap;
+        }
+        x->fast_end = x->flags & XMPP__F_STANZA ? x->stanza_off + x->lim.max_stanza : (uint64_t)-1;
+    }
     return p;
 failed:
     x->top = d;
@@ -1354,35 +1381,51 @@ failed:
 #undef XMPP__UTF8
 }
 
-XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t *used)
+static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_t len, size_t *used)
 {
-    const unsigned char *p = (const unsigned char *)data, *e = p + len, *stop, *q;
+    const unsigned char *e = p + len;
+    x->fast = 0;
     *used = 0;
-    if (x->err.code) return x->err.code;
-    if (x->release) xmpp__release(x);
-    if (x->pending || !len) return XMPP_OK;
-    x->chunk = p;
-    while (p < e && !x->pending && !x->err.code) {
-        int counted = x->flags & XMPP__F_STANZA;
-        stop = e;
-        if (counted && (size_t)(e - p) > x->budget) {
-            if (!x->budget) { xmpp__fail(x, p, XMPP__E_MAX_STANZA); break; }
-            stop = p + x->budget;
-        }
-        q = xmpp__scan(x, p, stop);
-        if (counted) x->budget -= (uint32_t)(q - p);
-        p = q;
+    if (x->err.code | x->release | x->pending) {
+        if (x->err.code) return x->err.code;
+        if (x->release) xmpp__release(x);
+        if (x->pending) return XMPP_OK;
     }
+    x->chunk = p;
+    while (p < e && !x->pending && !x->err.code) p = xmpp__scan(x, p, e);
     *used = (size_t)(p - x->chunk);
     x->base += *used;
+    if ((x->flags & XMPP__F_STANZA) && x->base - x->stanza_off > x->lim.max_stanza &&
+        (!x->err.code || x->err.offset >= x->stanza_off + x->lim.max_stanza)) {
+        x->pending = 0;
+        x->err.code = XMPP_ERR_POLICY_VIOLATION;
+        x->err.message = xmpp__fail_msg[XMPP__E_MAX_STANZA];
+        x->err.offset = x->stanza_off + x->lim.max_stanza;
+    }
     return x->err.code;
 }
 
-XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
+XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t *used)
 {
-    const xmpp__frame *f = (const xmpp__frame *)x->frame;
+    const unsigned char *p = (const unsigned char *)data;
+    /* The shortcut for byte-at-a-time feeding (a UART, a test harness): a plain byte in
+       the middle of a name, value or text, with room left, is copied here and nothing
+       else changes. x->fast is set only by the scanner, only when no token is pending. */
+    if (len == 1 && (xmpp__cc[*p] & x->fast) && x->top < x->fast_cap && x->base < x->fast_end) {
+        *x->top++ = *p;
+        x->base++;
+        *used = 1;
+        return XMPP_OK;
+    }
+    return xmpp__feed(x, p, len, used);
+}
+
+static XMPP__COLD xmpp_err xmpp__next(xmpp_xml *x, xmpp_xml_token *t)
+{
+    const xmpp__frame *f;
     if (x->release) xmpp__release(x);
     if (!x->pending) return x->err.code ? x->err.code : XMPP_AGAIN;
+    f = (const xmpp__frame *)x->frame;
     t->kind = (xmpp_xml_kind)x->pending;
     t->depth = x->depth;
     t->offset = x->tok_off;
@@ -1412,6 +1455,12 @@ XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
     x->release = x->pending;
     x->pending = 0;
     return XMPP_OK;
+}
+
+XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
+{
+    if (!(x->release | x->pending)) return x->err.code ? x->err.code : XMPP_AGAIN;
+    return xmpp__next(x, t);
 }
 
 /* ---- the canonical token format (see >>xml API) */

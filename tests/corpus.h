@@ -129,10 +129,10 @@ static const char *const corpus__words[] = {
     "the", "server", "restarted", "fine", "after", "upgrade", "yes", "no", "maybe", "later",
     "https://example.com/issues/1234", "https://example.org/s?q=xmpp&amp;lang=en", "v2.4.1",
     /* German, French, Polish, Spanish */
-    "Gr\xC3\xBC\xC3\x9F" "e", "sch\xC3\xB6n", "Stra\xC3\x9F" "e", "M\xC3\xBCller", "Tsch\xC3\xBC\xC3\x9F",
-    "\xC3\xBC" "bermorgen", "d\xC3\xA9j\xC3\xA0", "tr\xC3\xA8s", "bient\xC3\xB4t", "gar\xC3\xA7on",
-    "o\xC3\xB9", "\xC3\xA7" "a va", "za\xC5\xBC\xC3\xB3\xC5\x82\xC4\x87", "g\xC4\x99\xC5\x9Bl\xC4\x85",
-    "ja\xC5\xBA\xC5\x84", "ma\xC3\xB1" "ana", "\xC2\xBF" "qu\xC3\xA9?",
+    "Gr\xC3\xBC\xC3\237e", "sch\xC3\xB6n", "Stra\xC3\237e", "M\xC3\xBCller", "Tsch\xC3\xBC\xC3\x9F",
+    "\xC3\274bermorgen", "d\xC3\xA9j\xC3\xA0", "tr\xC3\xA8s", "bient\xC3\xB4t", "gar\xC3\xA7on",
+    "o\xC3\xB9", "\xC3\247a va", "za\xC5\xBC\xC3\xB3\xC5\x82\xC4\x87", "g\xC4\x99\xC5\x9Bl\xC4\x85",
+    "ja\xC5\xBA\xC5\x84", "ma\xC3\261ana", "\xC2\277qu\xC3\xA9?",
     /* Russian, Greek */
     "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "\xD0\xBA\xD0\xB0\xD0\xBA",
     "\xD0\xB4\xD0\xB5\xD0\xBB\xD0\xB0", "\xD1\x85\xD0\xBE\xD1\x80\xD0\xBE\xD1\x88\xD0\xBE",
@@ -151,7 +151,7 @@ static const char *const corpus__words[] = {
 };
 static const char *const corpus__status[] = {
     "Working from home", "In a meeting until 3pm", "\xF0\x9F\x8F\x96 on vacation",
-    "Bin gleich zur\xC3\xBC" "ck", "\xD0\x9D\xD0\xB5 \xD0\xB1\xD0\xB5\xD1\x81\xD0\xBF\xD0\xBE\xD0\xBA\xD0\xBE\xD0\xB8\xD1\x82\xD1\x8C",
+    "Bin gleich zur\xC3\274ck", "\xD0\x9D\xD0\xB5 \xD0\xB1\xD0\xB5\xD1\x81\xD0\xBF\xD0\xBE\xD0\xBA\xD0\xBE\xD0\xB8\xD1\x82\xD1\x8C",
     "\xE5\xBF\x99\xE7\xA2\x8C\xE4\xB8\xAD", "Listening to &quot;Yes &amp; No&quot;", "&lt;away&gt;", "brb"
 };
 static const char *const corpus__shows[] = { "away", "chat", "dnd", "xa" };
@@ -181,7 +181,7 @@ static const char *const corpus__artists[] = {
     "\xE5\x9D\x82\xE6\x9C\xAC\xE9\xBE\x8D\xE4\xB8\x80", "Simon &amp; Garfunkel", "AC/DC"
 };
 static const char *const corpus__titles[] = {
-    "Heart of the Sunrise", "Paranoid Android", "Das Model", "Hyperballad", "Hopp\xC3\xAD" "polla",
+    "Heart of the Sunrise", "Paranoid Android", "Das Model", "Hyperballad", "Hopp\xC3\255polla",
     "Merry Christmas Mr. Lawrence", "The Boxer", "Back in Black", "\xD0\x93\xD1\x80\xD1\x83\xD0\xBF\xD0\xBF\xD0\xB0 \xD0\xBA\xD1\x80\xD0\xBE\xD0\xB2\xD0\xB8"
 };
 static const char *const corpus__moods[] = { "happy", "tired", "excited", "busy", "calm", "hungry", "stressed" };

@@ -37,6 +37,10 @@
                       declaration naming another encoding than UTF-8, which expat may
                       support (ISO-8859-1, US-ASCII, ...). Checked: ours stopped before any
                       token, and expat's declaration (if it got one) is not UTF-8.
+                      Also: expat, created with no encoding, reads a document as UTF-16
+                      when its first two bytes are a UTF-16 BOM or contain a 00 byte (XML
+                      1.0 Appendix F); ours rejects such a start at byte 0 or 1 (today as
+                      not-well-formed; unsupported-encoding would be the better condition).
    DX_NAMECHAR   (c1) XML 1.0 5th edition §2.3 NameStartChar/NameChar (ours) is wider than
                       the character classes of the 1st-4th editions' Appendix B that expat
                       still uses (e.g. U+10000-U+EFFFF, U+0E33, U+3000-era additions): expat
@@ -588,6 +592,14 @@ DXDEF int dx_is_restricted_at(const char *doc, size_t len, uint64_t off)
     return o > a + 1;
 }
 
+/* expat, created with no encoding, reads the document as UTF-16 when its first two bytes
+   are a UTF-16 BOM or one of them is 00 (XML 1.0 Appendix F autodetection) */
+DXDEF int dx_expat_utf16(const char *doc, size_t len)
+{
+    const unsigned char *d = (const unsigned char *)doc;
+    return len >= 2 && (d[0] == 0 || d[1] == 0 || (d[0] == 0xFE && d[1] == 0xFF) || (d[0] == 0xFF && d[1] == 0xFE));
+}
+
 DXDEF int dx_utf8_name(const char *e)
 {
     return (e[0] | 0x20) == 'u' && (e[1] | 0x20) == 't' && (e[2] | 0x20) == 'f' && e[3] == '-' &&
@@ -659,6 +671,8 @@ DXDEF dx_class dx_classify(const char *doc, size_t len, const dx_side *o, const 
         else if (o->code == XMPP_ERR_RESTRICTED_XML && dx_is_restricted_at(doc, len, o->off)) c = DX_RESTRICTED;
         else if (o->code == XMPP_ERR_UNSUPPORTED_ENCODING && os->nl == 0 &&
                  (!e->decl || !dx_utf8_name(e->encoding)))
+            c = DX_ENCODING;
+        else if (os->nl == 0 && o->off <= 1 && dx_expat_utf16(doc, len))
             c = DX_ENCODING;
         else if (o->code == XMPP_ERR_NOT_WELL_FORMED && os->nl == 0 && e->decl && !dx_version5(e->version))
             c = DX_VERSION;
