@@ -704,8 +704,9 @@ static size_t corpus_make(char *out, size_t cap, size_t target, uint32_t seed)
         if (corpus__pct(&w, 5))   /* a white space keepalive */
             corpus__s(&w, corpus__pct(&w, 50) ? " " : corpus__pct(&w, 50) ? "\n" : "\r\n\t ");
         corpus__stanza(&w, start);
-        if (w.over) { w.n = start; break; }
+        if (w.over) { w.n = start; break; }   /* it did not fit: drop it, close the stream */
     }
+    w.over = 0;
     w.cap += sizeof tail - 1;
     corpus__put(&w, tail, sizeof tail - 1);
     return w.n;
