@@ -539,6 +539,7 @@ static const char *const xmpp__fail_msg[] = {
 
 typedef struct xmpp__frame {
     struct xmpp__frame *prev;   /* parent element, NULL for the root */
+    xmpp_str ns;                /* its namespace (for the END token) */
     uint16_t qlen;              /* bytes of the qualified name that follows */
     uint16_t plen;              /* bytes of its prefix, 0 if none */
     uint32_t blen;              /* bytes of binding records after the name */
@@ -565,9 +566,13 @@ static xmpp_str xmpp__str(const void *p, size_t n)
     return s;
 }
 
-static int xmpp__eq(xmpp_str a, const char *b, size_t bn)
+static int xmpp__eq(xmpp_str a, const char *b, size_t bn)   /* names: short, inline */
 {
-    return a.n == bn && XMPP_MEMCMP(a.p, b, bn) == 0;
+    size_t i;
+    if (a.n != bn) return 0;
+    for (i = 0; i < bn; i++)
+        if (a.p[i] != b[i]) return 0;
+    return 1;
 }
 
 static unsigned xmpp__get16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
@@ -644,6 +649,25 @@ static size_t xmpp__run(unsigned char *d, const unsigned char *p, size_t n, unsi
     size_t k = 0;
     while (k < n && (xmpp__cc[p[k]] & cls)) { d[k] = p[k]; k++; }
     return k;
+}
+
+/* A whole UTF-8 character at p (n bytes there): its length if it is complete, valid and
+   an XML character, else 0 and the byte-wise path (xmpp__utf8) decides. */
+static size_t xmpp__utf8_whole(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c < 0xC2 || c > 0xF4 || n < 2 || (p[1] & 0xC0) != 0x80) return 0;
+    if (c < 0xE0) return 2;
+    if (n < 3 || (p[2] & 0xC0) != 0x80) return 0;
+    if (c < 0xF0) {
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+            (c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))
+            return 0;
+        return 3;
+    }
+    if (n < 4 || (p[3] & 0xC0) != 0x80 || (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return 4;
 }
 
 /* Length of the UTF-8 sequence a lead byte starts (1 for ASCII or an invalid lead). */
@@ -841,8 +865,11 @@ static XMPP__COLD void xmpp__release(xmpp_xml *x)
     case XMPP_XML_START: {
         /* keep the name and the binding records [name, top), drop the attributes */
         unsigned char *q = XMPP__QNAME(f) + f->qlen;
+        uintptr_t ns = (uintptr_t)x->ns.p, from = (uintptr_t)x->name;
         f->blen = (uint32_t)(x->top - x->name);
-        XMPP_MEMMOVE(q, x->name, f->blen);
+        if (f->blen) XMPP_MEMMOVE(q, x->name, f->blen);
+        f->ns = x->ns;   /* declared in this tag: it moved with the records */
+        if (ns >= from && ns < (uintptr_t)x->top) f->ns.p = (const char *)q + (ns - from);
         x->top = q + f->blen;
         if (x->flags & XMPP__F_EMPTY) {
             x->flags &= (uint8_t)~XMPP__F_EMPTY;
@@ -1133,10 +1160,16 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 p++;
                 break;
             }
-            if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
-            k = xmpp__run(d, p, n, XMPP__C_A);
-            d += k;
-            p += k;
+            for (;;) {   /* runs of plain ASCII and whole UTF-8 characters */
+                if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
+                k = xmpp__run(d, p, n, XMPP__C_A);
+                d += k;
+                p += k;
+                n = (size_t)(e - p);
+                if (!n || *p < 0x80 || !(k = xmpp__utf8_whole(p, n)) || (size_t)(x->cap - d) < k) break;
+                n -= k;
+                while (k--) *d++ = *p++;
+            }
             if (p == e) break;
             c = *p;
             if (c == x->quote) {
@@ -1227,13 +1260,19 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 XMPP__FAIL(FULL);
             }
-            if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
-            k = xmpp__run(d, p, n, XMPP__C_T);
-            if (k) {
-                d += k;
-                p += k;
-                x->brackets = 0;
-                break;
+            {   /* runs of plain ASCII and whole UTF-8 characters */
+                const unsigned char *p0 = p;
+                for (;;) {
+                    if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
+                    k = xmpp__run(d, p, n, XMPP__C_T);
+                    d += k;
+                    p += k;
+                    n = (size_t)(e - p);
+                    if (!n || *p < 0x80 || d >= x->cap || !(k = xmpp__utf8_whole(p, n))) break;
+                    n -= k;
+                    while (k--) *d++ = *p++;
+                }
+                if (p != p0) { x->brackets = 0; break; }
             }
             if (c == '<') {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
@@ -1448,7 +1487,7 @@ static XMPP__COLD xmpp_err xmpp__next(xmpp_xml *x, xmpp_xml_token *t)
             t->ns = x->ns;
             t->nattrs = x->nattrs;
         } else {
-            xmpp__lookup(x, t->prefix, NULL, NULL, &t->ns);
+            t->ns = f->ns;
         }
     }
     }
