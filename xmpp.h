@@ -950,8 +950,9 @@ static int xmpp__is_char(uint32_t c)
    the bytes run out. */
 static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, const unsigned char *e)
 {
-    unsigned char *d = x->top;
+    unsigned char *d = x->top, *ncap;
     unsigned c;
+    size_t n, k;
     int r;
     unsigned fail;
 #define XMPP__FAIL(id) do { fail = XMPP__E_##id; goto failed; } while (0)
@@ -1065,8 +1066,9 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
 
         /* ---- names: element and attribute names (QName, Namespaces in XML 1.0 §4) */
         case XMPP__S_NAME:
-        case XMPP__S_ANAME: {
-            unsigned char *ncap = (size_t)(x->cap - x->name) > x->lim.max_name ? x->name + x->lim.max_name : x->cap;
+        case XMPP__S_ANAME:
+        name:
+            ncap = (size_t)(x->cap - x->name) > x->lim.max_name ? x->name + x->lim.max_name : x->cap;
             if (x->need || c >= 0x80) {
                 if (!x->need) {
                     if ((size_t)(ncap - d) < xmpp__seqlen(c))
@@ -1084,15 +1086,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (!(xmpp__cc[c] & XMPP__C_NS)) XMPP__FAIL(NAME_START);
                 x->flags &= (uint8_t)~XMPP__F_START;
             }
-            {
-                size_t n = (size_t)(e - p), k = 0;
-                if (n > (size_t)(ncap - d)) n = (size_t)(ncap - d);
-                k = xmpp__run(d, p, n, XMPP__C_N);
-                d += k;
-                p += k;
-                if (p == e) break;
-                c = *p;
-            }
+            n = (size_t)(e - p);
+            if (n > (size_t)(ncap - d)) n = (size_t)(ncap - d);
+            k = xmpp__run(d, p, n, XMPP__C_N);
+            d += k;
+            p += k;
+            if (p == e) break;
+            c = *p;
             if (xmpp__cc[c] & XMPP__C_N) XMPP__FAIL(MAX_NAME);
             if (c == ':') {
                 if (x->ndigits) XMPP__FAIL(COLONS);
@@ -1110,21 +1110,35 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 f->qlen = (uint16_t)(d - x->name);
                 f->plen = (uint16_t)(x->ndigits ? x->ndigits - 1 : 0);
                 x->state = XMPP__S_AFTERVAL;
+                goto after_value;
             } else {
                 xmpp_xml_attr *a = &x->attrs[x->nattrs];
-                size_t n = (size_t)(d - x->name), cl = x->ndigits;
+                size_t cl = x->ndigits;
+                n = (size_t)(d - x->name);
                 a->ns = xmpp__str("", 0);
                 a->prefix = xmpp__str(x->name, cl ? cl - 1 : 0);
                 a->local = xmpp__str(x->name + cl, n - cl);
                 x->state = XMPP__S_EQ;
+                /* the usual name="value": straight on to the value */
+                if (c == '=' && p + 1 < e && (p[1] == '"' || p[1] == '\'')) {
+                    x->quote = p[1];
+                    x->name = d;
+                    x->state = XMPP__S_VALUE;
+                    p += 2;
+                    goto value;
+                }
             }
             break;
-        }
 
         /* ---- inside a start tag (and the XML declaration) */
         case XMPP__S_AFTERVAL:   /* white space must separate attributes */
         case XMPP__S_TAG:
-            if (xmpp__cc[c] & XMPP__C_S) { x->state = XMPP__S_TAG; p++; break; }
+            if (xmpp__cc[c] & XMPP__C_S) {
+                x->state = XMPP__S_TAG;
+                if (++p == e) break;
+                c = *p;
+                if (xmpp__cc[c] & XMPP__C_S) break;
+            }
             if (x->flags & XMPP__F_DECL) {
                 if (c == '?') { x->state = XMPP__S_QMARK; p++; break; }
                 if (c == '>' || c == '/') XMPP__FAIL(DECL_CLOSE);
@@ -1137,7 +1151,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             x->ndigits = 0;
             x->flags |= XMPP__F_START;
             x->state = XMPP__S_ANAME;
-            break;
+            goto name;
         case XMPP__S_EQ:
             if (xmpp__cc[c] & XMPP__C_S) { p++; break; }
             if (c != '=') XMPP__FAIL(EQ);
@@ -1152,14 +1166,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             x->state = XMPP__S_VALUE;
             p++;
             break;
-        case XMPP__S_VALUE: {
-            size_t n = (size_t)(e - p), k = 0;
+        case XMPP__S_VALUE:
             if (x->need) {
                 XMPP__UTF8(r);
                 *d++ = (unsigned char)c;   /* room checked at the lead byte */
                 p++;
                 break;
             }
+        value:
+            n = (size_t)(e - p);
             for (;;) {   /* runs of plain ASCII and whole UTF-8 characters */
                 if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
                 k = xmpp__run(d, p, n, XMPP__C_A);
@@ -1175,7 +1190,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (c == x->quote) {
                 x->attrs[x->nattrs++].value = xmpp__str(x->name, (size_t)(d - x->name));
                 x->state = XMPP__S_AFTERVAL;
-                p++;
+                if (++p == e) break;
+                c = *p;
+            after_value:   /* straight on to what follows: white space, '>', "/>" */
+                if (c == '>' && !(x->flags & XMPP__F_DECL)) goto start_tag_end;
                 break;
             }
             if ((size_t)(x->cap - d) < (c < 0x80 ? 1 : xmpp__seqlen(c)))
@@ -1204,7 +1222,6 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             p++;
             break;
-        }
         case XMPP__S_SLASH:
             if (c != '>') XMPP__FAIL(SLASH);
             x->flags |= XMPP__F_EMPTY;
@@ -1246,7 +1263,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
 
         /* ---- character data */
         case XMPP__S_TEXT: {
-            size_t n = (size_t)(e - p), k = 0;
+            n = (size_t)(e - p);
             if (x->need) {
                 XMPP__UTF8(r);
                 *d++ = (unsigned char)c;   /* room checked at the lead byte */
