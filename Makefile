@@ -33,7 +33,7 @@ $(B)/gcc $(B)/clang $(B)/asan:
 $(B)/gcc/%: tests/%.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< $(EXTRA_$*) $(LIBS_$*)
 $(B)/clang/%: tests/%.c $(HDR) | $(B)/clang
-	$(CLANG) $(WARN) $(POSIX) -O2 -g -o $@ $< $(EXTRA_$*) $(LIBS_$*)
+	$(CLANG) $(WARN) $(POSIX) -O2 -g -DXMPP_FAST=0 -o $@ $< $(EXTRA_$*) $(LIBS_$*)
 $(B)/asan/%: tests/%.c $(HDR) | $(B)/asan
 	$(CLANG) $(WARN) $(POSIX) -O1 -g $(SAN) -o $@ $< $(EXTRA_$*) $(LIBS_$*)
 

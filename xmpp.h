@@ -24,6 +24,9 @@
      XMPP_IMPLEMENTATION  compile the implementation (one translation unit)
      XMPP_STATIC          make every function static (private copy per .c file)
      XMPP_FREESTANDING    include only <stddef.h>, <stdint.h>, <limits.h>; no libc needed
+     XMPP_FAST            1: shortcuts for speed (byte-at-a-time feeding, whole UTF-8
+                          characters); 0: smaller code. Default: 0 when compiling with
+                          -Os (__OPTIMIZE_SIZE__), else 1
      XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP
                           override the mem* functions (default: <string.h>'s, or small
                           built-ins when XMPP_FREESTANDING is defined)
@@ -296,6 +299,14 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
 #endif
 
 /* ======================================================================== >>base */
+
+#ifndef XMPP_FAST
+#  ifdef __OPTIMIZE_SIZE__
+#    define XMPP_FAST 0
+#  else
+#    define XMPP_FAST 1
+#  endif
+#endif
 
 #ifndef XMPP_MEMCPY
 #  ifdef XMPP_FREESTANDING
@@ -1181,7 +1192,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 d += k;
                 p += k;
                 n = (size_t)(e - p);
-                if (!n || *p < 0x80 || !(k = xmpp__utf8_whole(p, n)) || (size_t)(x->cap - d) < k) break;
+                if (!XMPP_FAST || !n || *p < 0x80 || !(k = xmpp__utf8_whole(p, n)) || (size_t)(x->cap - d) < k) break;
                 n -= k;
                 while (k--) *d++ = *p++;
             }
@@ -1285,7 +1296,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                     d += k;
                     p += k;
                     n = (size_t)(e - p);
-                    if (!n || *p < 0x80 || d >= x->cap || !(k = xmpp__utf8_whole(p, n))) break;
+                    if (!XMPP_FAST || !n || *p < 0x80 || d >= x->cap || !(k = xmpp__utf8_whole(p, n))) break;
                     n -= k;
                     while (k--) *d++ = *p++;
                 }
@@ -1416,7 +1427,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
     x->top = d;
     /* Prepare feed()'s shortcut for the next byte: in the middle of a name, an attribute
        value or text, a plain byte is just copied (see xmpp_xml_feed). */
-    if (!x->need && !(x->flags & (XMPP__F_CR | XMPP__F_START | XMPP__F_DECL))) {
+    if (XMPP_FAST && !x->need && !(x->flags & (XMPP__F_CR | XMPP__F_START | XMPP__F_DECL))) {
         if (x->state == XMPP__S_TEXT && d != x->mark && !x->brackets) {
             x->fast = XMPP__C_T;
             x->fast_cap = x->cap;
@@ -1467,7 +1478,7 @@ XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t
     /* The shortcut for byte-at-a-time feeding (a UART, a test harness): a plain byte in
        the middle of a name, value or text, with room left, is copied here and nothing
        else changes. x->fast is set only by the scanner, only when no token is pending. */
-    if (len == 1 && (xmpp__cc[*p] & x->fast) && x->top < x->fast_cap && x->base < x->fast_end) {
+    if (XMPP_FAST && len == 1 && (xmpp__cc[*p] & x->fast) && x->top < x->fast_cap && x->base < x->fast_end) {
         *x->top++ = *p;
         x->base++;
         *used = 1;
