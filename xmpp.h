@@ -1303,6 +1303,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (p != p0) { x->brackets = 0; break; }
             }
             if (c == '<') {
+                x->brackets = 0;   /* "]]" then markup then '>' is no "]]>" */
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 x->state = XMPP__S_LT;
                 p++;

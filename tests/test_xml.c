@@ -241,6 +241,9 @@ static void test_text_cdata_end_forbidden(void)
 {
     CHECK(expect("<a>]]></a>", "open 1 a {}a\nerror: not-well-formed at byte 5: ']]>' in text\n"));
     CHECK(expect("<a>]] ]>]]]x</a>", "open 1 a {}a\ntext 1 \"]] ]>]]]x\"\nclose 1 a {}a\n"));
+    /* markup between "]]" and '>' (found by the differential test) */
+    CHECK(expect("<a>]]<b/>></a>", "open 1 a {}a\ntext 1 \"]]\"\nstart 2 b {}b\nend 2 b {}b\ntext 1 \">\"\nclose 1 a {}a\n"));
+    CHECK(expect("<r><a>]]</a>></r>", "open 1 r {}r\nstart 2 a {}a\ntext 2 \"]]\"\nend 2 a {}a\ntext 1 \">\"\nclose 1 r {}r\n"));
 }
 
 static void test_text_control_chars(void)
