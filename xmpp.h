@@ -1003,12 +1003,14 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
 
         /* ---- after '<': which markup? */
         case XMPP__S_LT:
+        lt:
             if (c == '/') {
                 if (!x->depth) XMPP__FAIL(END_UNOPENED);
                 x->state = XMPP__S_ETAG;
                 x->cp = 0;
-                p++;
-                break;
+                if (++p == e) break;
+                c = *p;
+                goto etag;
             }
             if (c == '?') {
                 /* the XML declaration comes first or not at all (XML 1.0 §2.8) */
@@ -1251,10 +1253,16 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             return p + 1;
 
         /* ---- end tags: compared byte by byte with the open element's name */
-        case XMPP__S_ETAG: {
+        case XMPP__S_ETAG:
+        etag: {
             const xmpp__frame *f = (const xmpp__frame *)x->frame;
-            const unsigned char *q = XMPP__QNAME(f);
-            while (x->cp < f->qlen && p < e && *p == q[x->cp]) { x->cp++; p++; }
+            const unsigned char *q = XMPP__QNAME(f) + x->cp;
+            n = (size_t)(e - p);
+            k = f->qlen - x->cp;
+            if (n > k) n = k;
+            for (k = 0; k < n && p[k] == q[k]; k++) {}
+            p += k;
+            x->cp += (uint32_t)k;
             if (p == e) break;
             c = *p;
             if (x->cp == f->qlen) {
@@ -1306,12 +1314,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->brackets = 0;   /* "]]" then markup then '>' is no "]]>" */
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 x->state = XMPP__S_LT;
-                p++;
                 if (x->depth == 1) {   /* a stanza starts: its bytes are counted */
                     x->flags |= XMPP__F_STANZA;
                     x->stanza_off = x->tok_off;
                 }
-                break;
+                if (++p == e) break;
+                c = *p;
+                goto lt;
             }
             if (c == '&') {
                 x->ret = XMPP__S_TEXT;
