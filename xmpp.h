@@ -429,7 +429,13 @@ static const unsigned char xmpp__cc[256] = {
    stanza has taken more bytes than allowed by then, the error is placed at the first byte
    past the limit and replaces whatever the scanner found later (a token completed past
    the limit, or an error past it), so the outcome does not depend on the chunking.
-   Memory stays bounded meanwhile by max_token and the buffer. */
+   Memory stays bounded meanwhile by max_token and the buffer.
+
+   Speed: common sequences skip the state switch (labels lt, etag, name, value,
+   after_value): '<' goes straight on to the tag or end tag, name="value" straight to the
+   value, a value straight to what follows it. With XMPP_FAST, whole UTF-8 characters are
+   copied inside the text and value loops, and feed() copies a single plain byte itself
+   when the scanner left word (x->fast) that nothing but a copy is due. */
 
 enum {
     XMPP__S_BOM = 0,   /* first bytes: optional UTF-8 BOM, optional <?xml ...?> */

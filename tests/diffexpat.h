@@ -28,29 +28,31 @@
      side that stopped must still have a prefix of the other's stream.
 
    ALLOWED DIFFERENCES (dx_class):
-   DX_RESTRICTED (a)  RFC 6120 §11.1-§11.4: ours rejects with restricted-xml what XML 1.0
+   DX_RESTRICTED (a)  RFC 6120 §11.1 (§4.9.3.18): ours rejects with restricted-xml what XML 1.0
                       allows: comments, processing instructions (other than the leading
                       XML declaration), a DOCTYPE (and so entities declared in it),
                       references to entities other than the five predefined ones. Checked
                       against the bytes at our error offset ("<!-", "<!D", "<?", "&name").
-   DX_ENCODING   (b)  RFC 6120 §11.6: ours rejects with unsupported-encoding an XML
+   DX_ENCODING   (b)  RFC 6120 §11.6 (§4.9.3.22): ours rejects with unsupported-encoding an XML
                       declaration naming another encoding than UTF-8, which expat may
                       support (ISO-8859-1, US-ASCII, ...). Checked: ours stopped before any
                       token, and expat's declaration (if it got one) is not UTF-8.
                       Also: expat, created with no encoding, reads a document as UTF-16
                       when its first two bytes are a UTF-16 BOM or contain a 00 byte (XML
-                      1.0 Appendix F); ours rejects such a start at byte 0 or 1 (today as
-                      not-well-formed; unsupported-encoding would be the better condition).
+                      1.0 Appendix F); ours rejects such a start at byte 0 or 1 (a BOM as
+                      unsupported-encoding, a 00 byte as not-well-formed).
    DX_NAMECHAR   (c1) XML 1.0 5th edition §2.3 NameStartChar/NameChar (ours) is wider than
-                      the character classes of the 1st-4th editions' Appendix B that expat
-                      still uses (e.g. U+10000-U+EFFFF, U+0E33, U+3000-era additions): expat
+                      the character classes of the 1st-4th editions' Appendix B (Unicode
+                      2.0) that expat still uses; every name character expat accepts is a
+                      5th edition one, not the other way round (U+0370, U+2C00, U+3001,
+                      U+3400, U+F900, U+FEFF, U+10000-U+EFFFF; U+203F as a NameChar): expat
                       rejects with "invalid token" at a character in a name that ours
                       accepts. Checked: the character at expat's error offset is a 5th
                       edition name (start) character and a one-element probe document shows
                       expat rejects it in that position.
    DX_VERSION    (c2) XML 1.0 5th edition §2.8 VersionNum ::= '1.' [0-9]+; expat keeps the
-                      1st edition's ([a-zA-Z0-9_.:] | '-')+ and accepts version='2.0' or
-                      'x'. Checked: ours stopped before any token and expat's declaration
+                      1st-3rd editions' ([a-zA-Z0-9_.:] | '-')+ and accepts version='2.0'
+                      or 'x'. Checked: ours stopped before any token and expat's declaration
                       has a version outside the 5th edition production.
    DX_EARLY      (c3) Error detection time, not a spec difference: ours rejects as soon as
                       a byte makes the document not well-formed (&#x110000, '<' after an
@@ -59,6 +61,16 @@
                       "partial character". Checked: expat is incomplete and our error
                       offset is at or after the start of expat's unfinished token (the
                       offset of its final error).
+   DX_LATE_DECL  (c4) Error detection time again, the other way round: ours checks the XML
+                      declaration's pseudo-attributes (names, order, values) when its "?>"
+                      arrives, and reads a quoted value up to its closing quote; expat
+                      first finds the declaration's end (the first "?>", even inside quotes:
+                      no legal value contains one) and rejects it at once. With ours still
+                      inside the declaration (no DECL token yet) the input can no longer
+                      become well-formed, but ours says incomplete. Checked: ours is
+                      incomplete with no token, the input starts with "<?xml" and white
+                      space (after an optional BOM), expat rejects with "XML declaration
+                      not well-formed".
    DX_LIMIT           ours stopped with policy-violation (a configured limit or the
                       buffer); not a spec matter. diff_expat() uses generous limits (depth
                       4096, 1024 attributes, 65535-byte names and tokens, 4 GiB stanzas,
@@ -95,11 +107,12 @@ typedef enum { DX_ACCEPT, DX_INCOMPLETE, DX_REJECT } dx_verdict;
 
 typedef enum {
     DX_SAME,         /* same verdict, matching streams */
-    DX_RESTRICTED,   /* (a)  RFC 6120 §11.1-§11.4 */
+    DX_RESTRICTED,   /* (a)  RFC 6120 §11.1 */
     DX_ENCODING,     /* (b)  RFC 6120 §11.6 */
     DX_NAMECHAR,     /* (c1) XML 1.0 5th ed. §2.3 vs expat's Appendix B tables */
     DX_VERSION,      /* (c2) XML 1.0 5th ed. §2.8 VersionNum */
     DX_EARLY,        /* (c3) ours detects the error inside expat's unfinished token */
+    DX_LATE_DECL,    /* (c4) ours checks the XML declaration at its "?>" only */
     DX_LIMIT,        /* ours hit a limit */
     DX_EPILOG,       /* known bug: not-well-formed instead of restricted-xml after the root */
     DX_MISMATCH,
@@ -108,7 +121,8 @@ typedef enum {
 
 static const char *const dx_class_name[DX__COUNT] = {
     "same", "(a) restricted-xml", "(b) unsupported-encoding", "(c1) 5th-edition name char",
-    "(c2) 5th-edition VersionNum", "(c3) early error detection", "limit", "known bug: epilog",
+    "(c2) 5th-edition VersionNum", "(c3) early error detection", "(c4) XML declaration checked at ?>",
+    "limit", "known bug: epilog",
     "MISMATCH"
 };
 static const char *const dx_verdict_name[] = { "accept", "incomplete", "reject" };
@@ -688,6 +702,11 @@ DXDEF dx_class dx_classify(const char *doc, size_t len, const dx_side *o, const 
         /* expat stopped: its stream is a prefix of ours */
         if (!dx_prefix(es, os)) return DX_MISMATCH;
         if (dx_is_namechar_case(doc, len, e)) return DX_NAMECHAR;
+        if (o->v == DX_INCOMPLETE && os->nl == 0 && e->code == (int)XML_ERROR_XML_DECL) {
+            size_t b = len >= 3 && memcmp(doc, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+            if (len >= b + 6 && memcmp(doc + b, "<?xml", 5) == 0 && strchr(" \t\r\n", doc[b + 5]) && doc[b + 5])
+                return DX_LATE_DECL;
+        }
     }
     return DX_MISMATCH;
 }
