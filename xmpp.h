@@ -1542,7 +1542,9 @@ static XMPP__COLD xmpp_err xmpp__next(xmpp_xml *x, xmpp_xml_token *t)
 
 XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
 {
-    if (!(x->release | x->pending)) return x->err.code ? x->err.code : XMPP_AGAIN;
+    /* Nothing waiting (the last token is released by the next call that needs its room:
+       feed, or next when an empty element's END follows its START). */
+    if (!(x->pending | (x->flags & XMPP__F_EMPTY))) return x->err.code ? x->err.code : XMPP_AGAIN;
     return xmpp__next(x, t);
 }
 
