@@ -18,7 +18,7 @@ POSIX   := -D_POSIX_C_SOURCE=200809L
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
 
-HDR     := xmpp.h tests/check.h tests/xmltest.h
+HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
 UNITS   := test_xml test_golden test_diff test_build
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c

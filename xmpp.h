@@ -151,7 +151,7 @@ typedef struct xmpp_xml_limits {
     uint32_t max_name;    /* bytes in one element or attribute name, prefix included
                                                                             (default 128) */
     uint32_t max_token;   /* bytes of one start tag as stored (names + decoded values),
-                             and the size at which text is split    (default 4096, <= 65535) */
+                             and the size at which text is split (default 4096; 16-65535) */
     uint32_t max_stanza;  /* bytes on the wire of one depth-2 element, from its '<' to its
                              last '>'                                       (default 65536) */
 } xmpp_xml_limits;
@@ -236,8 +236,9 @@ XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim);
 
 /* Start tokenizing a new stream. buf (any alignment) must stay put and untouched while
    the tokenizer uses it; limits is copied (NULL: defaults).
-   Errors: XMPP_ERR_INVALID if a limit is out of range (max_token > 65535, max_depth or
-   max_attrs > 65535) or buf cannot hold max_attrs views plus 64 bytes. */
+   Errors: XMPP_ERR_INVALID if a limit is out of range (max_token below 16 or above
+   65535, max_depth or max_attrs above 65535) or buf cannot hold max_attrs views plus 64
+   bytes. The tokenizer then stays failed (feed and next return the error). */
 XMPPDEF xmpp_err xmpp_xml_init(xmpp_xml *x, void *buf, size_t size, const xmpp_xml_limits *limits);
 
 /* Start over on a new stream with the same buffer and limits (RFC 6120 §4.3.3 stream
@@ -474,7 +475,8 @@ enum {
     XMPP__F_START = 8,     /* the next name byte must be a NameStartChar */
     XMPP__F_LEADSTART = 16,/* the UTF-8 sequence being read is a name's start char */
     XMPP__F_STARTED = 32,  /* something was fed: a declaration can no longer come */
-    XMPP__F_STANZA = 64    /* inside a stanza, which started at x->stanza_off */
+    XMPP__F_STANZA = 64,   /* inside a stanza, which started at x->stanza_off */
+    XMPP__F_AFTER = 128    /* the root element has ended */
 };
 
 /* Every way the tokenizer can fail: id, code, message (xmpp_xml_error()->message). */
@@ -528,6 +530,7 @@ enum {
     X(ENTITY,         XMPP_ERR_RESTRICTED_XML, "entity reference other than the predefined ones") \
     X(ENCODING,       XMPP_ERR_UNSUPPORTED_ENCODING, "encoding other than UTF-8 declared") \
     X(UTF8,           XMPP_ERR_UNSUPPORTED_ENCODING, "invalid UTF-8") \
+    X(UTF16,          XMPP_ERR_UNSUPPORTED_ENCODING, "a 00 byte at the start: UTF-16 or UTF-32, not UTF-8") \
     X(MAX_DEPTH,      XMPP_ERR_POLICY_VIOLATION, "elements nested deeper than max_depth") \
     X(FULL,           XMPP_ERR_POLICY_VIOLATION, "tokenizer buffer full") \
     X(MAX_NAME,       XMPP_ERR_POLICY_VIOLATION, "name longer than max_name") \
@@ -729,7 +732,8 @@ XMPPDEF xmpp_err xmpp_xml_init(xmpp_xml *x, void *buf, size_t size, const xmpp_x
     if (!x->lim.max_stanza) x->lim.max_stanza = XMPP_XML_DEFAULT_STANZA;
     x->err.code = XMPP_ERR_INVALID;
     x->err.message = "invalid limits or buffer";
-    if (!buf || x->lim.max_token > 65535 || x->lim.max_depth > 65535 || x->lim.max_attrs > 65535)
+    if (!buf || x->lim.max_token < 16 || x->lim.max_token > 65535 || x->lim.max_depth > 65535 ||
+        x->lim.max_attrs > 65535)
         return XMPP_ERR_INVALID;
     a = (a + XMPP__ALIGN - 1) / XMPP__ALIGN * XMPP__ALIGN;
     if (b < a || (b - a) / sizeof(xmpp_xml_attr) <= x->lim.max_attrs) return XMPP_ERR_INVALID;
@@ -745,6 +749,7 @@ XMPPDEF xmpp_err xmpp_xml_init(xmpp_xml *x, void *buf, size_t size, const xmpp_x
 
 XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
 {
+    if (!x->buf) return;   /* init failed: stays failed */
     x->top = x->mark = x->name = x->buf;
     x->frame = NULL;
     x->base = x->tok_off = 0;
@@ -1000,8 +1005,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_EPILOG:
             if (xmpp__cc[c] & XMPP__C_S) { p++; x->flags |= XMPP__F_STARTED; break; }
             if (c >= 0x80 && (c < 0xC2 || c > 0xF4)) XMPP__FAIL(UTF8);   /* e.g. a UTF-16 BOM */
+            if (!c && x->state == XMPP__S_PROLOG) XMPP__FAIL(UTF16);
             if (c != '<') XMPP__FAIL(EPILOG_TEXT);
-            if (x->state == XMPP__S_EPILOG) XMPP__FAIL(EPILOG_MARKUP);
+            /* after the root: a comment or PI is restricted-xml, an element not-well-formed */
+            if (x->state == XMPP__S_EPILOG) x->flags |= XMPP__F_AFTER;
             x->tok_off = xmpp__off(x, p);
             x->state = XMPP__S_LT;
             p++;
@@ -1029,7 +1036,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             x->flags |= XMPP__F_STARTED;
             if (c == '!') { x->state = XMPP__S_BANG; p++; break; }
+            if (!c && !x->depth) XMPP__FAIL(UTF16);
+            if (x->flags & XMPP__F_AFTER) XMPP__FAIL(EPILOG_MARKUP);
             if (x->depth >= x->lim.max_depth) XMPP__FAIL(MAX_DEPTH);
+            if (x->depth == 1) {   /* a stanza starts: its bytes are counted from its '<' */
+                x->flags |= XMPP__F_STANZA;
+                x->stanza_off = x->tok_off;
+            }
             {   /* a start tag: a new frame, the name right after it */
                 xmpp__frame *f;
                 d = x->buf + ((size_t)(d - x->buf) + XMPP__ALIGN - 1) / XMPP__ALIGN * XMPP__ALIGN;
@@ -1304,7 +1317,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             {   /* runs of plain ASCII and whole UTF-8 characters */
                 const unsigned char *p0 = p;
-                for (;;) {
+                for (;;) {   /* a character may start below x->cap, and end past it */
+                    if (d >= x->cap) break;
                     if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
                     k = xmpp__run(d, p, n, XMPP__C_T);
                     d += k;
@@ -1320,10 +1334,6 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->brackets = 0;   /* "]]" then markup then '>' is no "]]>" */
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 x->state = XMPP__S_LT;
-                if (x->depth == 1) {   /* a stanza starts: its bytes are counted */
-                    x->flags |= XMPP__F_STANZA;
-                    x->stanza_off = x->tok_off;
-                }
                 if (++p == e) break;
                 c = *p;
                 goto lt;
@@ -1355,7 +1365,6 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 p++;
                 break;
             }
-            if (c == ']') { if (x->brackets < 2) x->brackets++; else *d++ = ']'; p++; break; }
             if (c == '>' && x->brackets == 2) {   /* "]]>" ends the section */
                 x->top = d;
                 x->brackets = 0;
@@ -1363,9 +1372,17 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (d != x->mark) x->pending = XMPP_XML_TEXT;
                 return p + 1;
             }
+            /* up to two ']' wait (they may start "]]>"); each counts as a character due */
             if (d + x->brackets >= x->cap) {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 XMPP__FAIL(FULL);
+            }
+            if (d == x->mark) x->tok_off = xmpp__off(x, p) - x->brackets;
+            if (c == ']') {
+                if (x->brackets < 2) x->brackets++;
+                else *d++ = ']';
+                p++;
+                break;
             }
             for (; x->brackets; x->brackets--) *d++ = ']';
             if (c >= 0x80) {
@@ -1478,12 +1495,18 @@ static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_
     while (p < e && !x->pending && !x->err.code) p = xmpp__scan(x, p, e);
     *used = (size_t)(p - x->chunk);
     x->base += *used;
-    if ((x->flags & XMPP__F_STANZA) && x->base - x->stanza_off > x->lim.max_stanza &&
-        (!x->err.code || x->err.offset >= x->stanza_off + x->lim.max_stanza)) {
-        x->pending = 0;
-        x->err.code = XMPP_ERR_POLICY_VIOLATION;
-        x->err.message = xmpp__fail_msg[XMPP__E_MAX_STANZA];
-        x->err.offset = x->stanza_off + x->lim.max_stanza;
+    if ((x->flags & XMPP__F_STANZA) && x->base - x->stanza_off > x->lim.max_stanza) {
+        uint64_t limit = x->stanza_off + x->lim.max_stanza;   /* first byte too many */
+        if (!x->err.code || x->err.offset >= limit) {
+            x->pending = 0;
+            x->err.code = XMPP_ERR_POLICY_VIOLATION;
+            x->err.message = xmpp__fail_msg[XMPP__E_MAX_STANZA];
+            x->err.offset = limit;
+            if (x->base - limit <= *used) {   /* count only the bytes before the error */
+                *used -= (size_t)(x->base - limit);
+                x->base = limit;
+            }
+        }
     }
     return x->err.code;
 }

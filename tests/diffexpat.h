@@ -75,11 +75,13 @@
                       buffer); not a spec matter. diff_expat() uses generous limits (depth
                       4096, 1024 attributes, 65535-byte names and tokens, 4 GiB stanzas,
                       8 MiB buffer) so that this does not happen on test inputs.
-   DX_EPILOG          KNOWN TOKENIZER BUG, reported, allowed only while DX_ALLOW_EPILOG_BUG
-                      is 1: a comment or PI after the root element is well-formed XML
-                      (XML 1.0 §2.1 Misc) that RFC 6120 §11 restricts, so the condition
-                      should be restricted-xml, but ours says not-well-formed ("markup
-                      after the root element"). The verdict (reject) is right.
+   DX_EPILOG          after the root element the input ends inside markup ("<a/><"): ours
+                      has seen the root close and waits for the byte that says what the
+                      markup is (a comment or PI: restricted-xml; anything else:
+                      not-well-formed), expat says "unclosed token". Both undecided.
+                      Checked: ours closed the root with no error, expat is incomplete,
+                      the streams are equal, and only white space and one '<' (plus
+                      '!' or '?') follow the root's last '>'.
    Anything else is DX_MISMATCH. */
 #ifndef DIFFEXPAT_H
 #define DIFFEXPAT_H
@@ -90,10 +92,6 @@
 #include <string.h>
 #include <stdint.h>
 #include "../xmpp.h"
-
-#ifndef DX_ALLOW_EPILOG_BUG
-#define DX_ALLOW_EPILOG_BUG 1
-#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DXDEF static __attribute__((unused))
@@ -114,7 +112,7 @@ typedef enum {
     DX_EARLY,        /* (c3) ours detects the error inside expat's unfinished token */
     DX_LATE_DECL,    /* (c4) ours checks the XML declaration at its "?>" only */
     DX_LIMIT,        /* ours hit a limit */
-    DX_EPILOG,       /* known bug: not-well-formed instead of restricted-xml after the root */
+    DX_EPILOG,       /* after the root, the input ends inside markup: both undecided */
     DX_MISMATCH,
     DX__COUNT
 } dx_class;
@@ -122,7 +120,7 @@ typedef enum {
 static const char *const dx_class_name[DX__COUNT] = {
     "same", "(a) restricted-xml", "(b) unsupported-encoding", "(c1) 5th-edition name char",
     "(c2) 5th-edition VersionNum", "(c3) early error detection", "(c4) XML declaration checked at ?>",
-    "limit", "known bug: epilog",
+    "limit", "(epilog) markup after the root, unfinished",
     "MISMATCH"
 };
 static const char *const dx_verdict_name[] = { "accept", "incomplete", "reject" };
@@ -690,13 +688,20 @@ DXDEF dx_class dx_classify(const char *doc, size_t len, const dx_side *o, const 
             c = DX_ENCODING;
         else if (o->code == XMPP_ERR_NOT_WELL_FORMED && os->nl == 0 && e->decl && !dx_version5(e->version))
             c = DX_VERSION;
-        else if (DX_ALLOW_EPILOG_BUG && o->code == XMPP_ERR_NOT_WELL_FORMED && os->closed &&
-                 o->off + 2 <= len && doc[o->off] == '<' &&
-                 (doc[o->off + 1] == '?' || (doc[o->off + 1] == '!' && o->off + 2 < len && doc[o->off + 2] == '-')))
-            c = DX_EPILOG;
         else if (e->v == DX_INCOMPLETE && o->off >= e->off)
             c = DX_EARLY;
         return c;
+    }
+    if (o->v == DX_ACCEPT && e->v == DX_INCOMPLETE && os->closed && os->nl == es->nl &&
+        dx_prefix(os, es)) {
+        size_t i = len, lt = 0;   /* only white space and "<", "<!", "<?" after the last '>' */
+        while (i > 0 && doc[i - 1] != '>') i--;
+        for (; i < len; i++) {
+            if (doc[i] == '<') lt++;
+            else if (!strchr(" \t\r\n", doc[i]) && !(lt == 1 && (doc[i] == '!' || doc[i] == '?') && doc[i - 1] == '<'))
+                break;
+        }
+        if (i == len && lt == 1) return DX_EPILOG;
     }
     if (e->v == DX_REJECT) {
         /* expat stopped: its stream is a prefix of ours */

@@ -193,7 +193,10 @@ static void test_end_tags(void)
     CHECK(expect("<ab></a>", "open 1 ab {}ab\nerror: not-well-formed at byte 7: end tag does not match the start tag\n"));
     CHECK(expect("<p:a xmlns:p='u' xmlns:q='u'></q:a>", "open 1 p:a {u}a\nerror: not-well-formed at byte 31: end tag does not match the start tag\n"));
     CHECK(expect("</a>", "error: not-well-formed at byte 1: end tag without a start tag\n"));
-    CHECK(expect("<a>x</a><b/>", "open 1 a {}a\ntext 1 \"x\"\nclose 1 a {}a\nerror: not-well-formed at byte 8: markup after the root element\n"));
+    CHECK(expect("<a>x</a><b/>", "open 1 a {}a\ntext 1 \"x\"\nclose 1 a {}a\nerror: not-well-formed at byte 9: markup after the root element\n"));
+    /* after the root: comments and PIs are well-formed XML, restricted by RFC 6120 */
+    CHECK(expect("<a/><!-- x -->", "open 1 a {}a\nclose 1 a {}a\nerror: restricted-xml at byte 6: comment\n"));
+    CHECK(expect("<a/> <?pi?>", "open 1 a {}a\nclose 1 a {}a\nerror: restricted-xml at byte 6: processing instruction\n"));
     CHECK(expect("<a/>x", "open 1 a {}a\nclose 1 a {}a\nerror: not-well-formed at byte 4: text outside the root element\n"));
 }
 
@@ -272,6 +275,9 @@ static void test_utf8(void)
     /* bytes that cannot start UTF-8 outside the root: a UTF-16 byte order mark */
     CHECK(expect("\xFF\xFE<\0a\0/\0>\0", "error: unsupported-encoding at byte 0: invalid UTF-8\n"));
     CHECK(expect("<a/>\xC0", "open 1 a {}a\nclose 1 a {}a\nerror: unsupported-encoding at byte 4: invalid UTF-8\n"));
+    /* UTF-16 without a byte order mark: a 00 byte at the start */
+    CHECK(expect_lim("\0<\0a\0/\0>", 8, NULL, "error: unsupported-encoding at byte 0: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
+    CHECK(expect_lim("<\0a\0/\0>\0", 8, NULL, "error: unsupported-encoding at byte 1: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
     CHECK(expect("<a x='\xE2\x82'/>", "error: unsupported-encoding at byte 8: invalid UTF-8\n"));
     CHECK(expect("<a\xE2\x82/>", "error: unsupported-encoding at byte 4: invalid UTF-8\n"));
 }
@@ -347,6 +353,29 @@ static void test_limit_token(void)
         "open 1 a {}a\ntext 1 \"0123456789abc\"\ntext 1 \"defghijklmnop\"\ntext 1 \"qrstuvwxyz\"\nclose 1 a {}a\n"));
     CHECK(expect_lim("<a>0123456789\xE2\x82\xAC\xE2\x82\xAC&amp;</a>", 28, &l,
         "open 1 a {}a\ntext 1 \"0123456789\xE2\x82\xAC\"\ntext 1 \"\xE2\x82\xAC&\"\nclose 1 a {}a\n"));
+    /* a character that starts below the split point and ends past it (found by fuzzing:
+       the fast path once ran past the buffer here) */
+    CHECK(expect_lim("<w>012345678901\xE2\x80\xBF" "abcdefghijklmnopq</w>", 39, &l,
+        "open 1 w {}w\ntext 1 \"012345678901\xE2\x80\xBF\"\ntext 1 \"abcdefghijklm\"\ntext 1 \"nopq\"\nclose 1 w {}w\n"));
+    /* CDATA: pieces of a split section have their own offsets; a long run of ']' is
+       split like any text (found by fuzzing: it once ran past the buffer) */
+    CHECK(expect_lim("<a><![CDATA[0123456789abcdefghij]]></a>", 39, &l,
+        "open 1 a {}a\ntext 1 \"0123456789abc\"\ntext 1 \"defghij\"\nclose 1 a {}a\n"));
+    {
+        static char doc[5000];
+        xmpp_xml x;
+        xt_out o;
+        int i, n = 0;
+        memcpy(doc, "<a><![CDATA[", 12);
+        memset(doc + 12, ']', 4000);
+        memcpy(doc + 4012, "]]></a>", 8);
+        o.p = got;
+        o.size = sizeof got;
+        xmpp_xml_init(&x, tbuf, xmpp_xml_buffer_size(&l), &l);
+        xt_run(&x, doc, strlen(doc), NULL, 0, &o);
+        for (i = 0; got[i]; i++) n += got[i] == ']';
+        CHECK(n == 4000 && x.err.code == XMPP_OK && strstr(got, "close 1 a") != NULL);
+    }
 }
 
 static void test_limit_stanza(void)
@@ -357,6 +386,31 @@ static void test_limit_stanza(void)
     CHECK(expect_lim(ok, strlen(ok), &l, "open 1 s {}s\nstart 2 m {}m\ntext 2 \"0123456789\"\nend 2 m {}m\ntext 1 \" \"\n"
                                        "start 2 m {}m\ntext 2 \"0123456789\"\nend 2 m {}m\nclose 1 s {}s\n"));
     CHECK(expect_lim(big, strlen(big), &l, "open 1 s {}s\nstart 2 m {}m\ntext 2 \"0123456789a\"\nerror: policy-violation at byte 20: stanza larger than max_stanza\n"));
+}
+
+static void test_limit_stanza_counts_elements_only(void)
+{
+    /* RFC 6120: a stanza is a depth-2 element; CDATA at depth 1 and the stream's end tag
+       are not (found by fuzzing) */
+    xmpp_xml_limits l = { 0, 0, 0, 0, 8 };
+    const char *a = "<s><![CDATA[x]]>                              <a/></s>";
+    const char *b = "<stream></stream>";
+    const char *c = "<s><abc>0123</abc></s>";
+    CHECK(expect_lim(a, strlen(a), &l, "open 1 s {}s\ntext 1 \"x\"\ntext 1 \"                              \"\nstart 2 a {}a\nend 2 a {}a\nclose 1 s {}s\n"));
+    CHECK(expect_lim(b, strlen(b), &l, "open 1 stream {}stream\nclose 1 stream {}stream\n"));
+    /* feed counts only the bytes before the error */
+    {
+        xmpp_xml x;
+        size_t used;
+        xmpp_xml_token t;
+        xmpp_xml_init(&x, tbuf, sizeof tbuf, &l);
+        CHECK(xmpp_xml_feed(&x, c, strlen(c), &used) == XMPP_OK && used == 3);
+        CHECK(xmpp_xml_next(&x, &t) == XMPP_OK);
+        CHECK(xmpp_xml_feed(&x, c + 3, strlen(c) - 3, &used) == XMPP_OK && used == 5);
+        CHECK(xmpp_xml_next(&x, &t) == XMPP_OK);
+        CHECK(xmpp_xml_feed(&x, c + 8, strlen(c) - 8, &used) == XMPP_ERR_POLICY_VIOLATION);
+        CHECK(used == 3 && xmpp_xml_error(&x)->offset == 11);
+    }
 }
 
 static void test_limit_small_buffer(void)
@@ -379,7 +433,12 @@ static void test_init_errors(void)
 {
     xmpp_xml x;
     xmpp_xml_limits l = { 0, 0, 0, 70000, 0 };
+    size_t used;
     CHECK(xmpp_xml_init(&x, tbuf, sizeof tbuf, &l) == XMPP_ERR_INVALID);
+    l.max_token = 15;   /* too small for text to get through */
+    CHECK(xmpp_xml_init(&x, tbuf, sizeof tbuf, &l) == XMPP_ERR_INVALID);
+    xmpp_xml_reset(&x);   /* a failed tokenizer stays failed */
+    CHECK(xmpp_xml_feed(&x, "<a/>", 4, &used) == XMPP_ERR_INVALID && used == 0);
     CHECK(xmpp_xml_init(&x, tbuf, 100, NULL) == XMPP_ERR_INVALID);
     CHECK(xmpp_xml_init(&x, NULL, 100, NULL) == XMPP_ERR_INVALID);
     CHECK(xmpp_xml_error(&x)->code == XMPP_ERR_INVALID);
@@ -527,6 +586,7 @@ int main(void)
     RUN(test_limit_name);
     RUN(test_limit_token);
     RUN(test_limit_stanza);
+    RUN(test_limit_stanza_counts_elements_only);
     RUN(test_limit_small_buffer);
     RUN(test_init_errors);
     RUN(test_buffer_size_worst_case);

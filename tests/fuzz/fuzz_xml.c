@@ -356,7 +356,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lim.max_depth = 1u + data[1] % 12u;
         lim.max_attrs = 1u + data[2] % 10u;
         lim.max_name = 1u + data[3] % 40u;
-        lim.max_token = 4u + data[4];   /* below 4, no text fits at all (reported) */
+        lim.max_token = 16u + data[4];   /* xmpp_xml_init() takes 16 to 65535 */
         lim.max_stanza = 1u + 8u * data[5];
         limp = &lim;
     }
