@@ -4,6 +4,7 @@
 #include "../xmpp.h"
 #include "check.h"
 #include "xmltest.h"
+#include "corpus.h"
 #include <stdlib.h>
 
 static unsigned char tbuf[1 << 17];
@@ -555,6 +556,40 @@ static void test_no_hold_back(void)
     }
 }
 
+/* The randomised split test: a 2 MB generated XMPP stream, fed whole and in random
+   chunkings (1 to 3 bytes, 1 to 100, 1 to 5000), prints the same tokens every time. */
+static void test_random_splits_large_corpus(void)
+{
+    static char doc[2100000], whole[1 << 24], cut[1 << 24];
+    static size_t cuts[2100000];
+    size_t len = corpus_make(doc, sizeof doc, 2000000, 7), i, n, pos;
+    xmpp_xml x;
+    xt_out o;
+    uint32_t seed = 12345;
+    int round;
+    CHECK(len > 1900000);
+    o.p = whole;
+    o.size = sizeof whole;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    xt_run(&x, doc, len, NULL, 0, &o);
+    CHECK(x.err.code == XMPP_OK && o.ntok > 50000);
+    for (round = 0; round < 3; round++) {
+        size_t span = round == 0 ? 3 : round == 1 ? 100 : 5000;
+        for (n = 0, pos = 0; pos < len; n++) {
+            seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+            pos += 1 + seed % span;
+            cuts[n] = pos < len ? pos : len;
+        }
+        o.p = cut;
+        o.size = sizeof cut;
+        xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+        xt_run(&x, doc, len, cuts, n, &o);
+        for (i = 0; whole[i] && whole[i] == cut[i]; i++) {}
+        if (whole[i] != cut[i]) printf("chunks of 1..%zu: output differs at byte %zu\n", span, i);
+        CHECK(whole[i] == cut[i]);
+    }
+}
+
 int main(void)
 {
     RUN(test_tokens_stream);
@@ -594,5 +629,6 @@ int main(void)
     RUN(test_error_sticky);
     RUN(test_reset_restart);
     RUN(test_no_hold_back);
+    RUN(test_random_splits_large_corpus);
     return check_done();
 }

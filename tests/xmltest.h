@@ -59,7 +59,7 @@ static void xt_run(xmpp_xml *x, const char *doc, size_t len, const size_t *cuts,
         size_t end = ci < ncuts ? cuts[ci++] : len, off = pos, used;
         if (end > len) end = len;
         while (off < end) {
-            size_t n = end - off;
+            size_t n = end - off < sizeof scratch ? end - off : sizeof scratch;
             xmpp_err r;
             memcpy(scratch, doc + off, n);
             r = xmpp_xml_feed(x, scratch, n, &used);
