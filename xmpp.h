@@ -1436,7 +1436,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_CHEX: {
             unsigned v = c - '0';
             if (x->state == XMPP__S_CHEX) {
-                if (v > 9) v = (c | 0x20) - 'a' + 10 < 16 ? (c | 0x20) - 'a' + 10 : 99;
+                unsigned h = (c | 0x20) - 'a';   /* wraps around below 'a' */
+                if (v > 9) v = h < 6 ? h + 10 : 99;
             } else if (v > 9) {
                 v = 99;
             }

@@ -213,6 +213,10 @@ static void test_text_entities(void)
     CHECK(expect("<a>&#;</a>", "open 1 a {}a\nerror: not-well-formed at byte 5: invalid character reference\n"));
     CHECK(expect("<a>&#x;</a>", "open 1 a {}a\nerror: not-well-formed at byte 6: invalid character reference\n"));
     CHECK(expect("<a>&#12a;</a>", "open 1 a {}a\nerror: not-well-formed at byte 7: invalid character reference\n"));
+    /* '@' and '`' sit just below 'A' and 'a' (found by fuzzing: once read as hex digits) */
+    CHECK(expect("<a>&#x26@;</a>", "open 1 a {}a\nerror: not-well-formed at byte 8: invalid character reference\n"));
+    CHECK(expect("<a>&#x26`;</a>", "open 1 a {}a\nerror: not-well-formed at byte 8: invalid character reference\n"));
+    CHECK(expect("<a>&#xaF;&#XA;</a>", "open 1 a {}a\nerror: not-well-formed at byte 11: invalid character reference\n"));
     CHECK(expect("<a>&#0;</a>", "open 1 a {}a\nerror: not-well-formed at byte 6: character reference to a character not allowed in XML\n"));
     CHECK(expect("<a>&#xD800;</a>", "open 1 a {}a\nerror: not-well-formed at byte 10: character reference to a character not allowed in XML\n"));
     CHECK(expect("<a>&#xFFFE;</a>", "open 1 a {}a\nerror: not-well-formed at byte 10: character reference to a character not allowed in XML\n"));
