@@ -1152,7 +1152,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 a->local = xmpp__str(x->name + cl, n - cl);
                 x->state = XMPP__S_EQ;
                 /* the usual name="value": straight on to the value */
-                if (c == '=' && p + 1 < e && (p[1] == '"' || p[1] == '\'')) {
+                if (XMPP_FAST && c == '=' && p + 1 < e && (p[1] == '"' || p[1] == '\'')) {
                     x->quote = p[1];
                     x->name = d;
                     x->state = XMPP__S_VALUE;
