@@ -195,32 +195,32 @@ typedef struct xmpp_xml_token {
 
 /* The tokenizer. Allocate it anywhere; all fields are private. */
 typedef struct xmpp_xml {
-    /* private */
-    unsigned char *buf, *end;     /* frames and token data live in [buf, end) */
-    xmpp_xml_attr *attrs;         /* max_attrs attribute views, at the buffer's tail */
-    unsigned char *top;           /* first free byte of [buf, end) */
-    unsigned char *mark;          /* start of the token being built */
-    unsigned char *name;          /* start of the name or value being read */
-    unsigned char *cap;           /* the token being built may not grow past this */
-    void *frame;                  /* innermost open element, NULL at depth 0 */
-    const unsigned char *chunk;   /* start of the chunk being fed */
-    uint64_t base;                /* stream offset of *chunk */
-    uint64_t tok_off;             /* stream offset of the token being built */
-    uint64_t stanza_off;          /* stream offset of the current stanza's '<' */
-    xmpp_errinfo err;
-    xmpp_xml_limits lim;
-    xmpp_str ns;                  /* resolved namespace of the pending OPEN/START */
-    uint32_t cp;                  /* code point or character reference being decoded */
-    uint32_t depth;               /* elements open */
-    uint16_t nattrs;              /* attributes of the start tag being read */
-    uint16_t ndigits;             /* digits of a character reference, letters of an entity */
+    /* private; the small, hot fields first (short offsets make smaller Thumb code) */
     uint8_t state, ret;           /* scanner state; where an entity reference returns */
     uint8_t pending, release;     /* token ready for next(); token to release first */
     uint8_t need, lo, hi;         /* UTF-8: continuation bytes due, range of the next one */
     uint8_t quote, brackets, flags;
     uint8_t fast;                 /* class of a byte feed() may copy without the scanner */
-    unsigned char *fast_cap;      /* ... while top is below this */
-    uint64_t fast_end;            /* ... and the stream offset is below this */
+    uint16_t nattrs;              /* attributes of the start tag being read */
+    uint16_t ndigits;             /* digits of a character reference, letters of an entity */
+    unsigned char *top;           /* first free byte of [buf, end) */
+    unsigned char *mark;          /* start of the token being built */
+    unsigned char *name;          /* start of the name or value being read */
+    unsigned char *cap;           /* the token being built may not grow past this */
+    unsigned char *fast_cap;      /* feed() may copy a byte while top is below this */
+    unsigned char *buf, *end;     /* frames and token data live in [buf, end) */
+    xmpp_xml_attr *attrs;         /* max_attrs attribute views, at the buffer's tail */
+    void *frame;                  /* innermost open element, NULL at depth 0 */
+    const unsigned char *chunk;   /* start of the chunk being fed */
+    uint32_t cp;                  /* code point or character reference being decoded */
+    uint32_t depth;               /* elements open */
+    xmpp_xml_limits lim;
+    xmpp_str ns;                  /* resolved namespace of the pending OPEN/START */
+    xmpp_errinfo err;
+    uint64_t base;                /* stream offset of *chunk */
+    uint64_t tok_off;             /* stream offset of the token being built */
+    uint64_t stanza_off;          /* stream offset of the current stanza's '<' */
+    uint64_t fast_end;            /* feed() may copy a byte while the offset is below this */
 } xmpp_xml;
 
 /* Buffer bytes that never run out before a limit does: every open element keeps its
