@@ -17,7 +17,7 @@
                  off += used;
                  while (xmpp_xml_next(&x, &t) == XMPP_OK) handle(&t);
              }
-             if (xmpp_xml_error(&x)->code) report(xmpp_xml_error(&x));
+             if (xmpp_xml_error(&x)->code) { report(xmpp_xml_error(&x)); break; }
          }
 
    CONFIGURATION (define before including)
@@ -151,7 +151,7 @@ typedef struct xmpp_xml_limits {
     uint32_t max_name;    /* bytes in one element or attribute name, prefix included
                                                                             (default 128) */
     uint32_t max_token;   /* bytes of one start tag as stored (names + decoded values),
-                             and the size at which text is split (default 4096; 16-65535) */
+                             and the most of one TEXT token      (default 4096; 16-65535) */
     uint32_t max_stanza;  /* bytes on the wire of one depth-2 element, from its '<' to its
                              last '>'                                       (default 65536) */
 } xmpp_xml_limits;
@@ -231,7 +231,9 @@ typedef struct xmpp_xml {
     (((size_t)(depth) + 1) * (24 + 2 * sizeof(void *) + (size_t)(token) + 4 * (size_t)(attrs)) \
      + (size_t)(attrs) * sizeof(xmpp_xml_attr) + 2 * sizeof(void *))
 
-/* XMPP_XML_BUF_SIZE for these limits (NULL or zero fields: the defaults). */
+/* XMPP_XML_BUF_SIZE for these limits (NULL or zero fields: the defaults), or 0 if
+   xmpp_xml_init() would refuse them or the size does not fit a size_t. The macro itself
+   does no overflow check: keep depth * token well below SIZE_MAX. */
 XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim);
 
 /* Start tokenizing a new stream. buf (any alignment) must stay put and untouched while
@@ -436,7 +438,7 @@ static const unsigned char xmpp__cc[256] = {
    after_value): '<' goes straight on to the tag or end tag, name="value" straight to the
    value, a value straight to what follows it. With XMPP_FAST, whole UTF-8 characters are
    copied inside the text and value loops, and feed() copies a single plain byte itself
-   when the scanner left word (x->fast) that nothing but a copy is due. */
+   when the scanner has set x->fast: nothing but a copy is due for the next byte. */
 
 enum {
     XMPP__S_BOM = 0,   /* first bytes: optional UTF-8 BOM, optional <?xml ...?> */
@@ -690,7 +692,8 @@ static size_t xmpp__utf8_whole(const unsigned char *p, size_t n)
     return 4;
 }
 
-/* Length of the UTF-8 sequence a lead byte starts (1 for ASCII or an invalid lead). */
+/* Length of the UTF-8 sequence a lead byte starts, for room checks (1 for ASCII or a
+   continuation byte; an invalid lead is caught by xmpp__utf8). */
 static size_t xmpp__seqlen(unsigned c) { return c < 0xE0 ? (c < 0xC0 ? 1 : 2) : c < 0xF0 ? 3 : 4; }
 
 /* Append code point c as UTF-8 at *d (room for 4 bytes checked by the caller). */
@@ -714,10 +717,14 @@ static unsigned char *xmpp__put_utf8(unsigned char *d, uint32_t c)
 XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim)
 {
     xmpp_xml_limits l;
+    uint64_t depth, attrs, token, n;
     if (lim) l = *lim; else XMPP_MEMSET(&l, 0, sizeof l);
-    return XMPP_XML_BUF_SIZE(l.max_depth ? l.max_depth : XMPP_XML_DEFAULT_DEPTH,
-                             l.max_attrs ? l.max_attrs : XMPP_XML_DEFAULT_ATTRS,
-                             l.max_token ? l.max_token : XMPP_XML_DEFAULT_TOKEN);
+    depth = l.max_depth ? l.max_depth : XMPP_XML_DEFAULT_DEPTH;
+    attrs = l.max_attrs ? l.max_attrs : XMPP_XML_DEFAULT_ATTRS;
+    token = l.max_token ? l.max_token : XMPP_XML_DEFAULT_TOKEN;
+    if (depth > 65535 || attrs > 65535 || token < 16 || token > 65535) return 0;
+    n = XMPP_XML_BUF_SIZE(depth, attrs, token);   /* < 2^48: no overflow in 64 bits */
+    return n > (size_t)-1 ? 0 : (size_t)n;
 }
 
 XMPPDEF xmpp_err xmpp_xml_init(xmpp_xml *x, void *buf, size_t size, const xmpp_xml_limits *limits)
@@ -891,7 +898,7 @@ static XMPP__COLD void xmpp__release(xmpp_xml *x)
         f->blen = (uint32_t)(x->top - x->name);
         if (f->blen) XMPP_MEMMOVE(q, x->name, f->blen);
         f->ns = x->ns;   /* declared in this tag: it moved with the records */
-        if (ns >= from && ns < (uintptr_t)x->top) f->ns.p = (const char *)q + (ns - from);
+        if (ns >= from && ns <= (uintptr_t)x->top) f->ns.p = (const char *)q + (ns - from);
         x->top = q + f->blen;
         if (x->flags & XMPP__F_EMPTY) {
             x->flags &= (uint8_t)~XMPP__F_EMPTY;
@@ -918,7 +925,8 @@ static XMPP__COLD void xmpp__release(xmpp_xml *x)
    or attribute value it was in. */
 static int xmpp__put_ref(xmpp_xml *x, unsigned char **d, uint32_t c)
 {
-    if (x->ret == XMPP__S_VALUE && (size_t)(x->cap - *d) < 4) return 0;
+    if (x->ret == XMPP__S_VALUE && (size_t)(x->cap - *d) < (c < 0x80 ? 1u : c < 0x800 ? 2u : c < 0x10000 ? 3u : 4u))
+        return 0;
     *d = xmpp__put_utf8(*d, c);
     x->state = x->ret;
     return 1;
@@ -1005,7 +1013,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_EPILOG:
             if (xmpp__cc[c] & XMPP__C_S) { p++; x->flags |= XMPP__F_STARTED; break; }
             if (c >= 0x80 && (c < 0xC2 || c > 0xF4)) XMPP__FAIL(UTF8);   /* e.g. a UTF-16 BOM */
-            if (!c && x->state == XMPP__S_PROLOG) XMPP__FAIL(UTF16);
+            if (!c && x->state == XMPP__S_PROLOG && xmpp__off(x, p) < 2) XMPP__FAIL(UTF16);
             if (c != '<') XMPP__FAIL(EPILOG_TEXT);
             /* after the root: a comment or PI is restricted-xml, an element not-well-formed */
             if (x->state == XMPP__S_EPILOG) x->flags |= XMPP__F_AFTER;
@@ -1036,7 +1044,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             }
             x->flags |= XMPP__F_STARTED;
             if (c == '!') { x->state = XMPP__S_BANG; p++; break; }
-            if (!c && !x->depth) XMPP__FAIL(UTF16);
+            if (!c && !x->depth && x->tok_off == 0) XMPP__FAIL(UTF16);   /* "<" 00 */
             if (x->flags & XMPP__F_AFTER) XMPP__FAIL(EPILOG_MARKUP);
             if (x->depth >= x->lim.max_depth) XMPP__FAIL(MAX_DEPTH);
             if (x->depth == 1) {   /* a stanza starts: its bytes are counted from its '<' */
@@ -1342,7 +1350,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->ret = XMPP__S_TEXT;
                 x->state = XMPP__S_REF;
             } else if (c == ']') {
-                x->brackets++;
+                if (x->brackets < 2) x->brackets++;   /* saturate: 256 of them wrap a byte */
                 *d++ = ']';
             } else if (c == '\r') {
                 *d++ = '\n';
@@ -1500,6 +1508,7 @@ static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_
         uint64_t limit = x->stanza_off + x->lim.max_stanza;   /* first byte too many */
         if (!x->err.code || x->err.offset >= limit) {
             x->pending = 0;
+            x->fast = 0;
             x->err.code = XMPP_ERR_POLICY_VIOLATION;
             x->err.message = xmpp__fail_msg[XMPP__E_MAX_STANZA];
             x->err.offset = limit;

@@ -247,6 +247,17 @@ static void test_cdata(void)
 
 static void test_text_cdata_end_forbidden(void)
 {
+    static char doc[600];
+    int n;
+    for (n = 255; n <= 258; n++) {   /* the bracket count once wrapped at 256 (review) */
+        memcpy(doc, "<a>", 3);
+        memset(doc + 3, ']', (size_t)n);
+        memcpy(doc + 3 + n, "></a>", 6);
+        CHECK(expect_lim(doc, strlen(doc), NULL, n == 255 ? "open 1 a {}a\nerror: not-well-formed at byte 258: ']]>' in text\n"
+                        : n == 256 ? "open 1 a {}a\nerror: not-well-formed at byte 259: ']]>' in text\n"
+                        : n == 257 ? "open 1 a {}a\nerror: not-well-formed at byte 260: ']]>' in text\n"
+                                   : "open 1 a {}a\nerror: not-well-formed at byte 261: ']]>' in text\n"));
+    }
     CHECK(expect("<a>]]></a>", "open 1 a {}a\nerror: not-well-formed at byte 5: ']]>' in text\n"));
     CHECK(expect("<a>]] ]>]]]x</a>", "open 1 a {}a\ntext 1 \"]] ]>]]]x\"\nclose 1 a {}a\n"));
     /* markup between "]]" and '>' (found by the differential test) */
@@ -283,6 +294,9 @@ static void test_utf8(void)
     /* UTF-16 without a byte order mark: a 00 byte at the start */
     CHECK(expect_lim("\0<\0a\0/\0>", 8, NULL, "error: unsupported-encoding at byte 0: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
     CHECK(expect_lim("<\0a\0/\0>\0", 8, NULL, "error: unsupported-encoding at byte 1: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
+    /* a 00 byte later is an XML error, not an encoding one (review) */
+    CHECK(expect_lim("<a/> <\0", 7, NULL, "open 1 a {}a\nclose 1 a {}a\nerror: not-well-formed at byte 6: markup after the root element\n"));
+    CHECK(expect_lim("   \0<a/>", 8, NULL, "error: not-well-formed at byte 3: text outside the root element\n"));
     CHECK(expect("<a x='\xE2\x82'/>", "error: unsupported-encoding at byte 8: invalid UTF-8\n"));
     CHECK(expect("<a\xE2\x82/>", "error: unsupported-encoding at byte 4: invalid UTF-8\n"));
 }
@@ -353,6 +367,9 @@ static void test_limit_token(void)
     /* a start tag: names + decoded values, at most max_token bytes */
     CHECK(expect_lim("<a x='0123456789abcd'/>", 23, &l, "open 1 a {}a x=\"0123456789abcd\"\nclose 1 a {}a\n"));
     CHECK(expect_lim("<a x='0123456789abcde'/>", 24, &l, "error: policy-violation at byte 20: start tag longer than max_token\n"));
+    /* a reference needs room for what it decodes to, not more (review) */
+    CHECK(expect_lim("<a x='0123456789abc&lt;'/>", 26, &l, "open 1 a {}a x=\"0123456789abc<\"\nclose 1 a {}a\n"));
+    CHECK(expect_lim("<a x='0123456789abc&#x20AC;'/>", 30, &l, "error: policy-violation at byte 26: start tag longer than max_token\n"));
     /* text: split into tokens of at most max_token - 3 bytes, at character boundaries */
     CHECK(expect_lim("<a>0123456789abcdefghijklmnopqrstuvwxyz</a>", 43, &l,
         "open 1 a {}a\ntext 1 \"0123456789abc\"\ntext 1 \"defghijklmnop\"\ntext 1 \"qrstuvwxyz\"\nclose 1 a {}a\n"));
@@ -448,6 +465,7 @@ static void test_init_errors(void)
     CHECK(xmpp_xml_init(&x, NULL, 100, NULL) == XMPP_ERR_INVALID);
     CHECK(xmpp_xml_error(&x)->code == XMPP_ERR_INVALID);
     CHECK(xmpp_xml_buffer_size(NULL) == XMPP_XML_BUF_SIZE(16, 16, 4096));
+    CHECK(xmpp_xml_buffer_size(&l) == 0);   /* limits init refuses: 0 */
     CHECK(xmpp_xml_init(&x, tbuf, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);
     CHECK(xmpp_xml_init(&x, tbuf + 1, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);   /* any alignment */
 }

@@ -44,7 +44,7 @@ static void xt_error(const xmpp_xml *x, xt_out *o)
     }
 }
 
-/* Feed doc[0..len) cut at the given chunk size (0: whole; chunk < 0 unused). Each piece
+/* Feed doc[0..len) cut at the offsets cuts[0..ncuts) (none: whole). Each piece
    is copied to a scratch buffer that is scribbled over after feed returns, so a token
    that still pointed into the caller's input would show garbage. */
 static void xt_run(xmpp_xml *x, const char *doc, size_t len, const size_t *cuts, size_t ncuts,
