@@ -2,7 +2,9 @@
 #
 #   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files,
 #                     differential test against expat, interop with Prosody and ejabberd,
-#                     a short fuzz run; ends with one line "N passed, N failed"
+#                     the unit tests on an emulated Cortex-M3 (qemu), a short fuzz run;
+#                     ends with one line "N passed, N failed"
+#   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
@@ -24,10 +26,10 @@ LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
-.PHONY: all test demo bench bench-instr size fuzz clean
+.PHONY: all test test-m3 demo bench bench-instr size fuzz clean
 all: $(B)/tokens
 
-$(B)/gcc $(B)/clang $(B)/asan:
+$(B)/gcc $(B)/clang $(B)/asan $(B)/m3:
 	@mkdir -p $@
 
 $(B)/gcc/%: tests/%.c $(HDR) | $(B)/gcc
@@ -52,11 +54,26 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -ffreestanding -c -o $(B)/freestanding.o tests/size/size_xml.c
 	@touch $@
 
+# Cortex-M3 under qemu: the tests that need no host files or libraries, newlib with
+# semihosting, a smaller corpus for the randomised split test.
+ARM_CC  ?= arm-none-eabi-gcc
+M3_UNITS := test_xml test_build
+M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
+$(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
+	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
+$(B)/m3/xmpp.o: tests/size/size_xml.c xmpp.h | $(B)/m3
+	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os -c -o $@ $<
+M3_BUILT := $(addprefix $(B)/m3/,$(addsuffix .elf,$(M3_UNITS))) $(B)/m3/xmpp.o
+M3_RUNS := $(foreach u,$(M3_UNITS),"m3/$(u)=tests/firmware/run.sh mps2-an385 $(B)/m3/$(u).elf") \
+           "m3/no-malloc=tests/firmware/nomalloc.sh $(B)/m3/xmpp.o arm-none-eabi-nm"
+test-m3: $(B)/runner $(M3_BUILT)
+	@$(B)/runner $(M3_RUNS)
+
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml
-	@$(B)/runner $(RUNS) \
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(M3_BUILT)
+	@$(B)/runner $(RUNS) $(M3_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)"
 
