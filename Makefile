@@ -5,6 +5,7 @@
 #                     the unit tests on an emulated Cortex-M3 (qemu), a short fuzz run;
 #                     ends with one line "N passed, N failed"
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
+#   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
@@ -26,10 +27,10 @@ LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
-.PHONY: all test test-m3 demo bench bench-instr size fuzz clean
+.PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz clean
 all: $(B)/tokens
 
-$(B)/gcc $(B)/clang $(B)/asan $(B)/m3:
+$(B)/gcc $(B)/clang $(B)/asan $(B)/m3 $(B)/m0:
 	@mkdir -p $@
 
 $(B)/gcc/%: tests/%.c $(HDR) | $(B)/gcc
@@ -69,11 +70,24 @@ M3_RUNS := $(foreach u,$(M3_UNITS),"m3/$(u)=tests/firmware/run.sh mps2-an385 $(B
 test-m3: $(B)/runner $(M3_BUILT)
 	@$(B)/runner $(M3_RUNS)
 
+# Cortex-M0 with 16 KiB of RAM (qemu microbit): the same tests, everything static and small
+# (newlib-nano; a 3 KiB tokenizer buffer, a 2 KB corpus), so that data, bss, heap and stack
+# fit in 16 KiB.
+M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld \
+           -DTEST_TBUF=3072 -DTEST_GOT=2048 -DTEST_BRACKETS=200 -DTEST_CORPUS=2000 -DXT_LINE=512 \
+           -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
+$(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
+	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS)))
+M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf")
+test-m0: $(B)/runner $(M0_BUILT)
+	@$(B)/runner $(M0_RUNS)
+
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(M3_BUILT)
-	@$(B)/runner $(RUNS) $(M3_RUNS) \
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(M3_BUILT) $(M0_BUILT)
+	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)"
 

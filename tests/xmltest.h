@@ -6,6 +6,14 @@
 #include <string.h>
 #include "../xmpp.h"
 
+/* Buffer sizes; the 16 KiB Cortex-M0 image (tests/firmware) makes them small. */
+#ifndef XT_LINE
+#define XT_LINE (1 << 16)      /* one rendered token */
+#endif
+#ifndef XT_SCRATCH
+#define XT_SCRATCH (1 << 20)   /* the largest piece fed at once */
+#endif
+
 typedef struct {
     char *p;
     size_t size, n;
@@ -23,7 +31,7 @@ static void xt_put(xt_out *o, const char *s, size_t n)
 static void xt_drain(xmpp_xml *x, xt_out *o)
 {
     xmpp_xml_token t;
-    static char line[1 << 16];
+    static char line[XT_LINE];
     size_t need;
     while (xmpp_xml_next(x, &t) == XMPP_OK) {
         xmpp_xml_token_format(&t, line, sizeof line, &need);
@@ -38,8 +46,9 @@ static void xt_error(const xmpp_xml *x, xt_out *o)
     const xmpp_errinfo *e = xmpp_xml_error(x);
     if (e->code) {
         char line[256];
-        snprintf(line, sizeof line, "error: %s at byte %llu: %s\n", xmpp_err_condition(e->code),
-                 (unsigned long long)e->offset, e->message);
+        /* %lu, not %llu: newlib-nano on the microcontrollers has no long long printf */
+        snprintf(line, sizeof line, "error: %s at byte %lu: %s\n", xmpp_err_condition(e->code),
+                 (unsigned long)e->offset, e->message);
         xt_put(o, line, strlen(line));
     }
 }
@@ -50,7 +59,7 @@ static void xt_error(const xmpp_xml *x, xt_out *o)
 static void xt_run(xmpp_xml *x, const char *doc, size_t len, const size_t *cuts, size_t ncuts,
                    xt_out *o)
 {
-    static unsigned char scratch[1 << 20];
+    static unsigned char scratch[XT_SCRATCH];
     size_t pos = 0, ci = 0;
     o->n = 0;
     o->ntok = 0;

@@ -10,10 +10,13 @@
 #include <string.h>
 
 #ifndef PAINT
-#define PAINT 8192
+#define PAINT 8192   /* bytes of stack watched */
+#endif
+#ifndef HEAP_GAP
+#define HEAP_GAP 1024   /* bytes above the static data left to malloc, not painted */
 #endif
 
-extern char __stack[], __data_start[], __data_end[], __data_load[], __bss_start__[], __bss_end__[];
+extern char end[], __stack[], __data_start[], __data_end[], __data_load[], __bss_start__[], __bss_end__[];
 extern void _start(void);
 void reset(void);
 void fw_init(void);
@@ -34,13 +37,14 @@ void fw_init(void)
 }
 
 static volatile unsigned char *fw_top;   /* the stack pointer before main */
+static volatile unsigned char *fw_low;   /* the lowest byte painted */
 
 static void fw_report(void)
 {
-    volatile unsigned char *p = fw_top - PAINT;
+    volatile unsigned char *p = fw_low;
     while (p < fw_top && *p == 0xA5) p++;
-    printf("firmware: peak stack %lu bytes (of %u watched); static RAM (data+bss) %lu bytes\n",
-           (unsigned long)(fw_top - p), (unsigned)PAINT,
+    printf("firmware: peak stack %s%lu bytes (of %lu watched); static RAM (data+bss) %lu bytes\n",
+           p == fw_low ? "at least " : "", (unsigned long)(fw_top - p), (unsigned long)(fw_top - fw_low),
            (unsigned long)((__data_end - __data_start) + (__bss_end__ - __bss_start__)));
 }
 
@@ -48,6 +52,8 @@ __attribute__((constructor, noinline)) static void fw_paint(void)
 {
     volatile unsigned char *p, *sp = (volatile unsigned char *)__builtin_frame_address(0);
     fw_top = sp + 64;   /* about where the caller of main keeps its frame */
-    for (p = fw_top - PAINT; p < sp - 32; p++) *p = 0xA5;
+    fw_low = fw_top - PAINT;
+    if ((uintptr_t)fw_low < (uintptr_t)end + HEAP_GAP) fw_low = (volatile unsigned char *)end + HEAP_GAP;
+    for (p = fw_low; p < sp - 32; p++) *p = 0xA5;
     atexit(fw_report);
 }
