@@ -9,7 +9,8 @@
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
-#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V
+#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V; the
+#                     tokenizer's peak stack measured on the emulated boards
 #   make fuzz         the libFuzzer target for FUZZ_SECONDS (default 60)
 
 GCC     ?= gcc
@@ -78,8 +79,9 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS)))
-M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf")
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS))) $(B)/m0/stack_xml.elf
+M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
+           "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf"
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
@@ -101,8 +103,16 @@ bench: $(B)/bench_xml
 bench-instr: $(B)/bench_xml
 	tests/bench/bench_instr.sh $(B)/bench_xml
 
-size:
+# the tokenizer's peak stack, measured on the emulated boards
+$(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m0
+	$(ARM_CC) $(WARN) -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld -o $@ tests/firmware/startup.c $<
+$(B)/m3/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m3
+	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
+
+size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	tests/size/size.sh $(B)/size
+	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
+	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 
 fuzz: $(B)/fuzz_xml
 	tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)
