@@ -856,16 +856,19 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
        declarations, then reject two prefixes bound to one namespace with one local name
        (Namespaces in XML 1.0 §6.3). */
     for (i = 0; i < n; i++) {
-        xmpp_xml_attr t = a[i];
-        if (t.prefix.n == 0 ? xmpp__eq(t.local, "xmlns", 5) : xmpp__eq(t.prefix, "xmlns", 5))
+        xmpp_xml_attr *t = &a[i];
+        if (t->prefix.n == 0 ? xmpp__eq(t->local, "xmlns", 5) : xmpp__eq(t->prefix, "xmlns", 5))
             continue;
-        if (t.prefix.n && !xmpp__lookup(x, t.prefix, x->top, rec, &t.ns))
-            return xmpp__fail(x, p, XMPP__E_NS_ATTR_PREFIX);
-        for (j = 0; j < kept; j++)
-            if (t.prefix.n && a[j].prefix.n && xmpp__eq(t.local, a[j].local.p, a[j].local.n) &&
-                xmpp__eq(t.ns, a[j].ns.p, a[j].ns.n))
-                return xmpp__fail(x, p, XMPP__E_DUP_EXPANDED);
-        a[kept++] = t;
+        if (t->prefix.n) {
+            if (!xmpp__lookup(x, t->prefix, x->top, rec, &t->ns))
+                return xmpp__fail(x, p, XMPP__E_NS_ATTR_PREFIX);
+            for (j = 0; j < kept; j++)
+                if (a[j].prefix.n && xmpp__eq(t->local, a[j].local.p, a[j].local.n) &&
+                    xmpp__eq(t->ns, a[j].ns.p, a[j].ns.n))
+                    return xmpp__fail(x, p, XMPP__E_DUP_EXPANDED);
+        }
+        if (kept != i) a[kept] = *t;   /* close the gap a declaration left */
+        kept++;
     }
     x->nattrs = (uint16_t)kept;
     x->name = x->top;   /* the binding records, kept by xmpp__release() */
