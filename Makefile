@@ -23,7 +23,7 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_golden test_diff test_build
+UNITS   := test_xml test_stanza test_golden test_diff test_build
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
@@ -59,7 +59,7 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 # Cortex-M3 under qemu: the tests that need no host files or libraries, newlib with
 # semihosting, a smaller corpus for the randomised split test.
 ARM_CC  ?= arm-none-eabi-gcc
-M3_UNITS := test_xml test_build
+M3_UNITS := test_xml test_stanza test_build
 M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
 $(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
 	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
@@ -79,8 +79,9 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS))) $(B)/m0/stack_xml.elf
-M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
+M0_UNITS := test_xml test_build
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf
+M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
            "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf"
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)

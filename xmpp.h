@@ -27,14 +27,14 @@
      XMPP_FAST            1: shortcuts for speed (byte-at-a-time feeding, whole UTF-8
                           characters); 0: smaller code. Default: 0 when compiling with
                           -Os (__OPTIMIZE_SIZE__), else 1
-     XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP
-                          override the mem* functions (default: <string.h>'s, or small
+     XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP/XMPP_STRLEN
+                          override the mem* functions and strlen (default: <string.h>'s, or small
                           built-ins when XMPP_FREESTANDING is defined)
 
    CONTENTS (search for the tag: it opens the section in the API and in the implementation)
      >>base     error codes, string views
      >>xml      incremental XML tokenizer (RFC 6120 §11 restricted XML, namespaces, limits)
-     >>stanza   stanza tree and builder                          (not yet written)
+     >>stanza   stanza tree (collector, navigation) and builder, stanza errors
      >>jid      addresses, RFC 7622                              (not yet written)
      >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64, SCRAM, PLAIN   (not yet written)
      >>stream   client stream negotiation, sans-I/O              (not yet written)
@@ -79,7 +79,8 @@ extern "C" {
     X(XMPP_ERR_NOT_WELL_FORMED,      "not-well-formed",      "XML is not well-formed") \
     X(XMPP_ERR_RESTRICTED_XML,       "restricted-xml",       "XML feature not allowed in XMPP (RFC 6120 §11)") \
     X(XMPP_ERR_UNSUPPORTED_ENCODING, "unsupported-encoding", "encoding other than UTF-8") \
-    X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded")
+    X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded") \
+    X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -277,7 +278,265 @@ XMPPDEF const xmpp_errinfo *xmpp_xml_error(const xmpp_xml *x);
    the caller may retry with a buffer of *need + 1 bytes. */
 XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t size, size_t *need);
 
-/* ======================================================================== >>stanza */
+/* ======================================================================== >>stanza
+   Stanzas: the collector turns the tokenizer's tokens into a compact read-only tree of
+   each top-level element (depth 2: message, presence, iq, stream features, SASL and TLS
+   elements, stream errors, anything), inside an arena the caller gives. The builder
+   writes escaped XML into a caller buffer.
+
+       xmpp_stanza s;  static unsigned char arena[4096];
+       xmpp_stanza_init(&s, arena, sizeof arena);
+       while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+           xmpp_err r = xmpp_stanza_push(&s, &t);
+           if (r == XMPP_OK) {                            a stanza is complete
+               const xmpp_node *m = xmpp_stanza_root(&s), *body;
+               if (xmpp_node_is(m, "jabber:client", "message") &&
+                   (body = xmpp_node_child(m, "jabber:client", "body")))
+                   show(xmpp_node_attr(m, NULL, "from"), xmpp_node_text(body));
+           } else if (r == XMPP_ERR_NOSPACE) { ... it did not fit: skipped ... }
+       }
+
+   Every name, namespace, attribute value and text is copied once into the arena
+   (namespaces once per stanza), so nothing points into the tokenizer's or the caller's
+   buffers. The tree stays valid until the first token of the next stanza is pushed (or
+   the arena is reused). Nodes are records packed byte by byte in the arena (no
+   alignment needed); navigation reads them in place and allocates nothing. */
+
+typedef struct xmpp_stanza {
+    /* private */
+    unsigned char *arena;
+    size_t size, top;          /* arena bytes; first free byte */
+    size_t root;               /* offset of the root element + 1 (0: none) */
+    size_t cur, prev;          /* innermost open element; its last child (offsets + 1) */
+    size_t ns;                 /* last namespace record (offset + 1) */
+    uint32_t depth;            /* elements open inside the stanza */
+    uint8_t state;             /* idle, collecting, complete, skipping */
+    uint64_t offset;           /* stream offset of the stanza's '<' */
+} xmpp_stanza;
+
+/* A node of a collected stanza: an element or a text node. An opaque handle into the
+   arena; valid as long as the tree is. */
+typedef struct xmpp_node xmpp_node;
+
+/* Arena bytes that always suffice for any stanza the tokenizer lets through with these
+   limits (NULL: the defaults): max_stanza bytes on the wire, and namespaces declared on
+   the stream header (up to max_token bytes). The worst case, a stanza of nothing but
+   empty elements and one-byte texts (<a/>x<a/>x...), takes 5.2 times its size; typical
+   stanzas take less than 1.5 times (README.md). 0 if it does not fit a size_t. */
+XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim);
+
+/* Start collecting into arena (any alignment). */
+XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size);
+
+/* Forget any partial stanza (after a stream restart, RFC 6120 §4.3.3). */
+XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s);
+
+/* Take one token from the tokenizer (every token, in order). Returns
+     XMPP_OK           a stanza is complete: xmpp_stanza_root() is its root element
+     XMPP_AGAIN        nothing complete yet; also for tokens outside stanzas (DECL,
+                       OPEN, CLOSE, white space between stanzas), which the caller
+                       handles from the token itself
+     XMPP_ERR_NOSPACE  a stanza ended that did not fit the arena. It was skipped whole:
+                       not a stream error, the next stanza is collected normally (the
+                       caller may answer an iq with <resource-constraint/>, or close the
+                       stream with policy-violation). Not sticky.
+     XMPP_ERR_INVALID  t is out of order (say, an END without its START).
+   Why a per-stanza error and not policy-violation: a device with a 2 KiB arena must
+   survive a 64 KiB avatar it does not care about; the tokenizer's max_stanza still bounds
+   what a peer may send, and exceeding it is a stream error there. */
+XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t);
+
+/* The root of the last complete stanza, or NULL. */
+XMPPDEF const xmpp_node *xmpp_stanza_root(const xmpp_stanza *s);
+
+/* Arena bytes the last complete stanza took, and its stream offset. */
+XMPPDEF size_t xmpp_stanza_used(const xmpp_stanza *s);
+XMPPDEF uint64_t xmpp_stanza_offset(const xmpp_stanza *s);
+
+/* ---- navigation. n may be NULL everywhere (the result is then NULL or empty), so
+   lookups chain: xmpp_node_text(xmpp_node_child(m, ns, "body")). Names and namespaces
+   are NUL-terminated strings; ns NULL matches any namespace, "" no namespace. */
+
+XMPPDEF int xmpp_node_is_text(const xmpp_node *n);
+XMPPDEF xmpp_str xmpp_node_name(const xmpp_node *n);   /* local name; empty for text */
+XMPPDEF xmpp_str xmpp_node_ns(const xmpp_node *n);     /* namespace URI; empty for text */
+/* 1 if n is an element with this namespace and local name */
+XMPPDEF int xmpp_node_is(const xmpp_node *n, const char *ns, const char *name);
+
+/* An attribute's value, or {NULL, 0} when there is none (an empty value has p != NULL).
+   Unprefixed attributes (from, to, id, type, ...) have no namespace: pass NULL or "". */
+XMPPDEF xmpp_str xmpp_node_attr(const xmpp_node *n, const char *ns, const char *name);
+XMPPDEF size_t xmpp_node_attr_count(const xmpp_node *n);
+/* Attribute i (document order): 1 and the views, or 0 if there is no such attribute. */
+XMPPDEF int xmpp_node_attr_at(const xmpp_node *n, size_t i, xmpp_str *ns, xmpp_str *name,
+                              xmpp_str *value);
+
+XMPPDEF const xmpp_node *xmpp_node_first(const xmpp_node *n);   /* first child node */
+XMPPDEF const xmpp_node *xmpp_node_next(const xmpp_node *n);    /* next sibling node */
+/* The first child element, or the next sibling element after n, with this namespace
+   and name (name NULL: any element). */
+XMPPDEF const xmpp_node *xmpp_node_child(const xmpp_node *n, const char *ns, const char *name);
+XMPPDEF const xmpp_node *xmpp_node_next_sibling(const xmpp_node *n, const char *ns, const char *name);
+
+/* Text. For a text node, its text. For an element, its text children joined: a view in
+   the arena when there is at most one text node (<body>, <status>, ...: the common
+   case; empty if none), {NULL, 0} for mixed content with several, which
+   xmpp_node_text_copy() joins. */
+XMPPDEF xmpp_str xmpp_node_text(const xmpp_node *n);
+/* All text children of n (or n's text) joined, NUL-terminated into out when size is
+   large enough; returns the length without the NUL. If it is >= size, out holds nothing
+   useful and size must be at least the result + 1. */
+XMPPDEF size_t xmpp_node_text_copy(const xmpp_node *n, char *out, size_t size);
+
+/* s as a NUL-terminated string in out; the same return rule as xmpp_node_text_copy. */
+XMPPDEF size_t xmpp_str_copy(xmpp_str s, char *out, size_t size);
+/* 1 if s holds exactly the NUL-terminated string z */
+XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
+
+/* ---- the builder: escaped XML into a caller buffer
+
+       xmpp_builder b;  char out[512];  size_t len;
+       xmpp_build_init(&b, out, sizeof out, "jabber:client");   the stream's default ns
+       xmpp_build_start(&b, "jabber:client", "message");
+       xmpp_build_attr(&b, NULL, "to", "juliet@example.com");
+       xmpp_build_start(&b, "jabber:client", "body");
+       xmpp_build_text(&b, xmpp_str_z("<3 & more"));
+       xmpp_build_end(&b);  xmpp_build_end(&b);
+       if (xmpp_build_finish(&b, &len) == XMPP_OK) send(out, len);
+       -> <message to="juliet@example.com"><body>&lt;3 &amp; more</body></message>
+
+   Text and attribute values are escaped: & < > ' " always (RFC 6120 §11.1: no
+   unescaped ones on the wire), CR as &#13; in text and TAB LF CR as &#9; &#10; &#13; in
+   values (so the receiver's normalisation gives back what was written). They must be
+   UTF-8 and XML characters (no controls other than TAB LF CR, no U+FFFE/U+FFFF): anything
+   else is XMPP_ERR_INVALID. Names are checked as XML names. A namespace declaration is
+   written where an element's namespace differs from its parent's (for the stanza's root:
+   from the default given to xmpp_build_init); a namespaced attribute gets a prefix ns0,
+   ns1, ... declared on its element; the xml: prefix needs none. The builder never
+   writes a comment or a processing instruction.
+
+   Errors are sticky and every call after one does nothing; xmpp_build_finish() reports
+   the first. On XMPP_ERR_NOSPACE the builder goes on counting: xmpp_build_finish()'s
+   *len is then the buffer size the whole output needs (a retry with that much
+   succeeds), and out holds the bytes of the calls that fitted, whole calls only.
+   Strings passed to start (ns, name) must stay valid until the matching end (string
+   literals, a tree's views). Elements nest at most XMPP_BUILD_DEPTH deep (default 16). */
+
+#ifndef XMPP_BUILD_DEPTH
+#define XMPP_BUILD_DEPTH 16
+#endif
+
+typedef struct xmpp_builder {
+    /* private */
+    char *out;
+    size_t size, len;          /* buffer; bytes written */
+    size_t need;               /* bytes the output needs (== len until it overflows) */
+    xmpp_err err;
+    const char *why;           /* the first error's message */
+    uint32_t depth;
+    uint8_t open;              /* a start tag is open: attributes may follow */
+    uint8_t prefixes;          /* ns0.. prefixes declared on the open start tag */
+    xmpp_str dflt;             /* the default namespace outside the root */
+    struct { xmpp_str ns, name; } el[XMPP_BUILD_DEPTH];
+} xmpp_builder;
+
+/* A view of a NUL-terminated string (NULL gives {NULL, 0}). */
+XMPPDEF xmpp_str xmpp_str_z(const char *z);
+
+/* Start building into out. default_ns: the namespace in scope where the output goes
+   ("jabber:client" for a client stream's stanzas; NULL or "" for none). */
+XMPPDEF void xmpp_build_init(xmpp_builder *b, char *out, size_t size, const char *default_ns);
+
+XMPPDEF xmpp_err xmpp_build_start(xmpp_builder *b, const char *ns, const char *name);
+/* An attribute on the element just started (before any text or child). ns NULL or "":
+   unprefixed; XMPP_XML_NS ("http://www.w3.org/XML/1998/namespace"): xml:name. */
+XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *name, const char *value);
+XMPPDEF xmpp_err xmpp_build_attr_str(xmpp_builder *b, const char *ns, const char *name, xmpp_str value);
+XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text);
+/* Bytes written as they are: a TRUSTED fragment of well-formed, namespace-correct XML
+   (say, one you built with another builder). Nothing is checked or escaped. */
+XMPPDEF xmpp_err xmpp_build_raw(xmpp_builder *b, xmpp_str xml);
+XMPPDEF xmpp_err xmpp_build_end(xmpp_builder *b);
+/* Copy a collected element (and all it contains) into the output. */
+XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n);
+
+/* XMPP_OK and *len = bytes written when every element is closed; else the first error
+   (XMPP_ERR_INVALID also for elements left open) and, for XMPP_ERR_NOSPACE, *len = the
+   buffer size needed. out is NUL-terminated when there is room for it. */
+XMPPDEF xmpp_err xmpp_build_finish(const xmpp_builder *b, size_t *len);
+/* The first error's message ("text is not UTF-8", ...), or NULL. */
+XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
+
+#define XMPP_XML_NS     "http://www.w3.org/XML/1998/namespace"
+#define XMPP_CLIENT_NS  "jabber:client"
+#define XMPP_STANZAS_NS "urn:ietf:params:xml:ns:xmpp-stanzas"
+
+/* ---- common stanzas (RFC 6121). Each writes one complete element; NULL arguments are
+   left out. id: see xmpp_make_id(). */
+XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
+                                    const char *id, const char *body);
+/* priority is written when it is not 0 (RFC 6121 §4.7.2.3: absent means 0) */
+XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
+                                     const char *show, const char *status, int priority);
+/* <iq type= id= to=>: left open for the payload; close it with xmpp_build_end(). type
+   must be get, set, result or error; id is required (RFC 6120 §8.2.3). */
+XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to);
+
+/* Stanza error conditions, RFC 6120 §8.3.3, in its order. */
+#define XMPP__STANZA_ERRORS(X) \
+    X(XMPP_SE_BAD_REQUEST,             "bad-request",             "modify") \
+    X(XMPP_SE_CONFLICT,                "conflict",                "cancel") \
+    X(XMPP_SE_FEATURE_NOT_IMPLEMENTED, "feature-not-implemented", "cancel") \
+    X(XMPP_SE_FORBIDDEN,               "forbidden",               "auth")   \
+    X(XMPP_SE_GONE,                    "gone",                    "cancel") \
+    X(XMPP_SE_INTERNAL_SERVER_ERROR,   "internal-server-error",   "cancel") \
+    X(XMPP_SE_ITEM_NOT_FOUND,          "item-not-found",          "cancel") \
+    X(XMPP_SE_JID_MALFORMED,           "jid-malformed",           "modify") \
+    X(XMPP_SE_NOT_ACCEPTABLE,          "not-acceptable",          "modify") \
+    X(XMPP_SE_NOT_ALLOWED,             "not-allowed",             "cancel") \
+    X(XMPP_SE_NOT_AUTHORIZED,          "not-authorized",          "auth")   \
+    X(XMPP_SE_POLICY_VIOLATION,        "policy-violation",        "modify") \
+    X(XMPP_SE_RECIPIENT_UNAVAILABLE,   "recipient-unavailable",   "wait")   \
+    X(XMPP_SE_REDIRECT,                "redirect",                "modify") \
+    X(XMPP_SE_REGISTRATION_REQUIRED,   "registration-required",   "auth")   \
+    X(XMPP_SE_REMOTE_SERVER_NOT_FOUND, "remote-server-not-found", "cancel") \
+    X(XMPP_SE_REMOTE_SERVER_TIMEOUT,   "remote-server-timeout",   "wait")   \
+    X(XMPP_SE_RESOURCE_CONSTRAINT,     "resource-constraint",     "wait")   \
+    X(XMPP_SE_SERVICE_UNAVAILABLE,     "service-unavailable",     "cancel") \
+    X(XMPP_SE_SUBSCRIPTION_REQUIRED,   "subscription-required",   "auth")   \
+    X(XMPP_SE_UNDEFINED_CONDITION,     "undefined-condition",     "cancel") \
+    X(XMPP_SE_UNEXPECTED_REQUEST,      "unexpected-request",      "wait")
+
+typedef enum xmpp_stanza_error {
+#define XMPP__SE_ENUM(id, cond, type) id,
+    XMPP__STANZA_ERRORS(XMPP__SE_ENUM)
+#undef XMPP__SE_ENUM
+    XMPP__SE_COUNT
+} xmpp_stanza_error;
+
+/* The condition's element name ("item-not-found") and its usual error type
+   ("cancel"), or NULL for a value out of range. */
+XMPPDEF const char *xmpp_stanza_error_name(xmpp_stanza_error cond);
+XMPPDEF const char *xmpp_stanza_error_type(xmpp_stanza_error cond);
+/* The condition named by an element name, or -1. */
+XMPPDEF int xmpp_stanza_error_find(xmpp_str name);
+
+/* <error type=...><condition xmlns=stanzas/><text xmlns=stanzas>text</text></error>
+   (type NULL: the condition's usual type; text NULL: no <text/>). For redirect and gone,
+   the alternate address goes in detail (NULL: none). */
+XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error cond,
+                                          const char *type, const char *detail, const char *text);
+/* A whole error reply to a request (RFC 6120 §8.2.3, §8.3.1): same element name and id,
+   type="error", to = the request's from, then the error element. */
+XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
+                                        xmpp_stanza_error cond, const char *text);
+
+/* Unique ids: rng(ctx, buf, n) fills buf with n random bytes (the caller's source: a
+   hardware RNG, getrandom(), ...). Writes a 16-character id (96 random bits, base64url
+   alphabet) + NUL into out, which needs 17 bytes. Returns out, or NULL if size < 17. */
+typedef void (*xmpp_rng_fn)(void *ctx, void *buf, size_t n);
+XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
+
 /* ======================================================================== >>jid */
 /* ======================================================================== >>sasl */
 /* ======================================================================== >>stream */
@@ -297,7 +556,7 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
 #define XMPP__IMPLEMENTED
 
 #if !defined(XMPP_FREESTANDING) && (!defined(XMPP_MEMCPY) || !defined(XMPP_MEMMOVE) || \
-    !defined(XMPP_MEMSET) || !defined(XMPP_MEMCMP))
+    !defined(XMPP_MEMSET) || !defined(XMPP_MEMCMP) || !defined(XMPP_STRLEN))
 #include <string.h>
 #endif
 
@@ -340,7 +599,21 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
 #  endif
 #endif
 
+#ifndef XMPP_STRLEN
+#  ifdef XMPP_FREESTANDING
+#    define XMPP_STRLEN xmpp__strlen
+#  else
+#    define XMPP_STRLEN strlen
+#  endif
+#endif
+
 #ifdef XMPP_FREESTANDING
+static size_t xmpp__strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
 static void *xmpp__memmove(void *d, const void *s, size_t n)
 {
     unsigned char *dp = (unsigned char *)d;
@@ -1704,7 +1977,802 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
     if (need) *need = o.n;
 }
 
-/* ======================================================================== >>stanza */
+/* ======================================================================== >>stanza
+   IMPLEMENTATION NOTES
+
+   The arena holds records packed byte by byte, numbers little-endian (no alignment, so
+   the same bytes on every CPU). Links are distances in bytes: forward from a node to its
+   next sibling and to its first child (they are always written later), backward from a
+   node to its namespace (always written earlier). 0 means none.
+
+       element  [next:4][child:4][ns:4][nattrs:2][namelen:2][name]  then nattrs of
+       attr     [namelen|0x8000 if ns:2][valuelen:2]([ns:4])[name][value]
+       text     [next:4][0x80000000|len:4][text]
+       ns       [previous ns record:4][len:2][URI]       (one per URI per stanza)
+
+   While an element is open its next field holds its parent (offset + 1): at its END it
+   becomes 0, and the next sibling's START overwrites it. Consecutive TEXT tokens (long
+   text, CDATA sections) extend the text node they follow. */
+
+#define XMPP__TEXT_BIT 0x80000000u
+#define XMPP__ATTR_NS  0x8000u
+enum { XMPP__ST_IDLE, XMPP__ST_COLLECT, XMPP__ST_DONE, XMPP__ST_SKIP };
+
+static uint32_t xmpp__get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void xmpp__put32(unsigned char *p, size_t v)
+{
+    xmpp__put16(p, v & 0xFFFF);
+    xmpp__put16(p + 2, v >> 16 & 0xFFFF);
+}
+
+XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim)
+{
+    /* Per wire byte at most: "<a/>x" (5 bytes) becomes a 17-byte element and a 9-byte
+       text node. Namespaces in scope from outside the stanza (the stream header's):
+       their URIs fit one start tag, plus a 6-byte record header each. */
+    uint64_t stanza = lim && lim->max_stanza ? lim->max_stanza : XMPP_XML_DEFAULT_STANZA;
+    uint64_t token = lim && lim->max_token ? lim->max_token : XMPP_XML_DEFAULT_TOKEN;
+    uint64_t attrs = lim && lim->max_attrs ? lim->max_attrs : XMPP_XML_DEFAULT_ATTRS;
+    uint64_t n = stanza / 5 * 26 + 26 + token + 6 * attrs;   /* < 2^40: no overflow */
+    return n > 0x7FFFFFFF ? 0 : (size_t)n;
+}
+
+XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size)
+{
+    XMPP_MEMSET(s, 0, sizeof *s);
+    s->arena = (unsigned char *)arena;
+    s->size = size > 0x7FFFFFFF ? 0x7FFFFFFF : size;   /* distances are 31 bits */
+}
+
+XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s)
+{
+    s->state = XMPP__ST_IDLE;
+    s->root = s->cur = s->prev = s->ns = 0;
+    s->top = 0;
+    s->depth = 0;
+}
+
+/* The namespace record of uri: an existing one of this stanza, or a new one. Returns its
+   offset + 1, 0 for no namespace, (size_t)-1 if it does not fit. */
+static size_t xmpp__intern(xmpp_stanza *s, xmpp_str uri)
+{
+    size_t r = s->ns;
+    if (!uri.n) return 0;
+    if (s->cur) {   /* most elements share their parent's namespace */
+        const unsigned char *e = s->arena + s->cur - 1;
+        uint32_t d = xmpp__get32(e + 8);
+        if (d) {
+            const unsigned char *q = e - d;
+            if (xmpp__get16(q + 4) == uri.n && XMPP_MEMCMP(q + 6, uri.p, uri.n) == 0)
+                return (size_t)(q - s->arena) + 1;
+        }
+    }
+    while (r) {
+        const unsigned char *q = s->arena + r - 1;
+        uint32_t d = xmpp__get32(q);
+        if (xmpp__get16(q + 4) == uri.n && XMPP_MEMCMP(q + 6, uri.p, uri.n) == 0) return r;
+        r = d ? r - d : 0;
+    }
+    if (uri.n > 0xFFFF || s->size - s->top < 6 + uri.n) return (size_t)-1;
+    r = s->top + 1;
+    xmpp__put32(s->arena + s->top, s->ns ? r - s->ns : 0);
+    xmpp__put16(s->arena + s->top + 4, uri.n);
+    XMPP_MEMCPY(s->arena + s->top + 6, uri.p, uri.n);
+    s->top += 6 + uri.n;
+    s->ns = r;
+    return r;
+}
+
+/* Link the node just written at offset at (offset + 1) under the open element. */
+static void xmpp__link(xmpp_stanza *s, size_t at)
+{
+    if (s->prev) xmpp__put32(s->arena + s->prev - 1, at - s->prev);
+    else if (s->cur) xmpp__put32(s->arena + s->cur - 1 + 4, at - s->cur);
+    else s->root = at;
+}
+
+/* The stanza does not fit: skip to its end. opened: the element whose START did not fit
+   counts as open. */
+static xmpp_err xmpp__skip(xmpp_stanza *s, uint32_t opened)
+{
+    s->depth += opened;
+    s->state = XMPP__ST_SKIP;
+    s->root = 0;
+    return XMPP_AGAIN;
+}
+
+static xmpp_err xmpp__collect_start(xmpp_stanza *s, const xmpp_xml_token *t)
+{
+    size_t i, need, at, ns;
+    unsigned char *p;
+    if ((ns = xmpp__intern(s, t->ns)) == (size_t)-1) return xmpp__skip(s, 1);
+    need = 16 + t->local.n;
+    for (i = 0; i < t->nattrs; i++) {
+        const xmpp_xml_attr *a = &t->attrs[i];
+        if (a->local.n >= XMPP__ATTR_NS || a->value.n > 0xFFFF) return xmpp__skip(s, 1);
+        need += (a->ns.n ? 8u : 4u) + a->local.n + a->value.n;
+        if (a->ns.n && xmpp__intern(s, a->ns) == (size_t)-1) return xmpp__skip(s, 1);
+    }
+    if (t->local.n >= 0x10000 || s->size - s->top < need) return xmpp__skip(s, 1);
+    at = s->top + 1;
+    p = s->arena + s->top;
+    xmpp__put32(p, s->cur);                      /* the parent, while open */
+    xmpp__put32(p + 4, 0);
+    xmpp__put32(p + 8, ns ? at - ns : 0);
+    xmpp__put16(p + 12, t->nattrs);
+    xmpp__put16(p + 14, t->local.n);
+    XMPP_MEMCPY(p + 16, t->local.p, t->local.n);
+    p += 16 + t->local.n;
+    for (i = 0; i < t->nattrs; i++) {
+        const xmpp_xml_attr *a = &t->attrs[i];
+        size_t here = (size_t)(p - s->arena) + 1;
+        xmpp__put16(p, a->local.n | (a->ns.n ? XMPP__ATTR_NS : 0));
+        xmpp__put16(p + 2, a->value.n);
+        p += 4;
+        if (a->ns.n) {   /* interned above: found again without growing */
+            xmpp__put32(p, here - xmpp__intern(s, a->ns));
+            p += 4;
+        }
+        XMPP_MEMCPY(p, a->local.p, a->local.n);
+        XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
+        p += a->local.n + a->value.n;
+    }
+    s->top += need;
+    xmpp__link(s, at);
+    s->cur = at;
+    s->prev = 0;
+    s->depth++;
+    return XMPP_AGAIN;
+}
+
+static xmpp_err xmpp__collect_text(xmpp_stanza *s, xmpp_str text)
+{
+    unsigned char *p;
+    if (s->prev) {   /* extend the text node just before, if it is the last record */
+        p = s->arena + s->prev - 1;
+        if (xmpp__get32(p + 4) & XMPP__TEXT_BIT) {
+            size_t len = xmpp__get32(p + 4) & ~XMPP__TEXT_BIT;
+            if (s->prev - 1 + 8 + len == s->top) {
+                if (s->size - s->top < text.n) return xmpp__skip(s, 0);
+                XMPP_MEMCPY(s->arena + s->top, text.p, text.n);
+                s->top += text.n;
+                xmpp__put32(p + 4, (len + text.n) | XMPP__TEXT_BIT);
+                return XMPP_AGAIN;
+            }
+        }
+    }
+    if (s->size - s->top < 8 + text.n) return xmpp__skip(s, 0);
+    p = s->arena + s->top;
+    xmpp__put32(p, 0);
+    xmpp__put32(p + 4, text.n | XMPP__TEXT_BIT);
+    XMPP_MEMCPY(p + 8, text.p, text.n);
+    xmpp__link(s, s->top + 1);
+    s->prev = s->top + 1;
+    s->top += 8 + text.n;
+    return XMPP_AGAIN;
+}
+
+XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t)
+{
+    switch (t->kind) {
+    case XMPP_XML_START:
+        if (s->state == XMPP__ST_IDLE || s->state == XMPP__ST_DONE) {
+            if (t->depth != 2) return XMPP_ERR_INVALID;
+            xmpp_stanza_reset(s);
+            s->state = XMPP__ST_COLLECT;
+            s->offset = t->offset;
+        }
+        if (s->state == XMPP__ST_SKIP) { s->depth++; return XMPP_AGAIN; }
+        return xmpp__collect_start(s, t);
+    case XMPP_XML_END:
+        if (s->state == XMPP__ST_SKIP) {
+            if (--s->depth) return XMPP_AGAIN;
+            s->state = XMPP__ST_IDLE;
+            return XMPP_ERR_NOSPACE;
+        }
+        if (s->state != XMPP__ST_COLLECT || !s->depth) return XMPP_ERR_INVALID;
+        {
+            unsigned char *e = s->arena + s->cur - 1;
+            s->prev = s->cur;
+            s->cur = xmpp__get32(e);
+            xmpp__put32(e, 0);
+        }
+        if (--s->depth) return XMPP_AGAIN;
+        s->state = XMPP__ST_DONE;
+        return XMPP_OK;
+    case XMPP_XML_TEXT:
+        if (s->state != XMPP__ST_COLLECT) return XMPP_AGAIN;   /* between stanzas, skipped */
+        return xmpp__collect_text(s, t->text);
+    case XMPP_XML_OPEN:
+    case XMPP_XML_CLOSE:
+        xmpp_stanza_reset(s);
+        return XMPP_AGAIN;
+    default:
+        return XMPP_AGAIN;
+    }
+}
+
+XMPPDEF const xmpp_node *xmpp_stanza_root(const xmpp_stanza *s)
+{
+    return s->state == XMPP__ST_DONE && s->root ? (const xmpp_node *)(s->arena + s->root - 1) : NULL;
+}
+
+XMPPDEF size_t xmpp_stanza_used(const xmpp_stanza *s) { return s->top; }
+XMPPDEF uint64_t xmpp_stanza_offset(const xmpp_stanza *s) { return s->offset; }
+
+/* ---- navigation */
+
+#define XMPP__N(n) ((const unsigned char *)(n))
+
+XMPPDEF xmpp_str xmpp_str_z(const char *z)
+{
+    xmpp_str s;
+    s.p = z;
+    s.n = z ? XMPP_STRLEN(z) : 0;
+    return s;
+}
+
+XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z)
+{
+    size_t n = z ? XMPP_STRLEN(z) : 0;
+    return s.n == n && (n == 0 || XMPP_MEMCMP(s.p, z, n) == 0);
+}
+
+XMPPDEF size_t xmpp_str_copy(xmpp_str s, char *out, size_t size)
+{
+    if (s.n < size) {
+        if (s.n) XMPP_MEMCPY(out, s.p, s.n);
+        out[s.n] = '\0';
+    }
+    return s.n;
+}
+
+XMPPDEF int xmpp_node_is_text(const xmpp_node *n)
+{
+    return n && (xmpp__get32(XMPP__N(n) + 4) & XMPP__TEXT_BIT) != 0;
+}
+
+XMPPDEF xmpp_str xmpp_node_name(const xmpp_node *n)
+{
+    if (!n || xmpp_node_is_text(n)) return xmpp__str("", 0);
+    return xmpp__str(XMPP__N(n) + 16, xmpp__get16(XMPP__N(n) + 14));
+}
+
+/* The namespace record d bytes before p (0: none). */
+static xmpp_str xmpp__ns_at(const unsigned char *p, uint32_t d)
+{
+    if (!d) return xmpp__str("", 0);
+    p -= d;
+    return xmpp__str(p + 6, xmpp__get16(p + 4));
+}
+
+XMPPDEF xmpp_str xmpp_node_ns(const xmpp_node *n)
+{
+    if (!n || xmpp_node_is_text(n)) return xmpp__str("", 0);
+    return xmpp__ns_at(XMPP__N(n), xmpp__get32(XMPP__N(n) + 8));
+}
+
+XMPPDEF int xmpp_node_is(const xmpp_node *n, const char *ns, const char *name)
+{
+    return n && !xmpp_node_is_text(n) && (!name || xmpp_str_eq(xmpp_node_name(n), name)) &&
+           (!ns || xmpp_str_eq(xmpp_node_ns(n), ns));
+}
+
+XMPPDEF size_t xmpp_node_attr_count(const xmpp_node *n)
+{
+    return n && !xmpp_node_is_text(n) ? xmpp__get16(XMPP__N(n) + 12) : 0;
+}
+
+XMPPDEF int xmpp_node_attr_at(const xmpp_node *n, size_t i, xmpp_str *ns, xmpp_str *name,
+                              xmpp_str *value)
+{
+    const unsigned char *p;
+    size_t k, count = xmpp_node_attr_count(n);
+    if (i >= count) return 0;
+    p = XMPP__N(n) + 16 + xmpp__get16(XMPP__N(n) + 14);
+    for (k = 0;; k++) {
+        unsigned h = xmpp__get16(p), vl = xmpp__get16(p + 2), nl = h & ~XMPP__ATTR_NS;
+        const unsigned char *q = p + 4 + (h & XMPP__ATTR_NS ? 4 : 0);
+        if (k == i) {
+            if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : 0);
+            if (name) *name = xmpp__str(q, nl);
+            if (value) *value = xmpp__str(q + nl, vl);
+            return 1;
+        }
+        p = q + nl + vl;
+    }
+}
+
+XMPPDEF xmpp_str xmpp_node_attr(const xmpp_node *n, const char *ns, const char *name)
+{
+    size_t i, count = xmpp_node_attr_count(n);
+    xmpp_str an, aname, v;
+    for (i = 0; i < count; i++) {
+        xmpp_node_attr_at(n, i, &an, &aname, &v);
+        if (xmpp_str_eq(aname, name) && xmpp_str_eq(an, ns)) return v;
+    }
+    return xmpp__str(NULL, 0);
+}
+
+XMPPDEF const xmpp_node *xmpp_node_first(const xmpp_node *n)
+{
+    uint32_t d;
+    if (!n) return NULL;
+    d = xmpp__get32(XMPP__N(n) + 4);
+    return d && !(d & XMPP__TEXT_BIT) ? (const xmpp_node *)(XMPP__N(n) + d) : NULL;
+}
+
+XMPPDEF const xmpp_node *xmpp_node_next(const xmpp_node *n)
+{
+    uint32_t d;
+    if (!n) return NULL;
+    d = xmpp__get32(XMPP__N(n));
+    return d ? (const xmpp_node *)(XMPP__N(n) + d) : NULL;
+}
+
+XMPPDEF const xmpp_node *xmpp_node_next_sibling(const xmpp_node *n, const char *ns, const char *name)
+{
+    for (n = xmpp_node_next(n); n; n = xmpp_node_next(n))
+        if (!xmpp_node_is_text(n) && xmpp_node_is(n, ns, name)) return n;
+    return NULL;
+}
+
+XMPPDEF const xmpp_node *xmpp_node_child(const xmpp_node *n, const char *ns, const char *name)
+{
+    const xmpp_node *c = xmpp_node_first(n);
+    if (!c || (!xmpp_node_is_text(c) && xmpp_node_is(c, ns, name))) return c;
+    return xmpp_node_next_sibling(c, ns, name);
+}
+
+XMPPDEF xmpp_str xmpp_node_text(const xmpp_node *n)
+{
+    const xmpp_node *c, *found = NULL;
+    if (!n) return xmpp__str("", 0);
+    if (xmpp_node_is_text(n))
+        return xmpp__str(XMPP__N(n) + 8, xmpp__get32(XMPP__N(n) + 4) & ~XMPP__TEXT_BIT);
+    for (c = xmpp_node_first(n); c; c = xmpp_node_next(c)) {
+        if (!xmpp_node_is_text(c)) continue;
+        if (found) return xmpp__str(NULL, 0);   /* mixed content: xmpp_node_text_copy() */
+        found = c;
+    }
+    return found ? xmpp_node_text(found) : xmpp__str("", 0);
+}
+
+XMPPDEF size_t xmpp_node_text_copy(const xmpp_node *n, char *out, size_t size)
+{
+    const xmpp_node *c;
+    size_t len = 0;
+    if (n && !xmpp_node_is_text(n)) {
+        for (c = xmpp_node_first(n); c; c = xmpp_node_next(c)) {
+            xmpp_str t;
+            if (!xmpp_node_is_text(c)) continue;
+            t = xmpp_node_text(c);
+            if (len + t.n < size) XMPP_MEMCPY(out + len, t.p, t.n);
+            len += t.n;
+        }
+        if (len < size) out[len] = '\0';
+        return len;
+    }
+    return xmpp_str_copy(xmpp_node_text(n), out, size);
+}
+
+/* ---- the builder */
+
+static const char xmpp__hex[] = "0123456789ABCDEF";
+
+static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
+{
+    if (b->err) return;
+    b->err = code;
+    b->why = why;
+}
+
+/* Append n bytes: whole or not at all (then only counted). */
+static void xmpp__bput(xmpp_builder *b, const char *s, size_t n)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return;
+    b->need += n;
+    if (b->err) return;
+    if (b->size - b->len <= n) {   /* keep a byte for the NUL */
+        xmpp__bfail(b, XMPP_ERR_NOSPACE, "output buffer too small");
+        return;
+    }
+    XMPP_MEMCPY(b->out + b->len, s, n);
+    b->len += n;
+    b->out[b->len] = '\0';
+}
+
+#define XMPP__BPUT(b, lit) xmpp__bput(b, lit, sizeof lit - 1)
+
+/* An XML name as the tokenizer would accept it (no ':': names are written unprefixed). */
+static int xmpp__name_ok(xmpp_str s)
+{
+    size_t i = 0;
+    if (!s.n) return 0;
+    while (i < s.n) {
+        unsigned c = (unsigned char)s.p[i];
+        if (c < 0x80) {
+            if (!(xmpp__cc[c] & (i ? XMPP__C_N : XMPP__C_NS))) return 0;
+            i++;
+        } else {
+            size_t k = xmpp__utf8_whole((const unsigned char *)s.p + i, s.n - i);
+            uint32_t cp = c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
+            size_t j;
+            if (!k) return 0;
+            for (j = 1; j < k; j++) cp = cp << 6 | ((unsigned char)s.p[i + j] & 0x3F);
+            if (!xmpp__name_cp(cp, i == 0)) return 0;
+            i += k;
+        }
+    }
+    return 1;
+}
+
+/* Escaped text (attr: an attribute value) checked as UTF-8 XML characters. Each run of
+   plain bytes goes out in one piece. */
+static void xmpp__bescape(xmpp_builder *b, xmpp_str s, int attr)
+{
+    const unsigned char *p = (const unsigned char *)s.p, *e = p + s.n, *run = p;
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return;
+    while (p < e) {
+        unsigned c = *p;
+        const char *rep;
+        size_t rn;
+        char ref[6];
+        if (c >= 0x80) {
+            size_t k = xmpp__utf8_whole(p, (size_t)(e - p));
+            if (!k) { xmpp__bfail(b, XMPP_ERR_INVALID, "text is not UTF-8 or not XML characters"); return; }
+            p += k;
+            continue;
+        }
+        if (c >= 0x20 && c != '<' && c != '>' && c != '&' && c != '\'' && c != '"') { p++; continue; }
+        switch (c) {
+        case '<': rep = "&lt;"; rn = 4; break;
+        case '>': rep = "&gt;"; rn = 4; break;
+        case '&': rep = "&amp;"; rn = 5; break;
+        case '\'': rep = "&apos;"; rn = 6; break;
+        case '"': rep = "&quot;"; rn = 6; break;
+        case '\n':
+        case '\t':
+            if (!attr) { p++; continue; }
+            /* fall through */
+        case '\r':
+            ref[0] = '&'; ref[1] = '#'; ref[2] = 'x'; ref[3] = xmpp__hex[c]; ref[4] = ';';
+            rep = ref; rn = 5;
+            break;
+        default:
+            xmpp__bfail(b, XMPP_ERR_INVALID, "control character in text (not allowed in XML)");
+            return;
+        }
+        xmpp__bput(b, (const char *)run, (size_t)(p - run));
+        xmpp__bput(b, rep, rn);
+        run = ++p;
+    }
+    xmpp__bput(b, (const char *)run, (size_t)(p - run));
+}
+
+/* Close an open start tag: '>' */
+static void xmpp__bclose_tag(xmpp_builder *b)
+{
+    if (!b->open) return;
+    b->open = 0;
+    XMPP__BPUT(b, ">");
+}
+
+XMPPDEF void xmpp_build_init(xmpp_builder *b, char *out, size_t size, const char *default_ns)
+{
+    XMPP_MEMSET(b, 0, sizeof *b);
+    b->out = out;
+    b->size = size;
+    b->dflt = xmpp_str_z(default_ns ? default_ns : "");
+    if (!size) xmpp__bfail(b, XMPP_ERR_NOSPACE, "output buffer too small");
+    else out[0] = '\0';
+}
+
+static xmpp_err xmpp__bstart(xmpp_builder *b, xmpp_str u, xmpp_str n)
+{
+    xmpp_str in;
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__name_ok(n)) { xmpp__bfail(b, XMPP_ERR_INVALID, "invalid element name"); return b->err; }
+    if (b->depth == XMPP_BUILD_DEPTH) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "elements nested deeper than XMPP_BUILD_DEPTH");
+        return b->err;
+    }
+    in = b->depth ? b->el[b->depth - 1].ns : b->dflt;
+    xmpp__bclose_tag(b);
+    XMPP__BPUT(b, "<");
+    xmpp__bput(b, n.p, n.n);
+    if (in.n != u.n || (u.n && XMPP_MEMCMP(in.p, u.p, u.n) != 0)) {
+        XMPP__BPUT(b, " xmlns=\"");
+        xmpp__bescape(b, u, 1);
+        XMPP__BPUT(b, "\"");
+    }
+    b->el[b->depth].ns = u;
+    b->el[b->depth].name = n;
+    b->depth++;
+    b->open = 1;
+    b->prefixes = 0;
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_start(xmpp_builder *b, const char *ns, const char *name)
+{
+    return xmpp__bstart(b, xmpp_str_z(ns ? ns : ""), xmpp_str_z(name));
+}
+
+static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str value)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!b->open) { xmpp__bfail(b, XMPP_ERR_INVALID, "attribute outside a start tag"); return b->err; }
+    if (!xmpp__name_ok(n) || xmpp_str_eq(n, "xmlns")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "invalid attribute name");
+        return b->err;
+    }
+    if (!value.p && value.n) { xmpp__bfail(b, XMPP_ERR_INVALID, "NULL attribute value"); return b->err; }
+    XMPP__BPUT(b, " ");
+    if (ns.n) {
+        if (xmpp_str_eq(ns, XMPP_XML_NS)) {
+            XMPP__BPUT(b, "xml:");
+        } else {
+            char pfx[3] = { 'n', 's', '0' };
+            if (b->prefixes >= 10) {
+                xmpp__bfail(b, XMPP_ERR_INVALID, "more than 10 namespaced attributes on one element");
+                return b->err;
+            }
+            pfx[2] = (char)('0' + b->prefixes++);
+            XMPP__BPUT(b, "xmlns:");
+            xmpp__bput(b, pfx, 3);
+            XMPP__BPUT(b, "=\"");
+            xmpp__bescape(b, ns, 1);
+            XMPP__BPUT(b, "\" ");
+            xmpp__bput(b, pfx, 3);
+            XMPP__BPUT(b, ":");
+        }
+    }
+    xmpp__bput(b, n.p, n.n);
+    XMPP__BPUT(b, "=\"");
+    xmpp__bescape(b, value, 1);
+    XMPP__BPUT(b, "\"");
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_attr_str(xmpp_builder *b, const char *ns, const char *name, xmpp_str value)
+{
+    return xmpp__battr(b, xmpp_str_z(ns ? ns : ""), xmpp_str_z(name), value);
+}
+
+XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *name, const char *value)
+{
+    if (!value) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "NULL attribute value");
+        return b->err;
+    }
+    return xmpp_build_attr_str(b, ns, name, xmpp_str_z(value));
+}
+
+XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!b->depth) { xmpp__bfail(b, XMPP_ERR_INVALID, "text outside an element"); return b->err; }
+    xmpp__bclose_tag(b);
+    xmpp__bescape(b, text, 0);
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_raw(xmpp_builder *b, xmpp_str xml)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    xmpp__bclose_tag(b);
+    xmpp__bput(b, xml.p, xml.n);
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_end(xmpp_builder *b)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!b->depth) { xmpp__bfail(b, XMPP_ERR_INVALID, "end without a start"); return b->err; }
+    b->depth--;
+    if (b->open) {
+        b->open = 0;
+        XMPP__BPUT(b, "/>");
+    } else {
+        XMPP__BPUT(b, "</");
+        xmpp__bput(b, b->el[b->depth].name.p, b->el[b->depth].name.n);
+        XMPP__BPUT(b, ">");
+    }
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n)
+{
+    /* recursion depth is bounded by XMPP_BUILD_DEPTH (xmpp__bstart refuses deeper) */
+    const xmpp_node *c;
+    size_t i, count = xmpp_node_attr_count(n);
+    if (!n) { xmpp__bfail(b, XMPP_ERR_INVALID, "no node"); return b->err; }
+    if (xmpp_node_is_text(n)) return xmpp_build_text(b, xmpp_node_text(n));
+    if (xmpp__bstart(b, xmpp_node_ns(n), xmpp_node_name(n)) && b->err != XMPP_ERR_NOSPACE)
+        return b->err;
+    for (i = 0; i < count; i++) {
+        xmpp_str an, aname, v;
+        xmpp_node_attr_at(n, i, &an, &aname, &v);
+        xmpp__battr(b, an, aname, v);
+    }
+    for (c = xmpp_node_first(n); c; c = xmpp_node_next(c))
+        if (xmpp_build_node(b, c) && b->err != XMPP_ERR_NOSPACE) return b->err;
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_finish(const xmpp_builder *b, size_t *len)
+{
+    *len = b->err == XMPP_ERR_NOSPACE ? b->need + 1 : b->len;
+    if (b->err) return b->err;
+    if (b->depth) { *len = b->len; return XMPP_ERR_INVALID; }
+    return XMPP_OK;
+}
+
+XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b)
+{
+    if (b->err) return b->why;
+    if (b->depth) return "element left open";
+    return NULL;
+}
+
+/* ---- common stanzas */
+
+static void xmpp__battr_opt(xmpp_builder *b, const char *name, const char *value)
+{
+    if (value) xmpp_build_attr(b, NULL, name, value);
+}
+
+static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *text)
+{
+    if (!text) return;
+    xmpp_build_start(b, XMPP_CLIENT_NS, name);
+    xmpp_build_text(b, xmpp_str_z(text));
+    xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
+                                    const char *id, const char *body)
+{
+    xmpp_build_start(b, XMPP_CLIENT_NS, "message");
+    xmpp__battr_opt(b, "to", to);
+    xmpp__battr_opt(b, "type", type);
+    xmpp__battr_opt(b, "id", id);
+    xmpp__bchild_text(b, "body", body);
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
+                                     const char *show, const char *status, int priority)
+{
+    xmpp_build_start(b, XMPP_CLIENT_NS, "presence");
+    xmpp__battr_opt(b, "to", to);
+    xmpp__battr_opt(b, "type", type);
+    xmpp__bchild_text(b, "show", show);
+    xmpp__bchild_text(b, "status", status);
+    if (priority) {   /* RFC 6121 §4.7.2.3: -128..127 */
+        char num[8], *d = num + sizeof num;
+        unsigned v = (unsigned)(priority < 0 ? -priority : priority);
+        if (priority < -128 || priority > 127) {
+            xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
+            return b->err;
+        }
+        *--d = '\0';
+        do { *--d = (char)('0' + v % 10); v /= 10; } while (v);
+        if (priority < 0) *--d = '-';
+        xmpp__bchild_text(b, "priority", d);
+    }
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)
+{
+    xmpp_str t = xmpp_str_z(type);
+    if (!xmpp_str_eq(t, "get") && !xmpp_str_eq(t, "set") && !xmpp_str_eq(t, "result") &&
+        !xmpp_str_eq(t, "error")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "iq type must be get, set, result or error");
+        return b->err;
+    }
+    if (!id || !*id) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "an iq needs an id");
+        return b->err;
+    }
+    xmpp_build_start(b, XMPP_CLIENT_NS, "iq");
+    xmpp_build_attr(b, NULL, "type", type);
+    xmpp_build_attr(b, NULL, "id", id);
+    xmpp__battr_opt(b, "to", to);
+    return b->err;
+}
+
+static const char *const xmpp__se_name[] = {
+#define XMPP__SE_NAME(id, cond, type) cond,
+    XMPP__STANZA_ERRORS(XMPP__SE_NAME)
+#undef XMPP__SE_NAME
+};
+static const char *const xmpp__se_type[] = {
+#define XMPP__SE_TYPE(id, cond, type) type,
+    XMPP__STANZA_ERRORS(XMPP__SE_TYPE)
+#undef XMPP__SE_TYPE
+};
+
+XMPPDEF const char *xmpp_stanza_error_name(xmpp_stanza_error cond)
+{
+    return (unsigned)cond < XMPP__SE_COUNT ? xmpp__se_name[cond] : NULL;
+}
+
+XMPPDEF const char *xmpp_stanza_error_type(xmpp_stanza_error cond)
+{
+    return (unsigned)cond < XMPP__SE_COUNT ? xmpp__se_type[cond] : NULL;
+}
+
+XMPPDEF int xmpp_stanza_error_find(xmpp_str name)
+{
+    int i;
+    for (i = 0; i < (int)XMPP__SE_COUNT; i++)
+        if (xmpp_str_eq(name, xmpp__se_name[i])) return i;
+    return -1;
+}
+
+XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error cond,
+                                          const char *type, const char *detail, const char *text)
+{
+    const char *name = xmpp_stanza_error_name(cond);
+    if (!name) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
+        return b->err;
+    }
+    xmpp_build_start(b, XMPP_CLIENT_NS, "error");
+    xmpp_build_attr(b, NULL, "type", type ? type : xmpp_stanza_error_type(cond));
+    xmpp_build_start(b, XMPP_STANZAS_NS, name);
+    if (detail && (cond == XMPP_SE_GONE || cond == XMPP_SE_REDIRECT))
+        xmpp_build_text(b, xmpp_str_z(detail));
+    xmpp_build_end(b);
+    if (text) {
+        xmpp_build_start(b, XMPP_STANZAS_NS, "text");
+        xmpp_build_text(b, xmpp_str_z(text));
+        xmpp_build_end(b);
+    }
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
+                                        xmpp_stanza_error cond, const char *text)
+{
+    xmpp_str from = xmpp_node_attr(request, NULL, "from"), id = xmpp_node_attr(request, NULL, "id");
+    if (!request || xmpp_node_is_text(request)) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "no request to reply to");
+        return b->err;
+    }
+    xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));
+    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
+    if (id.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
+    xmpp_build_attr(b, NULL, "type", "error");
+    xmpp_build_error_element(b, cond, NULL, NULL, text);
+    return xmpp_build_end(b);
+}
+
+XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char r[12];
+    size_t i;
+    if (size < 17 || !rng) return NULL;
+    rng(ctx, r, sizeof r);
+    for (i = 0; i < 4; i++) {   /* 3 bytes -> 4 characters */
+        uint32_t v = (uint32_t)r[3 * i] << 16 | (uint32_t)r[3 * i + 1] << 8 | r[3 * i + 2];
+        out[4 * i] = b64[v >> 18];
+        out[4 * i + 1] = b64[v >> 12 & 63];
+        out[4 * i + 2] = b64[v >> 6 & 63];
+        out[4 * i + 3] = b64[v & 63];
+    }
+    out[16] = '\0';
+    return out;
+}
+
 /* ======================================================================== >>jid */
 /* ======================================================================== >>sasl */
 /* ======================================================================== >>stream */
