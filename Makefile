@@ -21,6 +21,7 @@ WARN    := -std=c99 -Wall -Wextra -pedantic -Wconversion -Wshadow -Werror
 POSIX   := -D_POSIX_C_SOURCE=200809L
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
+FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
 UNITS   := test_xml test_stanza test_golden test_diff test_build
@@ -49,6 +50,8 @@ $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
+$(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 
 # The public part of the header as C++, and the implementation freestanding.
 $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
@@ -89,10 +92,11 @@ test-m0: $(B)/runner $(M0_BUILT)
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
-	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)"
+	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
+	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)"
 
 demo: $(B)/tokens
 	tests/interop/demo.sh $(B)/tokens
@@ -115,8 +119,9 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 
-fuzz: $(B)/fuzz_xml
+fuzz: $(B)/fuzz_xml $(B)/fuzz_stanza
 	tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)
+	tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(B)

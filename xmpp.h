@@ -412,7 +412,8 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    else is XMPP_ERR_INVALID. Names are checked as XML names. A namespace declaration is
    written where an element's namespace differs from its parent's (for the stanza's root:
    from the default given to xmpp_build_init); a namespaced attribute gets a prefix ns0,
-   ns1, ... declared on its element; the xml: prefix needs none. The builder never
+   ns1, ... declared on its element; the xml: prefix needs none. An element cannot be in
+   the xml (or xmlns) namespace. The builder never
    writes a comment or a processing instruction.
 
    Errors are sticky and every call after one does nothing; xmpp_build_finish() reports
@@ -435,7 +436,7 @@ typedef struct xmpp_builder {
     const char *why;           /* the first error's message */
     uint32_t depth;
     uint8_t open;              /* a start tag is open: attributes may follow */
-    uint8_t prefixes;          /* ns0.. prefixes declared on the open start tag */
+    uint8_t prefixes;          /* ns0.. prefixes declared on the open start tag (<= 255) */
     xmpp_str dflt;             /* the default namespace outside the root */
     struct { xmpp_str ns, name; } el[XMPP_BUILD_DEPTH];
 } xmpp_builder;
@@ -2477,6 +2478,10 @@ static xmpp_err xmpp__bstart(xmpp_builder *b, xmpp_str u, xmpp_str n)
     xmpp_str in;
     if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
     if (!xmpp__name_ok(n)) { xmpp__bfail(b, XMPP_ERR_INVALID, "invalid element name"); return b->err; }
+    if (xmpp_str_eq(u, XMPP_XML_NS) || xmpp_str_eq(u, "http://www.w3.org/2000/xmlns/")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "an element cannot be in the xml or xmlns namespace");
+        return b->err;
+    }
     if (b->depth == XMPP_BUILD_DEPTH) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "elements nested deeper than XMPP_BUILD_DEPTH");
         return b->err;
@@ -2517,18 +2522,22 @@ static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str v
         if (xmpp_str_eq(ns, XMPP_XML_NS)) {
             XMPP__BPUT(b, "xml:");
         } else {
-            char pfx[3] = { 'n', 's', '0' };
-            if (b->prefixes >= 10) {
-                xmpp__bfail(b, XMPP_ERR_INVALID, "more than 10 namespaced attributes on one element");
+            char pfx[5] = { 'n', 's', '0', '0', '0' };   /* ns0 .. ns255 */
+            size_t pn = 2, v = b->prefixes;
+            if (b->prefixes == 255) {
+                xmpp__bfail(b, XMPP_ERR_INVALID, "more than 255 namespaced attributes on one element");
                 return b->err;
             }
-            pfx[2] = (char)('0' + b->prefixes++);
+            b->prefixes++;
+            if (v >= 100) pfx[pn++] = (char)('0' + v / 100);
+            if (v >= 10) pfx[pn++] = (char)('0' + v / 10 % 10);
+            pfx[pn++] = (char)('0' + v % 10);
             XMPP__BPUT(b, "xmlns:");
-            xmpp__bput(b, pfx, 3);
+            xmpp__bput(b, pfx, pn);
             XMPP__BPUT(b, "=\"");
             xmpp__bescape(b, ns, 1);
             XMPP__BPUT(b, "\" ");
-            xmpp__bput(b, pfx, 3);
+            xmpp__bput(b, pfx, pn);
             XMPP__BPUT(b, ":");
         }
     }

@@ -14,7 +14,7 @@ if [ ! -x "$bin" ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz_xml.XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/$(basename "$bin").XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$work/corpus" "$work/crashes"
 cp "$here"/corpus/* "$work/corpus/"
 
