@@ -353,8 +353,8 @@ XMPPDEF xmpp_jid xmpp_jid_to_bare(const xmpp_jid *jid);
    > 0) and the result is XMPP_ERR_BUFFER_TOO_SMALL; retry with *need + 1 bytes
    (XMPP_JID_MAX_LEN + 1 always suffice). out may be NULL if size is 0.
    Errors: XMPP_ERR_BUFFER_TOO_SMALL; XMPP_ERR_INVALID if jid has no domainpart (a JID
-   that failed to parse; *need = 0). jid must come from xmpp_jid_parse or xmpp_jid_make,
-   or the output is unspecified (but never longer than size). */
+   that failed to parse) or a part longer than 1023 bytes (*need = 0, out gets "").
+   Other JIDs not made by xmpp_jid_parse or xmpp_jid_make are written as they are. */
 XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, size_t *need);
 
 /* ======================================================================== >>sasl */
@@ -2023,12 +2023,18 @@ XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, si
     part[0] = &jid->local;
     part[1] = &jid->domain;
     part[2] = &jid->resource;
-    len = (jid->local.n ? jid->local.n + 1 : 0) + jid->domain.n + (jid->resource.n ? jid->resource.n + 1 : 0);
-    if (!jid->domain.n) len = 0;
-    if (need) *need = len;
-    if (!jid->domain.n || len >= size) {
+    /* a JID not made by parse or make: no domain, or parts no valid JID has */
+    if (!jid->domain.n || jid->domain.n > XMPP_JID_MAX_PART || jid->local.n > XMPP_JID_MAX_PART
+        || jid->resource.n > XMPP_JID_MAX_PART) {
+        if (need) *need = 0;
         if (size) out[0] = 0;
-        return jid->domain.n ? XMPP_ERR_BUFFER_TOO_SMALL : XMPP_ERR_INVALID;
+        return XMPP_ERR_INVALID;
+    }
+    len = (jid->local.n ? jid->local.n + 1 : 0) + jid->domain.n + (jid->resource.n ? jid->resource.n + 1 : 0);
+    if (need) *need = len;
+    if (len >= size) {
+        if (size) out[0] = 0;
+        return XMPP_ERR_BUFFER_TOO_SMALL;
     }
     for (k = 0; k < 3; k++) {
         const xmpp_str *s = part[k];

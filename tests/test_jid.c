@@ -545,6 +545,11 @@ static void test_format(void)
     CHECK(xmpp_jid_parse(&j, "@", 1, NULL) == XMPP_ERR_JID_MALFORMED);
     memset(out, '#', 32);
     CHECK(xmpp_jid_format(&j, out, sizeof out, &need) == XMPP_ERR_INVALID && need == 0 && out[0] == 0);
+    /* one not made by parse or make, with a part no JID has */
+    CHECK(xmpp_jid_parse(&j, "a@b/c", 5, NULL) == XMPP_OK);
+    j.resource.n = XMPP_JID_MAX_PART + 1;
+    need = 99;
+    CHECK(xmpp_jid_format(&j, out, sizeof out, &need) == XMPP_ERR_INVALID && need == 0 && out[0] == 0);
     /* the output parses back to an equal JID, and formats to itself */
     {
         static const char *const v[] = { "A@B.C/D", "x.Y./z", "[::A]", "K\xc3\xa9@X/ /" };

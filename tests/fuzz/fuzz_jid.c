@@ -16,10 +16,16 @@
        length or one less (the dropped dot); into an exact heap buffer of *need + 1 bytes
        OK, into *need bytes XMPP_ERR_BUFFER_TOO_SMALL with "" written and the same *need;
      - round trip: the output parses, equal (and bare_equal) to the original, and formats
-       to itself (idempotent); xmpp_jid_make from the parsed parts gives an equal JID.
+       to itself (idempotent); xmpp_jid_make from the parsed parts gives an equal JID;
+     - IP literals, against libc: the domain text (as the split rule cuts it, one
+       trailing dot dropped) is accepted by xmpp_jid_make alone exactly when
+       inet_pton(AF_INET6) accepts what is between its brackets ("[...]"), or, for
+       digits and dots only, when inet_pton(AF_INET) accepts it.
    Any failure prints what happened and abort()s. */
+#define _POSIX_C_SOURCE 200809L
 #define XMPP_IMPLEMENTATION
 #include "../../xmpp.h"
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +46,28 @@ static int empty(const xmpp_jid *j)
     return !j->local.p && !j->local.n && !j->domain.p && !j->domain.n && !j->resource.p && !j->resource.n;
 }
 
+/* the domain text d[0..n): IP literal verdicts of xmpp_jid_make and of inet_pton agree */
+static void check_ip(const char *d, size_t n)
+{
+    char buf[64];
+    unsigned char addr[16];
+    size_t i;
+    int v4 = n > 0, ours, libc;
+    xmpp_jid m;
+    xmpp_str none = { NULL, 0 }, dom;
+    dom.p = d;
+    dom.n = n;                               /* xmpp_jid_make drops the trailing dot */
+    if (n && d[n - 1] == '.') n--;
+    if (!n || n >= sizeof buf) return;
+    for (i = 0; i < n; i++) if (!((d[i] >= '0' && d[i] <= '9') || d[i] == '.')) v4 = 0;
+    if (!v4 && !(n >= 2 && d[0] == '[' && d[n - 1] == ']' && !memchr(d, 0, n))) return;
+    ours = xmpp_jid_make(&m, none, dom, none, NULL) == XMPP_OK;
+    if (v4) { memcpy(buf, d, n); buf[n] = 0; }
+    else { memcpy(buf, d + 1, n - 2); buf[n - 2] = 0; }
+    libc = inet_pton(v4 ? AF_INET : AF_INET6, buf, addr) == 1;
+    if (ours != libc) FAIL("domain \"%.*s\": ours %s, inet_pton %s", (int)n, d, ours ? "valid" : "invalid", libc ? "valid" : "invalid");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -56,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (up[slash] >= 'a' && up[slash] <= 'z') up[slash] = (char)(up[slash] - 32);
     for (at = 0; at < slash && s[at] != '@'; at++) {}
 
+    check_ip(s + (at < slash ? at + 1 : 0), slash - (at < slash ? at + 1 : 0));
     r = xmpp_jid_parse(&j, s, size, &e);
     ru = xmpp_jid_parse(&u, up, size, &eu);
     if (r != ru) FAIL("upper-casing changed the verdict: %d vs %d", (int)r, (int)ru);
@@ -100,8 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         || (need > 1 && exact[1] != 'x'))
         FAIL("format into a buffer one byte short");
     free(exact);
-    for (i = 0; i < need; i++) if (out[i] >= 'A' && out[i] <= 'Z' && out + i < out + (j.local.n ? j.local.n + 1 : 0) + j.domain.n)
-        FAIL("upper-case letter left in the bare part of \"%s\"", out);
+    for (i = 0; i < (j.local.n ? j.local.n + 1 : 0) + j.domain.n; i++)
+        if (out[i] >= 'A' && out[i] <= 'Z') FAIL("upper-case letter left in the bare part of \"%s\"", out);
 
     /* round trip */
     if (xmpp_jid_parse(&k, out, need, &e) != XMPP_OK) FAIL("formatted \"%s\" does not parse: %s", out, e.message);
