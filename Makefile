@@ -9,9 +9,11 @@
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
-#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V; the
-#                     tokenizer's peak stack measured on the emulated boards
+#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
+#                     tokenizer, and the JID code alone); the tokenizer's peak stack
+#                     measured on the emulated boards
 #   make fuzz         the libFuzzer target for FUZZ_SECONDS (default 60)
+#   make fuzz-jid     the JID libFuzzer target for FUZZ_JID_SECONDS
 
 GCC     ?= gcc
 CLANG   ?= clang
@@ -22,14 +24,15 @@ POSIX   := -D_POSIX_C_SOURCE=200809L
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
 FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
+FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
-.PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz clean
+.PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean
 all: $(B)/tokens
 
 $(B)/gcc $(B)/clang $(B)/asan $(B)/m3 $(B)/m0:
@@ -52,6 +55,8 @@ $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
+$(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
+	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 
 # The public part of the header as C++, and the implementation freestanding.
 $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
@@ -62,7 +67,7 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 # Cortex-M3 under qemu: the tests that need no host files or libraries, newlib with
 # semihosting, a smaller corpus for the randomised split test.
 ARM_CC  ?= arm-none-eabi-gcc
-M3_UNITS := test_xml test_stanza test_build
+M3_UNITS := test_xml test_stanza test_build test_jid
 M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
 $(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
 	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
@@ -82,7 +87,7 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_UNITS := test_xml test_build
+M0_UNITS := test_xml test_build test_jid
 M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf
 M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
            "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf"
@@ -92,11 +97,12 @@ test-m0: $(B)/runner $(M0_BUILT)
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
-	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)"
+	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
+	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict"
 
 demo: $(B)/tokens
 	tests/interop/demo.sh $(B)/tokens
@@ -116,12 +122,15 @@ $(B)/m3/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.
 
 size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	tests/size/size.sh $(B)/size
+	tests/size/size_jid.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 
 fuzz: $(B)/fuzz_xml $(B)/fuzz_stanza
 	tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)
 	tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)
+fuzz-jid: $(B)/fuzz_jid
+	tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict
 
 clean:
 	rm -rf $(B)

@@ -35,7 +35,7 @@
      >>base     error codes, string views
      >>xml      incremental XML tokenizer (RFC 6120 §11 restricted XML, namespaces, limits)
      >>stanza   stanza tree (collector, navigation) and builder, stanza errors
-     >>jid      addresses, RFC 7622                              (not yet written)
+     >>jid      addresses, RFC 7622: parse, validate, compare, format
      >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64, SCRAM, PLAIN   (not yet written)
      >>stream   client stream negotiation, sans-I/O              (not yet written)
      >>tls      TLS hook, BearSSL backend                        (not yet written)
@@ -80,7 +80,8 @@ extern "C" {
     X(XMPP_ERR_RESTRICTED_XML,       "restricted-xml",       "XML feature not allowed in XMPP (RFC 6120 §11)") \
     X(XMPP_ERR_UNSUPPORTED_ENCODING, "unsupported-encoding", "encoding other than UTF-8") \
     X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded") \
-    X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small")
+    X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small (the size needed is reported)") \
+    X(XMPP_ERR_JID_MALFORMED,        "improper-addressing",  "malformed XMPP address (RFC 7622)")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -538,7 +539,83 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
 typedef void (*xmpp_rng_fn)(void *ctx, void *buf, size_t n);
 XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
 
-/* ======================================================================== >>jid */
+/* ======================================================================== >>jid
+   XMPP addresses (RFC 7622): [localpart "@"] domainpart ["/" resourcepart].
+   Nothing is copied or allocated: an xmpp_jid is three views into the caller's string
+   (or into the caller's parts, for xmpp_jid_make), valid as long as that memory is.
+
+   Split (RFC 7622 §3.1): the first '/' starts the resourcepart (which may itself hold
+   '/' and '@'); in what comes before it, the first '@' ends the localpart.
+       juliet@example.com/balcony     local "juliet", domain "example.com", resource "balcony"
+       example.com/foo@bar            no local, domain "example.com", resource "foo@bar"
+       Juliet@Example.COM./a/b        local "Juliet", domain "Example.COM", resource "a/b"
+
+   Validated: each part 1 to 1023 bytes when present ('@' or '/' with nothing after or
+   before it is an error; the domainpart is required); localpart: printable ASCII but
+   " & ' / : < > @ (§3.3.1), or valid UTF-8 other than C1 controls; domainpart: one
+   trailing '.' dropped (§3.2: the view excludes it), then an IPv6 address in brackets
+   ("[::1]", RFC 3986 syntax, no zone), an IPv4 address (a domain whose last label is all
+   digits must be a dotted quad), or labels of letters, digits, '-' (not first or last),
+   at most 63 bytes (ASCII labels), or valid UTF-8 (non-ASCII labels, not converted to
+   A-labels: IDNA2008 is not implemented); resourcepart: valid UTF-8 without control
+   characters. PRECIS (RFC 8264/8265) is not applied: no Unicode case folding or
+   normalisation, and characters PRECIS disallows but that are valid UTF-8 (symbols,
+   compatibility characters, non-ASCII spaces) are accepted.
+   Normalised (compare, format): ASCII letters in the localpart and domainpart to lower
+   case; the domain's trailing dot; nothing else (the resourcepart is byte-exact).
+
+   Errors: XMPP_ERR_JID_MALFORMED, with an xmpp_errinfo whose message says what is wrong
+   ("localpart longer than 1023 bytes") and whose offset is that of the offending byte in
+   the JID text (for xmpp_jid_make: in local "@" domain "/" resource as it would be
+   written); an empty domainpart is reported where it should start, which is the end
+   of the text for "juliet@". Its condition is improper-addressing (RFC 6120 §4.9.3.10); to a stanza the
+   answer is the stanza error jid-malformed (RFC 6120 §8.3.3.8). */
+
+#define XMPP_JID_MAX_PART 1023                             /* bytes in one part */
+#define XMPP_JID_MAX_LEN  (3 * XMPP_JID_MAX_PART + 2)      /* bytes in a formatted JID */
+
+typedef struct xmpp_jid {
+    xmpp_str local;      /* localpart, {NULL, 0} if none */
+    xmpp_str domain;     /* domainpart, never empty in a valid JID; no trailing dot */
+    xmpp_str resource;   /* resourcepart, {NULL, 0} if none (a bare JID) */
+} xmpp_jid;
+
+/* Parse and validate the n bytes at s (no NUL needed; s may be NULL if n is 0). On
+   success *jid points into s. err may be NULL.
+   Errors: XMPP_ERR_JID_MALFORMED (*jid is then all empty views, *err says why and where). */
+XMPPDEF xmpp_err xmpp_jid_parse(xmpp_jid *jid, const char *s, size_t n, xmpp_errinfo *err);
+
+/* Build a JID from its parts, validated as xmpp_jid_parse would (an empty local or
+   resource means none; a domain's trailing dot is dropped). *jid points into the parts.
+   Errors: XMPP_ERR_JID_MALFORMED (as xmpp_jid_parse; a local with '@' or '/' is an error,
+   so the result always formats to a string that parses back to the same JID). */
+XMPPDEF xmpp_err xmpp_jid_make(xmpp_jid *jid, xmpp_str local, xmpp_str domain, xmpp_str resource,
+                               xmpp_errinfo *err);
+
+/* 1 if a and b are the same address: localpart and domainpart equal but for ASCII case,
+   resourcepart byte for byte; else 0. */
+XMPPDEF int xmpp_jid_equal(const xmpp_jid *a, const xmpp_jid *b);
+
+/* 1 if the bare JIDs of a and b are equal (resourceparts ignored); else 0. */
+XMPPDEF int xmpp_jid_bare_equal(const xmpp_jid *a, const xmpp_jid *b);
+
+/* 1 if jid has no resourcepart; else 0. */
+XMPPDEF int xmpp_jid_is_bare(const xmpp_jid *jid);
+
+/* The bare JID of jid: the same localpart and domainpart views, no resourcepart. */
+XMPPDEF xmpp_jid xmpp_jid_to_bare(const xmpp_jid *jid);
+
+/* Write jid in normal form: localpart and domainpart with ASCII letters in lower case,
+   no trailing dot, resourcepart as is: "local@domain/resource". *need (if not NULL) gets
+   the length without the NUL. If it fits (*need < size) the string is written with a NUL
+   and XMPP_OK returned; nothing is ever cut: if it does not fit, out gets "" (when size
+   > 0) and the result is XMPP_ERR_NOSPACE; retry with *need + 1 bytes
+   (XMPP_JID_MAX_LEN + 1 always suffice). out may be NULL if size is 0.
+   Errors: XMPP_ERR_NOSPACE; XMPP_ERR_INVALID if jid has no domainpart (a JID
+   that failed to parse) or a part longer than 1023 bytes (*need = 0, out gets "").
+   Other JIDs not made by xmpp_jid_parse or xmpp_jid_make are written as they are. */
+XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, size_t *need);
+
 /* ======================================================================== >>sasl */
 /* ======================================================================== >>stream */
 /* ======================================================================== >>tls */
@@ -2782,7 +2859,292 @@ XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx)
     return out;
 }
 
-/* ======================================================================== >>jid */
+/* ======================================================================== >>jid
+   IMPLEMENTATION NOTES
+
+   Parsing never copies: it finds the separators (the first '/', then the first '@'
+   before it; both are ASCII, so a byte search is safe in UTF-8), and then one checker,
+   shared with xmpp_jid_make, validates the three parts in text order, so the error
+   reported is the first one in the string. Each check walks its part once, decoding
+   UTF-8 as it goes (xmpp__jid_utf8: shortest form only, no surrogates, nothing past
+   U+10FFFF).
+
+   The domainpart's trailing dot (RFC 7622 §3.2: stripped before comparing, routing or
+   writing a URI) is dropped from the view at parse time, so compare, bare and format
+   never see it. Domain forms, tried in this order:
+       "[" ... "]"              IPv6address of RFC 3986 §3.2.2 (8 groups, or fewer with
+                                one "::"; an IPv4 dotted quad may stand for the last two)
+       last label all digits    IPv4address of RFC 3986 (4 dec-octets, no leading zeros);
+                                RFC 3696 §2: a top-level label is never all-numeric
+       otherwise                labels: [A-Za-z0-9-] or non-ASCII UTF-8, no '-' first or
+                                last, ASCII labels at most 63 bytes
+   Comparison folds ASCII letters only, so lengths never change and equal views compare
+   byte by byte after the fold; no libc function is called (no memcmp on NULL views). */
+
+enum { XMPP__JID_LOCAL, XMPP__JID_DOMAIN, XMPP__JID_RESOURCE };
+
+/* The length (1-4) of the UTF-8 sequence at p (n > 0 bytes available) and its code point
+   in *cp, or 0 if it is not a valid, shortest-form sequence. */
+static size_t xmpp__jid_utf8(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    uint32_t c = p[0];
+    size_t len, i;
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c < 0xC2) return 0;                  /* continuation byte, or overlong C0/C1 */
+    len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    if (!len || len > n) return 0;
+    c &= 0x3Fu >> (len - 1);
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        c = c << 6 | (p[i] & 0x3Fu);
+    }
+    if (c < min[len] || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) return 0;
+    *cp = c;
+    return len;
+}
+
+/* A localpart or resourcepart (1-1023 bytes already checked): NULL if valid, else the
+   message, with the offending byte's index in *at. */
+static const char *xmpp__jid_text(const unsigned char *p, size_t n, int part, size_t *at)
+{
+    size_t i, k;
+    uint32_t c;
+    for (i = 0; i < n; i += k) {
+        *at = i;
+        if (!(k = xmpp__jid_utf8(p + i, n - i, &c)))
+            return part == XMPP__JID_LOCAL ? "localpart is not valid UTF-8" : "resourcepart is not valid UTF-8";
+        if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+            return part == XMPP__JID_LOCAL ? "control character in localpart" : "control character in resourcepart";
+        if (part != XMPP__JID_LOCAL) continue;
+        if (c == ' ') return "space in localpart (PRECIS IdentifierClass)";
+        if (c == '"' || c == '&' || c == '\'' || c == '/' || c == ':' || c == '<' || c == '>' || c == '@')
+            return "character not allowed in localpart: \" & ' / : < > @ (RFC 7622 §3.3.1)";
+    }
+    return NULL;
+}
+
+/* RFC 3986 IPv4address: 1 if the m bytes at s are four dec-octets 0-255 with no leading
+   zeros, separated by dots. */
+static int xmpp__jid_ipv4(const unsigned char *s, size_t m)
+{
+    size_t i = 0, parts = 0;
+    while (parts < 4) {
+        unsigned v = 0, digits = 0;
+        for (; i < m && s[i] >= '0' && s[i] <= '9' && digits < 4; i++, digits++)
+            v = v * 10 + (unsigned)(s[i] - '0');
+        if (!digits || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0')) return 0;
+        if (++parts < 4) { if (i >= m || s[i] != '.') return 0; i++; }
+    }
+    return i == m;
+}
+
+static int xmpp__jid_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* RFC 3986 IPv6address (the text between the brackets): 1 if valid. */
+static int xmpp__jid_ipv6(const unsigned char *s, size_t m)
+{
+    size_t i = 0, j, groups = 0;
+    int gap = 0;                                   /* "::" seen */
+    if (m >= 2 && s[0] == ':' && s[1] == ':') { gap = 1; i = 2; }
+    while (i < m) {
+        for (j = i; j < m && xmpp__jid_hex(s[j]); j++) {}
+        if (j < m && s[j] == '.') {                /* the last 32 bits as a dotted quad */
+            if (!xmpp__jid_ipv4(s + i, m - i)) return 0;
+            groups += 2;
+            break;
+        }
+        if (j == i || j - i > 4) return 0;
+        groups++;
+        if ((i = j) == m) break;
+        if (s[i++] != ':' || i == m) return 0;     /* a group ends at ':', not at the end */
+        if (s[i] == ':') {
+            if (gap) return 0;
+            gap = 1;
+            i++;
+        }
+    }
+    return gap ? groups <= 7 : groups == 8;
+}
+
+/* A domainpart without its trailing dot: NULL if valid, else the message, with the
+   offending byte's index in *at. */
+static const char *xmpp__jid_domain(const unsigned char *p, size_t n, size_t *at)
+{
+    size_t i, k, label = 0;                        /* label: index where it starts */
+    int ascii = 1, digits = 1;                     /* the current label is all ASCII, all digits */
+    uint32_t c;
+    *at = 0;
+    if (!n) return "empty domainpart";
+    if (n > XMPP_JID_MAX_PART) { *at = XMPP_JID_MAX_PART; return "domainpart longer than 1023 bytes"; }
+    if (p[0] == '[') {
+        if (p[n - 1] != ']') return "'[' without a closing ']' at the end of the domainpart";
+        return n > 2 && xmpp__jid_ipv6(p + 1, n - 2) ? NULL : "invalid IPv6 address in [ ]";
+    }
+    for (i = 0; i <= n; i += k) {
+        k = 1;
+        *at = i;
+        if (i == n || p[i] == '.') {               /* end of a label */
+            if (i == label) { *at = i < n ? i : i - 1; return "empty label in domainpart (leading '.' or \"..\")"; }
+            if (p[i - 1] == '-') { *at = i - 1; return "domain label ends with '-'"; }
+            if (ascii && i - label > 63) { *at = label + 63; return "domain label longer than 63 bytes"; }
+            if (i == n) break;
+            label = i + 1;
+            ascii = digits = 1;
+        } else if (p[i] == '-') {
+            if (i == label) return "domain label starts with '-'";
+            digits = 0;
+        } else if (p[i] >= '0' && p[i] <= '9') {
+        } else if (((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')) {
+            digits = 0;
+        } else if (p[i] >= 0x80) {
+            if (!(k = xmpp__jid_utf8(p + i, n - i, &c))) return "domainpart is not valid UTF-8";
+            if (c < 0xA0) return "control character in domainpart";
+            ascii = digits = 0;
+        } else if (p[i] == '@') {
+            return "second '@' (the domainpart follows the first one)";
+        } else {
+            return "character not allowed in domainpart (letters, digits, '-', '.', non-ASCII)";
+        }
+    }
+    *at = 0;
+    if (digits && !xmpp__jid_ipv4(p, n)) return "invalid IPv4 address (the last label is all digits)";
+    return NULL;
+}
+
+/* Validate the parts and fill *jid; has_local/has_res: an '@'/'/' was written. Offsets
+   in the errinfo are in the text local "@" domain "/" resource. */
+static xmpp_err xmpp__jid_set(xmpp_jid *jid, xmpp_str l, int has_local, xmpp_str d, xmpp_str r,
+                              int has_res, xmpp_errinfo *err)
+{
+    const char *why = NULL;
+    size_t at = 0, dbase = has_local ? l.n + 1 : 0, rbase = dbase + d.n + 1;
+    static const xmpp_str none = { NULL, 0 };
+    if (has_local) {
+        if (!l.n) why = "empty localpart before '@'";
+        else if (l.n > XMPP_JID_MAX_PART) { at = XMPP_JID_MAX_PART; why = "localpart longer than 1023 bytes"; }
+        else why = xmpp__jid_text((const unsigned char *)l.p, l.n, XMPP__JID_LOCAL, &at);
+    }
+    if (!why) {
+        if (d.n && d.p[d.n - 1] == '.') d.n--;   /* RFC 7622 §3.2 */
+        why = xmpp__jid_domain((const unsigned char *)d.p, d.n, &at);
+        at += dbase;
+    }
+    if (!why && has_res) {
+        if (!r.n) { at = rbase - 1; why = "empty resourcepart after '/'"; }
+        else if (r.n > XMPP_JID_MAX_PART) { at = rbase + XMPP_JID_MAX_PART; why = "resourcepart longer than 1023 bytes"; }
+        else if ((why = xmpp__jid_text((const unsigned char *)r.p, r.n, XMPP__JID_RESOURCE, &at)) != NULL) at += rbase;
+    }
+    if (why) {
+        jid->local = jid->domain = jid->resource = none;
+        if (err) { err->code = XMPP_ERR_JID_MALFORMED; err->message = why; err->offset = at; }
+        return XMPP_ERR_JID_MALFORMED;
+    }
+    jid->local = has_local ? l : none;
+    jid->domain = d;
+    jid->resource = has_res ? r : none;
+    if (err) { err->code = XMPP_OK; err->message = "no error"; err->offset = 0; }
+    return XMPP_OK;
+}
+
+XMPPDEF xmpp_err xmpp_jid_parse(xmpp_jid *jid, const char *s, size_t n, xmpp_errinfo *err)
+{
+    size_t slash, at;
+    xmpp_str l, d, r;
+    for (slash = 0; slash < n && s[slash] != '/'; slash++) {}   /* RFC 7622 §3.1 */
+    for (at = 0; at < slash && s[at] != '@'; at++) {}
+    l.p = s;
+    l.n = at < slash ? at : 0;
+    d.p = at < slash ? s + at + 1 : s;
+    d.n = slash - (at < slash ? at + 1 : 0);
+    r.p = slash < n ? s + slash + 1 : NULL;
+    r.n = slash < n ? n - slash - 1 : 0;
+    return xmpp__jid_set(jid, l, at < slash, d, r, slash < n, err);
+}
+
+XMPPDEF xmpp_err xmpp_jid_make(xmpp_jid *jid, xmpp_str local, xmpp_str domain, xmpp_str resource,
+                               xmpp_errinfo *err)
+{
+    return xmpp__jid_set(jid, local, local.n != 0, domain, resource, resource.n != 0, err);
+}
+
+/* a == b, ASCII letters folded if fold */
+static int xmpp__jid_same(xmpp_str a, xmpp_str b, int fold)
+{
+    size_t i;
+    if (a.n != b.n) return 0;
+    for (i = 0; i < a.n; i++) {
+        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
+        if (fold) {
+            if (x >= 'A' && x <= 'Z') x |= 0x20;
+            if (y >= 'A' && y <= 'Z') y |= 0x20;
+        }
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+XMPPDEF int xmpp_jid_bare_equal(const xmpp_jid *a, const xmpp_jid *b)
+{
+    return xmpp__jid_same(a->local, b->local, 1) && xmpp__jid_same(a->domain, b->domain, 1);
+}
+
+XMPPDEF int xmpp_jid_equal(const xmpp_jid *a, const xmpp_jid *b)
+{
+    return xmpp_jid_bare_equal(a, b) && xmpp__jid_same(a->resource, b->resource, 0);
+}
+
+XMPPDEF int xmpp_jid_is_bare(const xmpp_jid *jid)
+{
+    return jid->resource.n == 0;
+}
+
+XMPPDEF xmpp_jid xmpp_jid_to_bare(const xmpp_jid *jid)
+{
+    xmpp_jid b = *jid;
+    b.resource.p = NULL;
+    b.resource.n = 0;
+    return b;
+}
+
+XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, size_t *need)
+{
+    const xmpp_str *part[3];
+    size_t len, i, o = 0;
+    int k;
+    part[0] = &jid->local;
+    part[1] = &jid->domain;
+    part[2] = &jid->resource;
+    /* a JID not made by parse or make: no domain, or parts no valid JID has */
+    if (!jid->domain.n || jid->domain.n > XMPP_JID_MAX_PART || jid->local.n > XMPP_JID_MAX_PART
+        || jid->resource.n > XMPP_JID_MAX_PART) {
+        if (need) *need = 0;
+        if (size) out[0] = 0;
+        return XMPP_ERR_INVALID;
+    }
+    len = (jid->local.n ? jid->local.n + 1 : 0) + jid->domain.n + (jid->resource.n ? jid->resource.n + 1 : 0);
+    if (need) *need = len;
+    if (len >= size) {
+        if (size) out[0] = 0;
+        return XMPP_ERR_NOSPACE;
+    }
+    for (k = 0; k < 3; k++) {
+        const xmpp_str *s = part[k];
+        if (!s->n) continue;
+        if (k == 1 && jid->local.n) out[o++] = '@';
+        if (k == 2) out[o++] = '/';
+        for (i = 0; i < s->n; i++) {
+            char c = s->p[i];
+            out[o++] = k < 2 && c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+        }
+    }
+    out[o] = 0;
+    return XMPP_OK;
+}
+
 /* ======================================================================== >>sasl */
 /* ======================================================================== >>stream */
 /* ======================================================================== >>tls */
