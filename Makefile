@@ -122,7 +122,8 @@ $(B)/m3/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.
 
 size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	tests/size/size.sh $(B)/size
-	tests/size/size_jid.sh $(B)/size
+	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(stanza_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_stanza
+	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 

@@ -2092,11 +2092,12 @@ XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim)
     /* Per wire byte at most: "<a/>x" (5 bytes) becomes a 17-byte element and a 9-byte
        text node. Namespaces in scope from outside the stanza (the stream header's):
        their URIs fit one start tag, plus a 6-byte record header each. */
-    uint64_t stanza = lim && lim->max_stanza ? lim->max_stanza : XMPP_XML_DEFAULT_STANZA;
-    uint64_t token = lim && lim->max_token ? lim->max_token : XMPP_XML_DEFAULT_TOKEN;
-    uint64_t attrs = lim && lim->max_attrs ? lim->max_attrs : XMPP_XML_DEFAULT_ATTRS;
-    uint64_t n = stanza / 5 * 26 + 26 + token + 6 * attrs;   /* < 2^40: no overflow */
-    return n > 0x7FFFFFFF ? 0 : (size_t)n;
+    uint32_t stanza = lim && lim->max_stanza ? lim->max_stanza : XMPP_XML_DEFAULT_STANZA;
+    uint32_t token = lim && lim->max_token ? lim->max_token : XMPP_XML_DEFAULT_TOKEN;
+    uint32_t attrs = lim && lim->max_attrs ? lim->max_attrs : XMPP_XML_DEFAULT_ATTRS;
+    uint32_t extra = 26 + token + 6 * (attrs & 0xFFFF);   /* token, attrs <= 65535 */
+    if (token > 0xFFFF || attrs > 0xFFFF || stanza / 5 > (0x7FFFFFFFu - extra) / 26) return 0;
+    return (size_t)(stanza / 5 * 26 + extra);   /* arenas are below 2 GiB */
 }
 
 XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size)

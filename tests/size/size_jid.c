@@ -1,5 +1,5 @@
 /* size_jid.c - the JID code (>>jid) alone, as firmware links it: freestanding, everything
-   else dropped by --gc-sections. `make size` builds and measures it (size_jid.sh). */
+   else dropped by --gc-sections. `make size` builds and measures it (size_layer.sh). */
 #define XMPP_FREESTANDING
 #define XMPP_IMPLEMENTATION
 #include "../../xmpp.h"
