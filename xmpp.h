@@ -2453,7 +2453,7 @@ static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
 /* Append n bytes: whole or not at all (then only counted). */
 static void xmpp__bput(xmpp_builder *b, const char *s, size_t n)
 {
-    if (b->err && b->err != XMPP_ERR_NOSPACE) return;
+    if (!n || (b->err && b->err != XMPP_ERR_NOSPACE)) return;
     b->need += n;
     if (b->err) return;
     if (b->size - b->len <= n) {   /* keep a byte for the NUL */
