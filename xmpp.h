@@ -534,9 +534,9 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
                                         xmpp_stanza_error cond, const char *text);
 
 /* Unique ids: rng(ctx, buf, n) fills buf with n random bytes (the caller's source: a
-   hardware RNG, getrandom(), ...). Writes a 16-character id (96 random bits, base64url
+   hardware RNG, getrandom(), ...; the SASL layer takes the same). Writes a 16-character id (96 random bits, base64url
    alphabet) + NUL into out, which needs 17 bytes. Returns out, or NULL if size < 17. */
-typedef void (*xmpp_rng_fn)(void *ctx, void *buf, size_t n);
+typedef void (*xmpp_rng_fn)(void *ctx, unsigned char *buf, size_t n);
 XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
 
 /* ======================================================================== >>jid

@@ -547,7 +547,7 @@ static void test_error_reply(void)
                                "</error></iq>") == 0);
 }
 
-static void fake_rng(void *ctx, void *buf, size_t n)
+static void fake_rng(void *ctx, unsigned char *buf, size_t n)
 {
     unsigned *state = (unsigned *)ctx;
     unsigned char *p = (unsigned char *)buf;

@@ -31,7 +31,7 @@ unsigned char arena[2048];
 char out[512];
 xmpp_xml_token token;   /* filled by the tokenizer in real use */
 volatile int sink;
-static void rng(void *ctx, void *buf, size_t n) { (void)ctx; memset(buf, 7, n); }
+static void rng(void *ctx, unsigned char *buf, size_t n) { (void)ctx; memset(buf, 7, n); }
 
 void entry(void);
 void entry(void)
