@@ -23,7 +23,7 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_golden test_diff test_build
+UNITS   := test_xml test_golden test_diff test_build test_sasl
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
@@ -40,6 +40,10 @@ $(B)/clang/%: tests/%.c $(HDR) | $(B)/clang
 	$(CLANG) $(WARN) $(POSIX) -O2 -g -DXMPP_FAST=0 -o $@ $< $(EXTRA_$*) $(LIBS_$*)
 $(B)/asan/%: tests/%.c $(HDR) | $(B)/asan
 	$(CLANG) $(WARN) $(POSIX) -O1 -g $(SAN) -o $@ $< $(EXTRA_$*) $(LIBS_$*)
+
+# test_sasl again with BearSSL's hashes and HMAC behind the same API (XMPP_BEARSSL)
+$(B)/gcc/test_sasl_bearssl: tests/test_sasl.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_BEARSSL -o $@ $< -lbearssl
 
 $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
@@ -85,8 +89,9 @@ M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
-TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
-RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
+TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)/gcc/test_sasl_bearssl
+RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
+        "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl"
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
