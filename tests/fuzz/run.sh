@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh FUZZ_BINARY SECONDS - run the libFuzzer target for SECONDS on a copy of the seed
-# corpus (tests/fuzz/corpus) in a temporary directory. Prints libFuzzer's final coverage
+# run.sh FUZZ_BINARY SECONDS [CORPUS DICT] - run the libFuzzer target for SECONDS on a copy
+# of the seed corpus (default tests/fuzz/corpus, with tests/fuzz/xml.dict) in a temporary
+# directory. Prints libFuzzer's final coverage
 # and stats lines, and ends with "1 passed, 0 failed" or "0 passed, 1 failed". On a
 # failure the temporary directory is kept: the crash input path and the log are printed
 # (reproduce with: FUZZ_BINARY CRASH_FILE).
@@ -8,18 +9,20 @@ set -u
 bin=${1:?usage: run.sh FUZZ_BINARY SECONDS}
 secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
+seeds=${3:-$here/corpus}
+dict=${4:-$here/xml.dict}
 
 if [ ! -x "$bin" ]; then
     echo "fuzz: $bin is not an executable"
     echo "0 passed, 1 failed"
     exit 1
 fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz_xml.XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/$(basename "$bin").XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$work/corpus" "$work/crashes"
-cp "$here"/corpus/* "$work/corpus/"
+cp "$seeds"/* "$work/corpus/"
 
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-    -dict="$here/xml.dict" -artifact_prefix="$work/crashes/" -print_final_stats=1 \
+    -dict="$dict" -artifact_prefix="$work/crashes/" -print_final_stats=1 \
     "$work/corpus" >"$work/log" 2>&1
 status=$?
 
