@@ -10,10 +10,10 @@
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
-#                     tokenizer, and the JID code alone); the tokenizer's peak stack
-#                     measured on the emulated boards
-#   make fuzz         the libFuzzer target for FUZZ_SECONDS (default 60)
-#   make fuzz-jid     the JID libFuzzer target for FUZZ_JID_SECONDS
+#                     tokenizer, the stanza layer, JIDs, crypto/SASL); the tokenizer's
+#                     peak stack measured on the emulated boards
+#   make fuzz         every libFuzzer target (XML, stanzas, JIDs, base64, SCRAM) for
+#                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
 GCC     ?= gcc
 CLANG   ?= clang
@@ -25,9 +25,10 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
 FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
 FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
+FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
@@ -45,6 +46,13 @@ $(B)/clang/%: tests/%.c $(HDR) | $(B)/clang
 $(B)/asan/%: tests/%.c $(HDR) | $(B)/asan
 	$(CLANG) $(WARN) $(POSIX) -O1 -g $(SAN) -o $@ $< $(EXTRA_$*) $(LIBS_$*)
 
+# test_sasl again with BearSSL's hashes and HMAC behind the same API (XMPP_BEARSSL), and
+# without SHA-1 (XMPP_NO_SHA1: the SHA-1 tests are left out)
+$(B)/gcc/test_sasl_bearssl: tests/test_sasl.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_BEARSSL -o $@ $< -lbearssl
+$(B)/gcc/test_sasl_nosha1: tests/test_sasl.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_NO_SHA1 -o $@ $<
+
 $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
 $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
@@ -57,6 +65,10 @@ $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 $(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
 	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
+$(B)/fuzz_base64 $(B)/fuzz_scram: $(B)/fuzz_%: tests/fuzz/fuzz_%.c xmpp.h | $(B)/gcc
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
+fuzz_sasl_runs = "fuzz-base64=tests/fuzz/run.sh $(B)/fuzz_base64 $(1) tests/fuzz/corpus-base64 tests/fuzz/base64.dict" \
+                 "fuzz-scram=tests/fuzz/run.sh $(B)/fuzz_scram $(1) tests/fuzz/corpus-scram tests/fuzz/scram.dict"
 
 # The public part of the header as C++, and the implementation freestanding.
 $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
@@ -65,9 +77,10 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 	@touch $@
 
 # Cortex-M3 under qemu: the tests that need no host files or libraries, newlib with
-# semihosting, a smaller corpus for the randomised split test.
+# semihosting, a smaller corpus for the randomised split test. test_sasl runs whole, with the
+# real iteration counts (4096 for SCRAM, 80000 for RFC 7914).
 ARM_CC  ?= arm-none-eabi-gcc
-M3_UNITS := test_xml test_stanza test_build test_jid
+M3_UNITS := test_xml test_stanza test_build test_jid test_sasl
 M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
 $(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
 	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
@@ -81,28 +94,32 @@ test-m3: $(B)/runner $(M3_BUILT)
 
 # Cortex-M0 with 16 KiB of RAM (qemu microbit): the same tests, everything static and small
 # (newlib-nano; a 3 KiB tokenizer buffer, a 2 KB corpus), so that data, bss, heap and stack
-# fit in 16 KiB.
+# fit in 16 KiB. test_sasl needs no changes: about 7 KB of static RAM and 2.7 KB of stack.
 M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld \
            -DTEST_TBUF=3072 -DTEST_GOT=2048 -DTEST_BRACKETS=200 -DTEST_CORPUS=2000 -DXT_LINE=512 \
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_UNITS := test_xml test_build test_jid
+M0_UNITS := test_xml test_build test_jid test_sasl
 M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf
 M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
            "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf"
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
-TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
-RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
+TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)/gcc/test_sasl_bearssl \
+               $(B)/gcc/test_sasl_nosha1
+RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
+        "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid \
+      $(B)/fuzz_base64 $(B)/fuzz_scram $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
-	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict"
+	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
+	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
 demo: $(B)/tokens
 	tests/interop/demo.sh $(B)/tokens
@@ -127,9 +144,11 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 
-fuzz: $(B)/fuzz_xml $(B)/fuzz_stanza
-	tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)
-	tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)
+fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
+	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
+	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)" \
+	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
+	    $(call fuzz_sasl_runs,$(FUZZ_SECONDS))
 fuzz-jid: $(B)/fuzz_jid
 	tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict
 

@@ -25,8 +25,13 @@
      XMPP_STATIC          make every function static (private copy per .c file)
      XMPP_FREESTANDING    include only <stddef.h>, <stdint.h>, <limits.h>; no libc needed
      XMPP_FAST            1: shortcuts for speed (byte-at-a-time feeding, whole UTF-8
-                          characters); 0: smaller code. Default: 0 when compiling with
-                          -Os (__OPTIMIZE_SIZE__), else 1
+                          characters, unrolled hash rounds); 0: smaller code. Default: 0
+                          when compiling with -Os (__OPTIMIZE_SIZE__), else 1
+     XMPP_BEARSSL         SHA-1, SHA-256 and HMAC from BearSSL (link -lbearssl)
+     XMPP_NO_SHA1         leave out SHA-1 and SCRAM-SHA-1(-PLUS) (XMPP_SHA1 is undefined)
+     XMPP_SASL_SALT_MAX   bytes of a SCRAM salt a client accepts and caches (default 64,
+                          at most 255)
+     XMPP_SASL_SERVER_BUF bytes for a SCRAM server's messages (default 512, at most 65535)
      XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP/XMPP_STRLEN
                           override the mem* functions and strlen (default: <string.h>'s, or small
                           built-ins when XMPP_FREESTANDING is defined)
@@ -36,7 +41,8 @@
      >>xml      incremental XML tokenizer (RFC 6120 §11 restricted XML, namespaces, limits)
      >>stanza   stanza tree (collector, navigation) and builder, stanza errors
      >>jid      addresses, RFC 7622: parse, validate, compare, format
-     >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64, SCRAM, PLAIN   (not yet written)
+     >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64; SASL: SCRAM-SHA-1/-256(-PLUS), PLAIN,
+                EXTERNAL, ANONYMOUS, client and server
      >>stream   client stream negotiation, sans-I/O              (not yet written)
      >>tls      TLS hook, BearSSL backend                        (not yet written)
      >>posix    sockets, SRV lookup, poll loop                   (not yet written)
@@ -70,7 +76,10 @@ extern "C" {
    Every function that can fail returns an xmpp_err. XMPP_OK is 0; XMPP_AGAIN is not an
    error but "nothing more until you feed more bytes". Errors are sticky: an object that
    failed keeps returning the same code. Each code maps to a message and, where one
-   exists, the RFC 6120 §4.9.3 stream error condition to send to the peer. */
+   exists, the RFC 6120 §4.9.3 stream error condition to send to the peer; for the SASL
+   codes (XMPP_ERR_BASE64 to XMPP_ERR_AUTH) it is the RFC 6120 §6.5 SASL failure
+   condition a server puts in <failure/>. XMPP_ERR_NOSPACE (an output buffer too small) is
+   not sticky: the call changed nothing and can be repeated with a larger buffer. */
 
 #define XMPP__ERRORS(X) \
     X(XMPP_OK,                       0,                      "no error") \
@@ -81,7 +90,11 @@ extern "C" {
     X(XMPP_ERR_UNSUPPORTED_ENCODING, "unsupported-encoding", "encoding other than UTF-8") \
     X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded") \
     X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small (the size needed is reported)") \
-    X(XMPP_ERR_JID_MALFORMED,        "improper-addressing",  "malformed XMPP address (RFC 7622)")
+    X(XMPP_ERR_JID_MALFORMED,        "improper-addressing",  "malformed XMPP address (RFC 7622)") \
+    X(XMPP_ERR_BASE64,               "incorrect-encoding",   "invalid base64 (RFC 4648 §4)") \
+    X(XMPP_ERR_SASL_MECHANISM,       "invalid-mechanism",    "no acceptable SASL mechanism") \
+    X(XMPP_ERR_SASL_MALFORMED,       "malformed-request",    "malformed SASL message") \
+    X(XMPP_ERR_AUTH,                 "not-authorized",       "authentication failed")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -616,7 +629,315 @@ XMPPDEF xmpp_jid xmpp_jid_to_bare(const xmpp_jid *jid);
    Other JIDs not made by xmpp_jid_parse or xmpp_jid_make are written as they are. */
 XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, size_t *need);
 
-/* ======================================================================== >>sasl */
+/* ======================================================================== >>sasl
+   Crypto and SASL (RFC 6120 §6). Two parts:
+
+   Primitives, each with no state outside the caller's struct: SHA-1 and SHA-256
+   (xmpp_hash_*: one streaming API for both, the algorithm chosen at init), HMAC over
+   either (xmpp_hmac_*), PBKDF2-HMAC (xmpp_pbkdf2), strict base64 (xmpp_b64_*, RFC 4648
+   §4), a constant-time comparison (xmpp_ct_equal) and a wipe the compiler cannot drop
+   (xmpp_wipe). Built in by default; with XMPP_BEARSSL defined, hashes and HMAC are
+   BearSSL's (br_sha1_*, br_sha256_*, br_hmac_*) behind the same API.
+   (libstrophe owns xmpp_sha1* and xmpp_base64_*, hence xmpp_hash_ and xmpp_b64_.)
+
+   SASL mechanisms, sans-I/O: bytes in, bytes out. The stream layer carries them base64
+   encoded in <auth/>, <challenge/>, <response/>, <success/> (an empty initial response
+   goes as "=", RFC 6120 §6.4.2); everything here is the raw, decoded bytes.
+
+   Client (xmpp_sasl):                          Server (xmpp_sasl_server):
+     m = xmpp_sasl_select(offered, n, &policy)
+     xmpp_sasl_start(&s, &cfg, out)  -> <auth mechanism=m> out
+                                                   xmpp_sasl_server_start(&v, &scfg)
+                                                   xmpp_sasl_server_step(&v, in, out):
+                                                     XMPP_AGAIN -> <challenge> out
+     xmpp_sasl_step(&s, challenge, out) -> <response> out    (SCRAM: once)
+                                                     XMPP_OK    -> <success> out
+     xmpp_sasl_success(&s, data)  (SCRAM: checks the server's signature in data)
+
+   Every output goes to a caller buffer (out, size, *len). If it is too small the call
+   returns XMPP_ERR_NOSPACE, sets *len to the size needed and changes nothing: call again
+   with a larger buffer. Every other error is sticky; xmpp_sasl_error() says what and
+   where (offset: the byte in the message being parsed). Secrets (the salted password,
+   keys, signatures) live in the structs only while needed and are wiped at the end of
+   an exchange, on any error, and by xmpp_sasl_wipe(). */
+
+/* ---- hashes */
+
+typedef enum xmpp_hash_alg {   /* the value is the digest size in bytes */
+#ifndef XMPP_NO_SHA1
+    XMPP_SHA1 = 20,
+#endif
+    XMPP_SHA256 = 32
+} xmpp_hash_alg;
+
+#define XMPP_HASH_MAX 32       /* the largest digest */
+
+#ifdef XMPP_BEARSSL
+#include <bearssl.h>
+typedef struct xmpp_hash {     /* private */
+    union { br_sha1_context sha1; br_sha256_context sha256; } u;
+    unsigned alg;
+} xmpp_hash;
+typedef struct xmpp_hmac {     /* private */
+    br_hmac_context c;
+} xmpp_hmac;
+#else
+typedef struct xmpp_hash {     /* private */
+    uint32_t h[8];             /* chaining value (SHA-1 uses 5 words) */
+    uint64_t n;                /* bytes hashed so far */
+    unsigned char buf[64];     /* the partial block: n % 64 bytes */
+    unsigned alg;              /* xmpp_hash_alg */
+} xmpp_hash;
+typedef struct xmpp_hmac {     /* private */
+    xmpp_hash in, out;         /* after H(K ^ ipad), after H(K ^ opad) */
+} xmpp_hmac;
+#endif
+
+/* Start a hash. Unknown alg values hash as SHA-256 (XMPP_HASH_SIZE would say 32). */
+XMPPDEF void xmpp_hash_init(xmpp_hash *h, xmpp_hash_alg alg);
+/* Hash n more bytes (data may be NULL when n is 0). */
+XMPPDEF void xmpp_hash_update(xmpp_hash *h, const void *data, size_t n);
+/* Write the digest (alg bytes) to out; h is then wiped (init it again to reuse it). */
+XMPPDEF void xmpp_hash_final(xmpp_hash *h, unsigned char *out);
+/* One shot: out = H(data). */
+XMPPDEF void xmpp_hash_once(xmpp_hash_alg alg, const void *data, size_t n, unsigned char *out);
+
+/* HMAC (RFC 2104) over alg. Keys of any length (longer than 64 bytes are hashed). */
+XMPPDEF void xmpp_hmac_init(xmpp_hmac *m, xmpp_hash_alg alg, const void *key, size_t klen);
+XMPPDEF void xmpp_hmac_update(xmpp_hmac *m, const void *data, size_t n);
+/* Write the MAC (alg bytes); m is then wiped. */
+XMPPDEF void xmpp_hmac_final(xmpp_hmac *m, unsigned char *out);
+XMPPDEF void xmpp_hmac_once(xmpp_hash_alg alg, const void *key, size_t klen,
+                            const void *data, size_t n, unsigned char *out);
+
+/* PBKDF2 (RFC 8018 §5.2) with HMAC-alg: out = dklen bytes derived from the password,
+   the salt and iterations (>= 1; 0 is taken as 1). */
+XMPPDEF void xmpp_pbkdf2(xmpp_hash_alg alg, const void *pass, size_t plen, const void *salt,
+                         size_t slen, uint32_t iterations, unsigned char *out, size_t dklen);
+
+/* 1 if the n bytes at a and b are equal, else 0, in a time that depends only on n. */
+XMPPDEF int xmpp_ct_equal(const void *a, const void *b, size_t n);
+
+/* Zero n bytes in a way the compiler may not optimise away (secrets on the stack). */
+XMPPDEF void xmpp_wipe(void *p, size_t n);
+
+/* ---- base64 (RFC 4648 §4: the standard alphabet, padded, nothing else) */
+
+/* Bytes of the encoding of n bytes, and the most bytes n characters can decode to:
+   constant expressions, for buffer sizes. */
+#define XMPP_B64_ENCODED_SIZE(n) (((size_t)(n) + 2) / 3 * 4)
+#define XMPP_B64_DECODED_MAX(n)  ((size_t)(n) / 4 * 3)
+
+/* Encode n bytes into out (size bytes; no NUL is written). *len = XMPP_B64_ENCODED_SIZE(n).
+   Errors: XMPP_ERR_NOSPACE if size < *len (nothing written). */
+XMPPDEF xmpp_err xmpp_b64_encode(const void *in, size_t n, char *out, size_t size, size_t *len);
+
+/* Decode n characters into out (size bytes). Strict: only A-Z a-z 0-9 + /, the length a
+   multiple of 4, '=' only as the last one or two characters, and the bits the padding
+   leaves over must be zero (one canonical encoding per byte string). No white space.
+   *len: the decoded length; on XMPP_ERR_BASE64, the offset of the first bad character.
+   Errors: XMPP_ERR_BASE64 (nothing written), XMPP_ERR_NOSPACE if size < *len (the input
+   is valid; nothing written). */
+XMPPDEF xmpp_err xmpp_b64_decode(const char *in, size_t n, void *out, size_t size, size_t *len);
+
+/* ---- SASL mechanisms */
+
+typedef enum xmpp_sasl_mech {   /* in order of preference, weakest first */
+    XMPP_SASL_NONE = 0,
+    XMPP_SASL_ANONYMOUS,        /* RFC 4505 */
+    XMPP_SASL_EXTERNAL,         /* RFC 4422 Appendix A: the TLS client certificate */
+    XMPP_SASL_PLAIN,            /* RFC 4616 */
+    XMPP_SASL_SCRAM_SHA_1,      /* RFC 5802 */
+    XMPP_SASL_SCRAM_SHA_256,    /* RFC 7677 */
+    XMPP_SASL_SCRAM_SHA_1_PLUS, /* with channel binding */
+    XMPP_SASL_SCRAM_SHA_256_PLUS
+} xmpp_sasl_mech;
+
+/* The mechanism's registered name ("SCRAM-SHA-256-PLUS"), "" for XMPP_SASL_NONE. */
+XMPPDEF const char *xmpp_sasl_mech_name(xmpp_sasl_mech m);
+/* The mechanism named name (exact, case-sensitive: RFC 4422 §3.1 names are upper case),
+   or XMPP_SASL_NONE for a name this library does not implement. */
+XMPPDEF xmpp_sasl_mech xmpp_sasl_mech_from_name(xmpp_str name);
+
+/* What the client has; zero fields: no. */
+typedef struct xmpp_sasl_policy {
+    uint8_t tls;          /* the stream is encrypted (TLS) */
+    uint8_t cb;           /* channel-binding data is available (see xmpp_sasl_config) */
+    uint8_t plain_clear;  /* allow PLAIN without TLS (the password goes in the clear) */
+    uint8_t client_cert;  /* a TLS client certificate is in use: EXTERNAL first */
+    uint8_t anonymous;    /* log in anonymously: ANONYMOUS, nothing else */
+} xmpp_sasl_policy;
+
+/* Choose from the server's offer (the <mechanism/> texts). Order: EXTERNAL if
+   client_cert (and offered); then SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS (with cb and
+   tls), SCRAM-SHA-256, SCRAM-SHA-1, PLAIN (with tls or plain_clear). With anonymous,
+   only ANONYMOUS. Unknown names are skipped. Returns XMPP_SASL_NONE if nothing fits. */
+XMPPDEF xmpp_sasl_mech xmpp_sasl_select(const xmpp_str *offered, size_t n,
+                                        const xmpp_sasl_policy *policy);
+
+/* 1 if the offer has a -PLUS mechanism (whether or not this library implements it):
+   for xmpp_sasl_config.plus_offered. */
+XMPPDEF int xmpp_sasl_plus_offered(const xmpp_str *offered, size_t n);
+
+/* SCRAM iteration counts a client accepts by default: below 4096 (RFC 7677 §4's
+   minimum) is too weak, above 100000 costs a small device minutes of PBKDF2 and is
+   refused as a denial of service. Both are configurable per exchange. */
+#define XMPP_SASL_MIN_ITERATIONS 4096
+#define XMPP_SASL_MAX_ITERATIONS 100000
+#define XMPP_SASL_NONCE_MAX 48   /* bytes of a client or server nonce we generate or accept
+                                    as given (printable, no ','); 24 random bytes -> 32 */
+#ifndef XMPP_SASL_SALT_MAX
+#define XMPP_SASL_SALT_MAX 64    /* bytes of a salt that xmpp_sasl_cache can hold */
+#endif
+
+/* The result of PBKDF2, kept between logins so a device does not repeat thousands of
+   iterations each time (RFC 5802 §5.1 allows caching). It is as secret as the password
+   for this server: store it as you would the password. One cache per account and server. */
+typedef struct xmpp_sasl_cache {
+    uint32_t iterations;                      /* the server's i= */
+    uint8_t alg;                              /* XMPP_SHA1 or XMPP_SHA256 */
+    uint8_t valid;                            /* 1: filled by a verified exchange */
+    uint8_t salt_len;
+    unsigned char salt[XMPP_SASL_SALT_MAX];   /* the server's salt, decoded */
+    unsigned char salted_password[XMPP_HASH_MAX];
+} xmpp_sasl_cache;
+
+/* The client's side of one exchange. Zero fields take the defaults. The strings are not
+   copied: they must stay valid until the exchange ends. */
+typedef struct xmpp_sasl_config {
+    xmpp_sasl_mech mech;
+    xmpp_str authcid;      /* username: SCRAM, PLAIN (SASLprep'd, see README) */
+    xmpp_str password;     /* SCRAM (may be empty with a matching cache), PLAIN */
+    xmpp_str authzid;      /* optional identity to act as: SCRAM a=, PLAIN, EXTERNAL */
+    const unsigned char *cb_data; /* channel-binding data: for tls-server-end-point
+                                     (RFC 5929) the hash of the server's certificate */
+    size_t cb_len;         /* 0: no channel binding */
+    xmpp_str cb_type;      /* its type name (default "tls-server-end-point") */
+    uint8_t plus_offered;  /* the server offered a -PLUS mechanism. With cb_data and a
+                              mechanism without -PLUS, 0 sends the GS2 flag 'y' ("I could
+                              bind, you seem not to": a server that can fails us, a
+                              downgrade); 1 sends 'n'. RFC 5802 §6 */
+    xmpp_str nonce;        /* SCRAM client nonce as given (printable ASCII but ',',
+                              1..XMPP_SASL_NONCE_MAX bytes; tests), or empty: */
+    xmpp_rng_fn rng;       /* then 24 bytes from rng, base64 encoded */
+    void *rng_ctx;
+    uint32_t min_iterations;   /* default XMPP_SASL_MIN_ITERATIONS */
+    uint32_t max_iterations;   /* default XMPP_SASL_MAX_ITERATIONS */
+    xmpp_sasl_cache *cache;    /* NULL, or read (skip PBKDF2 when alg, salt and i match)
+                                  and written (valid once the server is verified) */
+} xmpp_sasl_config;
+
+/* The client. Allocate it anywhere; all fields are private. */
+typedef struct xmpp_sasl {
+    uint8_t mech, state, gs2, nonce_len;
+    uint32_t min_it, max_it;
+    xmpp_str authcid, password, authzid, cb_type;
+    const unsigned char *cb;
+    size_t cb_len;
+    xmpp_sasl_cache *cache;
+    unsigned char sig[XMPP_HASH_MAX];   /* the ServerSignature we expect */
+    char nonce[XMPP_SASL_NONCE_MAX];
+    xmpp_errinfo err;
+} xmpp_sasl;
+
+/* Start an exchange: check cfg, make the nonce, write the initial response (the <auth/>
+   content) to out. SCRAM: "n,,n=user,r=nonce" with its GS2 header; PLAIN:
+   authzid NUL authcid NUL password; EXTERNAL: authzid; ANONYMOUS: nothing (*len 0).
+   Errors: XMPP_ERR_INVALID (no mechanism, a -PLUS one without cb_data, SCRAM without a
+   nonce, rng or password, a bad nonce, cb_type, iteration bounds, or a control
+   character in a name or password: SASLprep), XMPP_ERR_SASL_MECHANISM (compiled out),
+   XMPP_ERR_NOSPACE. */
+XMPPDEF xmpp_err xmpp_sasl_start(xmpp_sasl *s, const xmpp_sasl_config *cfg,
+                                 unsigned char *out, size_t size, size_t *len);
+
+/* The server's challenge in, our response out. SCRAM takes one: the server-first-message
+   (answered by the client-final-message, with the proof); a challenge carrying the
+   server-final-message is verified as xmpp_sasl_success() would and answered with an
+   empty response. Errors (sticky): XMPP_ERR_SASL_MALFORMED (a missing, duplicate,
+   out-of-order or malformed attribute, bad base64, an empty salt, an unknown mandatory
+   extension m=, an unexpected challenge), XMPP_ERR_AUTH (the nonce does not extend
+   ours, the server sent e=: the message names the value; or a bad server signature),
+   XMPP_ERR_POLICY_VIOLATION (iteration count outside [min, max]), XMPP_ERR_INVALID
+   (no password and no matching cache); XMPP_ERR_NOSPACE (not sticky). */
+XMPPDEF xmpp_err xmpp_sasl_step(xmpp_sasl *s, const void *challenge, size_t n,
+                                unsigned char *out, size_t size, size_t *len);
+
+/* The server said <success/> with these additional data (n may be 0). SCRAM: the data
+   must be the server-final-message "v=<signature>" proving that the server knows the
+   password (unless a challenge already carried it): otherwise XMPP_ERR_AUTH, and the
+   login must be treated as failed. Other mechanisms: data must be empty. On XMPP_OK a
+   cache given in the config is marked valid. Errors as for xmpp_sasl_step(). */
+XMPPDEF xmpp_err xmpp_sasl_success(xmpp_sasl *s, const void *data, size_t n);
+
+/* The error (code XMPP_OK while there is none). Valid as long as s. */
+XMPPDEF const xmpp_errinfo *xmpp_sasl_error(const xmpp_sasl *s);
+
+/* Wipe every secret in s (the exchange cannot continue). Safe to call twice. */
+XMPPDEF void xmpp_sasl_wipe(xmpp_sasl *s);
+
+/* ---- the server's side (SCRAM and PLAIN): verify one client */
+
+/* A server's view of one account. SCRAM needs salt, iterations and either the keys or
+   the password (the keys are then derived); PLAIN needs the password or the keys. */
+typedef struct xmpp_sasl_server_config {
+    xmpp_sasl_mech mech;       /* PLAIN or a SCRAM mechanism */
+    xmpp_str username;         /* the account; any other authcid is XMPP_ERR_AUTH */
+    xmpp_str password;
+    const unsigned char *salt;
+    size_t salt_len;
+    uint32_t iterations;       /* default XMPP_SASL_MIN_ITERATIONS */
+    const unsigned char *stored_key, *server_key;   /* alg bytes each, or NULL */
+    const unsigned char *cb_data;   /* the server's channel-binding data (for -PLUS) */
+    size_t cb_len;
+    xmpp_str cb_type;          /* default "tls-server-end-point" */
+    uint8_t plus_offered;      /* we advertised -PLUS: a client's 'y' flag fails */
+    xmpp_str nonce;            /* the server's nonce part as given, or empty: */
+    xmpp_rng_fn rng;           /* 24 random bytes from rng, base64 encoded */
+    void *rng_ctx;
+} xmpp_sasl_server_config;
+
+#ifndef XMPP_SASL_SERVER_BUF
+#define XMPP_SASL_SERVER_BUF 512   /* bytes for the client's first message and ours */
+#endif
+
+typedef struct xmpp_sasl_server {   /* all fields private */
+    xmpp_sasl_server_config cfg;
+    uint8_t state, alg, snonce_len;
+    uint16_t gs2_len, am_len;        /* buf: GS2 header, then the AuthMessage's first part */
+    uint16_t nonce_at, nonce_len;    /* the combined nonce, in buf */
+    uint16_t authz_at, authz_len;    /* the decoded authzid, in buf */
+    unsigned char stored[XMPP_HASH_MAX], server[XMPP_HASH_MAX];
+    char snonce[XMPP_SASL_NONCE_MAX];
+    char buf[XMPP_SASL_SERVER_BUF];
+    xmpp_errinfo err;
+} xmpp_sasl_server;
+
+/* Start verifying one client with this account (cfg is copied; its strings must stay
+   valid until the exchange ends). Errors: XMPP_ERR_INVALID. */
+XMPPDEF xmpp_err xmpp_sasl_server_start(xmpp_sasl_server *v, const xmpp_sasl_server_config *cfg);
+
+/* The client's message in (the initial response first), ours out. Returns XMPP_AGAIN:
+   send out as a <challenge/> and feed the response; XMPP_OK: the client is
+   authenticated, send <success/> with out (SCRAM: the server-final-message).
+   Errors (sticky): XMPP_ERR_SASL_MALFORMED, XMPP_ERR_AUTH (unknown user, bad password
+   or proof, channel binding mismatch, 'y' while we offered -PLUS), XMPP_ERR_POLICY_VIOLATION
+   (a message longer than the buffer), XMPP_ERR_NOSPACE (not sticky). */
+XMPPDEF xmpp_err xmpp_sasl_server_step(xmpp_sasl_server *v, const void *in, size_t n,
+                                       unsigned char *out, size_t size, size_t *len);
+
+/* After XMPP_OK: the authorization identity the client asked for (empty if none).
+   Points into v; valid until the next start. */
+XMPPDEF xmpp_str xmpp_sasl_server_authzid(const xmpp_sasl_server *v);
+
+XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v);
+
+/* StoredKey = H(HMAC(SaltedPassword, "Client Key")) and ServerKey = HMAC(SaltedPassword,
+   "Server Key") (alg bytes each) from a password: what a server stores (RFC 5802 §3).
+   The password is used as given (SASLprep it first). */
+XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const void *salt,
+                                  size_t slen, uint32_t iterations, unsigned char *stored_key,
+                                  unsigned char *server_key);
+
 /* ======================================================================== >>stream */
 /* ======================================================================== >>tls */
 /* ======================================================================== >>posix */
@@ -3146,7 +3467,1400 @@ XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, si
     return XMPP_OK;
 }
 
-/* ======================================================================== >>sasl */
+/* ======================================================================== >>sasl
+   IMPLEMENTATION NOTES
+
+   Hashes: one struct for SHA-1 and SHA-256 (FIPS 180-4), which share the Merkle-Damgard
+   padding; alg (20 or 32, the digest size) picks the compression function. With
+   XMPP_FAST the rounds are unrolled (5 for SHA-1, 8 for SHA-256, the working variables
+   renamed instead of moved); without it (-Os) they are plain loops. XMPP_NO_SHA1 drops
+   SHA-1 and the SCRAM-SHA-1 mechanisms.
+
+   HMAC keeps the two hash states after the padded key blocks (K ^ ipad, K ^ opad), so
+   PBKDF2 starts each iteration by copying chaining values; its inner loop hashes one
+   digest-sized message per HMAC half, always one block with fixed padding, so the block
+   is laid out once and only the digest part is rewritten: two compressions per
+   iteration, nothing else.
+
+   SASL client (xmpp_sasl), one exchange:
+       NONE --start--> FIRST --step(server-first)--> FINAL --success(v=)--> DONE
+                                                      `--step(v=)--> VERIFIED --success()--> DONE
+       any error --> FAILED (sticky, secrets wiped)
+   PLAIN, EXTERNAL, ANONYMOUS go FIRST --success()--> DONE.
+   The client keeps no copy of its messages: the AuthMessage (RFC 5802 §3)
+       client-first-message-bare "," server-first-message "," client-final-message-without-proof
+   is regenerated from the config strings and the challenge and fed straight into the
+   two HMACs (ClientSignature under StoredKey, ServerSignature under ServerKey) as the
+   response is written. Between step and success the client holds only the expected
+   ServerSignature. Output goes through a small writer (xmpp__w) that counts, writes,
+   base64-encodes on the fly, feeds HMACs or compares; each response is first measured
+   (nothing written) so that XMPP_ERR_NOSPACE can leave the state untouched.
+
+   SCRAM server (xmpp_sasl_server): its buffer keeps the GS2 header, then
+       client-first-message-bare "," server-first-message ","
+   which is the AuthMessage up to the client's final message. */
+
+#ifndef XMPP_BEARSSL
+#define XMPP__ROL(x, n) ((x) << (n) | (x) >> (32 - (n)))
+#define XMPP__ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
+
+static uint32_t xmpp__be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void xmpp__put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+#ifndef XMPP_NO_SHA1
+/* FIPS 180-4 §6.1.2. w[] is the message schedule as a 16-word ring. */
+#define XMPP__SHA1_W(i) ((i) < 16 ? w[i] : (t = w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ \
+    w[((i) + 2) & 15] ^ w[(i) & 15], w[(i) & 15] = XMPP__ROL(t, 1)))
+static void xmpp__sha1_block(uint32_t *st, const unsigned char *p)
+{
+    uint32_t w[16], a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], t;
+    unsigned i;
+    for (i = 0; i < 16; i++) w[i] = xmpp__be32(p + 4 * i);
+#if XMPP_FAST
+#define XMPP__SHA1_R(a, b, c, d, e, f, k, i) \
+    e += XMPP__ROL(a, 5) + (f) + (k) + XMPP__SHA1_W(i); b = XMPP__ROL(b, 30);
+#define XMPP__SHA1_5(f1, f2, f3, f4, f5, k) \
+    XMPP__SHA1_R(a, b, c, d, e, f1, k, i) XMPP__SHA1_R(e, a, b, c, d, f2, k, i + 1) \
+    XMPP__SHA1_R(d, e, a, b, c, f3, k, i + 2) XMPP__SHA1_R(c, d, e, a, b, f4, k, i + 3) \
+    XMPP__SHA1_R(b, c, d, e, a, f5, k, i + 4)
+#define XMPP__CH(x, y, z) ((((y) ^ (z)) & (x)) ^ (z))
+#define XMPP__PAR(x, y, z) ((x) ^ (y) ^ (z))
+#define XMPP__MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+    for (i = 0; i < 20; i += 5) {
+        XMPP__SHA1_5(XMPP__CH(b, c, d), XMPP__CH(a, b, c), XMPP__CH(e, a, b), XMPP__CH(d, e, a),
+                     XMPP__CH(c, d, e), 0x5A827999u)
+    }
+    for (; i < 40; i += 5) {
+        XMPP__SHA1_5(XMPP__PAR(b, c, d), XMPP__PAR(a, b, c), XMPP__PAR(e, a, b), XMPP__PAR(d, e, a),
+                     XMPP__PAR(c, d, e), 0x6ED9EBA1u)
+    }
+    for (; i < 60; i += 5) {
+        XMPP__SHA1_5(XMPP__MAJ(b, c, d), XMPP__MAJ(a, b, c), XMPP__MAJ(e, a, b), XMPP__MAJ(d, e, a),
+                     XMPP__MAJ(c, d, e), 0x8F1BBCDCu)
+    }
+    for (; i < 80; i += 5) {
+        XMPP__SHA1_5(XMPP__PAR(b, c, d), XMPP__PAR(a, b, c), XMPP__PAR(e, a, b), XMPP__PAR(d, e, a),
+                     XMPP__PAR(c, d, e), 0xCA62C1D6u)
+    }
+#else
+    for (i = 0; i < 80; i++) {
+        uint32_t f;
+        if (i < 20) f = (((c ^ d) & b) ^ d) + 0x5A827999u;
+        else if (i < 40) f = (b ^ c ^ d) + 0x6ED9EBA1u;
+        else if (i < 60) f = ((b & c) | (d & (b | c))) + 0x8F1BBCDCu;
+        else f = (b ^ c ^ d) + 0xCA62C1D6u;
+        f += XMPP__ROL(a, 5) + e + XMPP__SHA1_W(i);
+        e = d; d = c; c = XMPP__ROL(b, 30); b = a; a = f;
+    }
+#endif
+    st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e;
+}
+#endif
+
+/* FIPS 180-4 §4.2.2 and §5.3.3 */
+static const uint32_t xmpp__sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+static const uint32_t xmpp__hash_iv[13] = {
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+    0x5be0cd19,                                                     /* SHA-256 */
+    0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0      /* SHA-1 */
+};
+
+/* FIPS 180-4 §6.2.2. */
+#define XMPP__S256_W(i) ((i) < 16 ? w[i] : (w[(i) & 15] += \
+    (XMPP__ROR(w[((i) + 14) & 15], 17) ^ XMPP__ROR(w[((i) + 14) & 15], 19) ^ (w[((i) + 14) & 15] >> 10)) + \
+    w[((i) + 9) & 15] + \
+    (XMPP__ROR(w[((i) + 1) & 15], 7) ^ XMPP__ROR(w[((i) + 1) & 15], 18) ^ (w[((i) + 1) & 15] >> 3))))
+#define XMPP__S256_T1(e, f, g, h, i) ((h) + (XMPP__ROR(e, 6) ^ XMPP__ROR(e, 11) ^ XMPP__ROR(e, 25)) + \
+    ((((f) ^ (g)) & (e)) ^ (g)) + xmpp__sha256_k[i] + XMPP__S256_W(i))
+#define XMPP__S256_T2(a, b, c) ((XMPP__ROR(a, 2) ^ XMPP__ROR(a, 13) ^ XMPP__ROR(a, 22)) + \
+    (((a) & (b)) | ((c) & ((a) | (b)))))
+static void xmpp__sha256_block(uint32_t *st, const unsigned char *p)
+{
+    uint32_t w[16], a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6],
+             h = st[7], t;
+    unsigned i;
+    for (i = 0; i < 16; i++) w[i] = xmpp__be32(p + 4 * i);
+#if XMPP_FAST
+#define XMPP__S256_R(a, b, c, d, e, f, g, h, i) \
+    t = XMPP__S256_T1(e, f, g, h, i); d += t; h = t + XMPP__S256_T2(a, b, c);
+    for (i = 0; i < 64; i += 8) {
+        XMPP__S256_R(a, b, c, d, e, f, g, h, i)
+        XMPP__S256_R(h, a, b, c, d, e, f, g, i + 1)
+        XMPP__S256_R(g, h, a, b, c, d, e, f, i + 2)
+        XMPP__S256_R(f, g, h, a, b, c, d, e, i + 3)
+        XMPP__S256_R(e, f, g, h, a, b, c, d, i + 4)
+        XMPP__S256_R(d, e, f, g, h, a, b, c, i + 5)
+        XMPP__S256_R(c, d, e, f, g, h, a, b, i + 6)
+        XMPP__S256_R(b, c, d, e, f, g, h, a, i + 7)
+    }
+#else
+    for (i = 0; i < 64; i++) {
+        t = XMPP__S256_T1(e, f, g, h, i);
+        h = g; g = f; f = e; e = d + t; d = c; c = b; b = a;
+        a = t + XMPP__S256_T2(b, c, d);
+    }
+#endif
+    st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+}
+
+static void xmpp__compress(unsigned alg, uint32_t *st, const unsigned char *p)
+{
+#ifndef XMPP_NO_SHA1
+    if (alg == XMPP_SHA1) { xmpp__sha1_block(st, p); return; }
+#endif
+    (void)alg;
+    xmpp__sha256_block(st, p);
+}
+
+XMPPDEF void xmpp_hash_init(xmpp_hash *h, xmpp_hash_alg alg)
+{
+#ifndef XMPP_NO_SHA1
+    if (alg == XMPP_SHA1) { h->alg = XMPP_SHA1; XMPP_MEMCPY(h->h, xmpp__hash_iv + 8, 20); }
+    else
+#endif
+    { h->alg = XMPP_SHA256; XMPP_MEMCPY(h->h, xmpp__hash_iv, 32); }
+    (void)alg;
+    h->n = 0;
+}
+
+XMPPDEF void xmpp_hash_update(xmpp_hash *h, const void *data, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t have = (size_t)(h->n & 63);
+    if (!n) return;
+    h->n += n;
+    if (have) {
+        size_t k = 64 - have < n ? 64 - have : n;
+        XMPP_MEMCPY(h->buf + have, p, k);
+        p += k;
+        n -= k;
+        if (have + k < 64) return;
+        xmpp__compress(h->alg, h->h, h->buf);
+    }
+    for (; n >= 64; n -= 64, p += 64) xmpp__compress(h->alg, h->h, p);
+    if (n) XMPP_MEMCPY(h->buf, p, n);
+}
+
+/* The digest, without wiping h (PBKDF2 wipes once at the end). */
+static void xmpp__hash_out(xmpp_hash *h, unsigned char *out)
+{
+    size_t have = (size_t)(h->n & 63), i;
+    uint64_t bits = h->n << 3;
+    h->buf[have++] = 0x80;
+    if (have > 56) {
+        XMPP_MEMSET(h->buf + have, 0, 64 - have);
+        xmpp__compress(h->alg, h->h, h->buf);
+        have = 0;
+    }
+    XMPP_MEMSET(h->buf + have, 0, 56 - have);
+    for (i = 0; i < 8; i++) h->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    xmpp__compress(h->alg, h->h, h->buf);
+    for (i = 0; i < h->alg / 4; i++) xmpp__put_be32(out + 4 * i, h->h[i]);
+}
+
+XMPPDEF void xmpp_hash_final(xmpp_hash *h, unsigned char *out)
+{
+    xmpp__hash_out(h, out);
+    xmpp_wipe(h, sizeof *h);
+}
+
+static void xmpp__hmac_key(xmpp_hmac *m, xmpp_hash_alg alg, const void *key, size_t klen)
+{
+    unsigned char k[64];
+    size_t i;
+    XMPP_MEMSET(k, 0, sizeof k);
+    if (klen > 64) xmpp_hash_once(alg, key, klen, k);
+    else if (klen) XMPP_MEMCPY(k, key, klen);
+    for (i = 0; i < 64; i++) k[i] ^= 0x36;
+    xmpp_hash_init(&m->in, alg);
+    xmpp_hash_update(&m->in, k, 64);
+    for (i = 0; i < 64; i++) k[i] ^= 0x36 ^ 0x5c;
+    xmpp_hash_init(&m->out, alg);
+    xmpp_hash_update(&m->out, k, 64);
+    xmpp_wipe(k, sizeof k);
+}
+
+static void xmpp__hmac_out(xmpp_hmac *m, unsigned char *out)
+{
+    unsigned char d[XMPP_HASH_MAX];
+    xmpp__hash_out(&m->in, d);
+    xmpp_hash_update(&m->out, d, m->in.alg);
+    xmpp__hash_out(&m->out, out);
+}
+
+XMPPDEF void xmpp_hmac_init(xmpp_hmac *m, xmpp_hash_alg alg, const void *key, size_t klen)
+{
+    xmpp__hmac_key(m, alg, key, klen);
+}
+
+XMPPDEF void xmpp_hmac_update(xmpp_hmac *m, const void *data, size_t n)
+{
+    xmpp_hash_update(&m->in, data, n);
+}
+
+XMPPDEF void xmpp_hmac_final(xmpp_hmac *m, unsigned char *out)
+{
+    xmpp__hmac_out(m, out);
+    xmpp_wipe(m, sizeof *m);
+}
+
+XMPPDEF void xmpp_pbkdf2(xmpp_hash_alg alg, const void *pass, size_t plen, const void *salt,
+                         size_t slen, uint32_t iterations, unsigned char *out, size_t dklen)
+{
+    xmpp_hmac key, m;
+    unsigned char blk[64], t[XMPP_HASH_MAX], ctr[4];
+    uint32_t st[8], i, block = 1;
+    size_t k, hl;
+    xmpp__hmac_key(&key, alg, pass, plen);
+    hl = key.in.alg;
+    /* the one-block message of every later iteration: U, 0x80, zeros, bit length 512 + 8 hl */
+    XMPP_MEMSET(blk, 0, sizeof blk);
+    blk[hl] = 0x80;
+    blk[62] = (unsigned char)((512 + 8 * hl) >> 8);
+    blk[63] = (unsigned char)(512 + 8 * hl);
+    while (dklen) {
+        xmpp__put_be32(ctr, block++);
+        m = key;                                  /* U1 = PRF(P, S || INT(i)) */
+        xmpp_hash_update(&m.in, salt, slen);
+        xmpp_hash_update(&m.in, ctr, 4);
+        xmpp__hmac_out(&m, blk);
+        XMPP_MEMCPY(t, blk, hl);
+        for (i = 1; i < iterations; i++) {        /* Uj = PRF(P, Uj-1) */
+            XMPP_MEMCPY(st, key.in.h, sizeof st);
+            xmpp__compress(key.in.alg, st, blk);
+            for (k = 0; k < hl / 4; k++) xmpp__put_be32(blk + 4 * k, st[k]);
+            XMPP_MEMCPY(st, key.out.h, sizeof st);
+            xmpp__compress(key.in.alg, st, blk);
+            for (k = 0; k < hl / 4; k++) {
+                xmpp__put_be32(blk + 4 * k, st[k]);
+                t[4 * k] ^= blk[4 * k]; t[4 * k + 1] ^= blk[4 * k + 1];
+                t[4 * k + 2] ^= blk[4 * k + 2]; t[4 * k + 3] ^= blk[4 * k + 3];
+            }
+        }
+        k = dklen < hl ? dklen : hl;
+        XMPP_MEMCPY(out, t, k);
+        out += k;
+        dklen -= k;
+    }
+    xmpp_wipe(&key, sizeof key);
+    xmpp_wipe(&m, sizeof m);
+    xmpp_wipe(blk, sizeof blk);
+    xmpp_wipe(t, sizeof t);
+    xmpp_wipe(st, sizeof st);
+}
+
+#else /* XMPP_BEARSSL: BearSSL's hashes and HMAC behind the same API */
+
+static const br_hash_class *xmpp__br_class(unsigned alg)
+{
+#ifndef XMPP_NO_SHA1
+    if (alg == XMPP_SHA1) return &br_sha1_vtable;
+#endif
+    (void)alg;
+    return &br_sha256_vtable;
+}
+
+XMPPDEF void xmpp_hash_init(xmpp_hash *h, xmpp_hash_alg alg)
+{
+    h->alg = alg == 20 ? 20u : 32u;
+    xmpp__br_class(h->alg)->init(&h->u.sha1.vtable);
+}
+
+XMPPDEF void xmpp_hash_update(xmpp_hash *h, const void *data, size_t n)
+{
+    if (n) h->u.sha1.vtable->update(&h->u.sha1.vtable, data, n);
+}
+
+static void xmpp__hash_out(xmpp_hash *h, unsigned char *out)
+{
+    h->u.sha1.vtable->out(&h->u.sha1.vtable, out);
+}
+
+XMPPDEF void xmpp_hash_final(xmpp_hash *h, unsigned char *out)
+{
+    xmpp__hash_out(h, out);
+    xmpp_wipe(h, sizeof *h);
+}
+
+XMPPDEF void xmpp_hmac_init(xmpp_hmac *m, xmpp_hash_alg alg, const void *key, size_t klen)
+{
+    br_hmac_key_context kc;
+    br_hmac_key_init(&kc, xmpp__br_class(alg), key, klen);
+    br_hmac_init(&m->c, &kc, 0);
+    xmpp_wipe(&kc, sizeof kc);
+}
+
+XMPPDEF void xmpp_hmac_update(xmpp_hmac *m, const void *data, size_t n)
+{
+    if (n) br_hmac_update(&m->c, data, n);
+}
+
+XMPPDEF void xmpp_hmac_final(xmpp_hmac *m, unsigned char *out)
+{
+    br_hmac_out(&m->c, out);
+    xmpp_wipe(m, sizeof *m);
+}
+
+XMPPDEF void xmpp_pbkdf2(xmpp_hash_alg alg, const void *pass, size_t plen, const void *salt,
+                         size_t slen, uint32_t iterations, unsigned char *out, size_t dklen)
+{
+    br_hmac_key_context kc;
+    br_hmac_context c;
+    unsigned char u[XMPP_HASH_MAX], t[XMPP_HASH_MAX], ctr[4];
+    uint32_t i, block = 1;
+    size_t k, hl = alg == 20 ? 20 : 32;
+    br_hmac_key_init(&kc, xmpp__br_class(alg), pass, plen);
+    while (dklen) {
+        ctr[0] = (unsigned char)(block >> 24); ctr[1] = (unsigned char)(block >> 16);
+        ctr[2] = (unsigned char)(block >> 8); ctr[3] = (unsigned char)block;
+        block++;
+        br_hmac_init(&c, &kc, 0);
+        if (slen) br_hmac_update(&c, salt, slen);
+        br_hmac_update(&c, ctr, 4);
+        br_hmac_out(&c, u);
+        XMPP_MEMCPY(t, u, hl);
+        for (i = 1; i < iterations; i++) {
+            br_hmac_init(&c, &kc, 0);
+            br_hmac_update(&c, u, hl);
+            br_hmac_out(&c, u);
+            for (k = 0; k < hl; k++) t[k] ^= u[k];
+        }
+        k = dklen < hl ? dklen : hl;
+        XMPP_MEMCPY(out, t, k);
+        out += k;
+        dklen -= k;
+    }
+    xmpp_wipe(&kc, sizeof kc);
+    xmpp_wipe(&c, sizeof c);
+    xmpp_wipe(u, sizeof u);
+    xmpp_wipe(t, sizeof t);
+}
+#endif /* XMPP_BEARSSL */
+
+XMPPDEF void xmpp_hash_once(xmpp_hash_alg alg, const void *data, size_t n, unsigned char *out)
+{
+    xmpp_hash h;
+    xmpp_hash_init(&h, alg);
+    xmpp_hash_update(&h, data, n);
+    xmpp_hash_final(&h, out);
+}
+
+XMPPDEF void xmpp_hmac_once(xmpp_hash_alg alg, const void *key, size_t klen,
+                            const void *data, size_t n, unsigned char *out)
+{
+    xmpp_hmac m;
+    xmpp_hmac_init(&m, alg, key, klen);
+    xmpp_hmac_update(&m, data, n);
+    xmpp_hmac_final(&m, out);
+}
+
+XMPPDEF int xmpp_ct_equal(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+    unsigned d = 0;
+    while (n--) d |= (unsigned)(*x++ ^ *y++);
+    return (int)(1 & ((d - 1) >> 8));
+}
+
+XMPPDEF void xmpp_wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = (volatile unsigned char *)p;
+    while (n--) *v++ = 0;
+}
+
+/* ---- base64 (see >>sasl API) */
+
+static const char xmpp__b64_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int xmpp__b64_val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+XMPPDEF xmpp_err xmpp_b64_encode(const void *in, size_t n, char *out, size_t size, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i, o = 0;
+    *len = XMPP_B64_ENCODED_SIZE(n);
+    if (size < *len) return XMPP_ERR_NOSPACE;
+    for (i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < n) v |= p[i + 2];
+        out[o++] = xmpp__b64_chars[v >> 18];
+        out[o++] = xmpp__b64_chars[v >> 12 & 63];
+        out[o++] = i + 1 < n ? xmpp__b64_chars[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? xmpp__b64_chars[v & 63] : '=';
+    }
+    return XMPP_OK;
+}
+
+XMPPDEF xmpp_err xmpp_b64_decode(const char *in, size_t n, void *out, size_t size, size_t *len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    unsigned char *d = (unsigned char *)out;
+    size_t i, pad = 0, o = 0;
+    uint32_t v = 0;
+    if (n % 4) { *len = n - n % 4; return XMPP_ERR_BASE64; }   /* the incomplete group */
+    if (n && s[n - 1] == '=') pad = s[n - 2] == '=' ? 2 : 1;
+    for (i = 0; i < n - pad; i++)
+        if (xmpp__b64_val(s[i]) < 0) { *len = i; return XMPP_ERR_BASE64; }
+    /* the bits the padding leaves over must be zero (RFC 4648 §3.5: canonical) */
+    if ((pad == 2 && (xmpp__b64_val(s[n - 3]) & 15)) || (pad == 1 && (xmpp__b64_val(s[n - 2]) & 3))) {
+        *len = n - pad - 1;
+        return XMPP_ERR_BASE64;
+    }
+    *len = n / 4 * 3 - pad;
+    if (size < *len) return XMPP_ERR_NOSPACE;
+    for (i = 0; i < n - pad; i++) {
+        v = v << 6 | (uint32_t)xmpp__b64_val(s[i]);
+        if ((i & 3) == 3) {
+            d[o++] = (unsigned char)(v >> 16);
+            d[o++] = (unsigned char)(v >> 8);
+            d[o++] = (unsigned char)v;
+        }
+    }
+    if (pad == 2) d[o] = (unsigned char)(v >> 4);
+    if (pad == 1) { d[o] = (unsigned char)(v >> 10); d[o + 1] = (unsigned char)(v >> 2); }
+    return XMPP_OK;
+}
+
+/* ---- SASL mechanisms (see >>sasl API) */
+
+static const char *const xmpp__mech_names[] = {
+    "", "ANONYMOUS", "EXTERNAL", "PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256",
+    "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS"
+};
+#define XMPP__SCRAM(m) ((m) >= XMPP_SASL_SCRAM_SHA_1 && (m) <= XMPP_SASL_SCRAM_SHA_256_PLUS)
+#define XMPP__PLUS(m) ((m) >= XMPP_SASL_SCRAM_SHA_1_PLUS)
+#define XMPP__ALG(m) ((m) == XMPP_SASL_SCRAM_SHA_1 || (m) == XMPP_SASL_SCRAM_SHA_1_PLUS ? 20u : 32u)
+
+/* a equals the NUL-terminated z */
+static int xmpp__zeq(xmpp_str a, const char *z)
+{
+    size_t i;
+    for (i = 0; i < a.n; i++) if (!z[i] || a.p[i] != z[i]) return 0;
+    return !z[i];
+}
+
+XMPPDEF const char *xmpp_sasl_mech_name(xmpp_sasl_mech m)
+{
+    return (unsigned)m <= XMPP_SASL_SCRAM_SHA_256_PLUS ? xmpp__mech_names[m] : "";
+}
+
+XMPPDEF xmpp_sasl_mech xmpp_sasl_mech_from_name(xmpp_str name)
+{
+    unsigned m;
+    for (m = XMPP_SASL_ANONYMOUS; m <= XMPP_SASL_SCRAM_SHA_256_PLUS; m++) {
+#ifdef XMPP_NO_SHA1
+        if (XMPP__SCRAM(m) && XMPP__ALG(m) == 20) continue;
+#endif
+        if (xmpp__zeq(name, xmpp__mech_names[m])) return (xmpp_sasl_mech)m;
+    }
+    return XMPP_SASL_NONE;
+}
+
+XMPPDEF xmpp_sasl_mech xmpp_sasl_select(const xmpp_str *offered, size_t n,
+                                        const xmpp_sasl_policy *policy)
+{
+    xmpp_sasl_policy p;
+    unsigned best = XMPP_SASL_NONE, rank = 0, m, r;
+    size_t i;
+    int ok;
+    if (policy) p = *policy;
+    else XMPP_MEMSET(&p, 0, sizeof p);
+    for (i = 0; i < n; i++) {
+        m = xmpp_sasl_mech_from_name(offered[i]);
+        if (m == XMPP_SASL_ANONYMOUS) ok = p.anonymous;
+        else if (p.anonymous) ok = 0;
+        else if (m == XMPP_SASL_EXTERNAL) ok = p.client_cert;
+        else if (m == XMPP_SASL_PLAIN) ok = p.tls || p.plain_clear;   /* RFC 6120 §6.4.1 */
+        else if (XMPP__PLUS(m)) ok = p.cb && p.tls;
+        else ok = m != XMPP_SASL_NONE;
+        r = m == XMPP_SASL_EXTERNAL ? 100 : m;   /* a client certificate wins */
+        if (ok && r > rank) { rank = r; best = m; }
+    }
+    return (xmpp_sasl_mech)best;
+}
+
+XMPPDEF int xmpp_sasl_plus_offered(const xmpp_str *offered, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (offered[i].n > 5 && XMPP_MEMCMP(offered[i].p + offered[i].n - 5, "-PLUS", 5) == 0) return 1;
+    return 0;
+}
+
+/* The output writer: counts what would be produced; writes it to p if it fits, or
+   compares it with cmp; feeds it to nmac HMACs; base64-encodes it on the way between
+   xmpp__w_b64 and xmpp__w_b64_end. */
+typedef struct xmpp__w {
+    unsigned char *p;          /* write here, or NULL */
+    size_t size, n;            /* bytes at p; bytes produced */
+    const char *cmp;           /* compare with these cmp_n bytes, or NULL */
+    size_t cmp_n;
+    int diff;                  /* a compared byte differed */
+    xmpp_hmac *mac;
+    unsigned nmac;
+    unsigned b64;              /* 0: raw; else 1 + bytes held in acc */
+    uint32_t acc;
+} xmpp__w;
+
+static void xmpp__w_emit(xmpp__w *w, const void *d, size_t k)
+{
+    const unsigned char *s = (const unsigned char *)d;
+    size_t j;
+    unsigned i;
+    if (!k) return;
+    if (w->p && w->n <= w->size && k <= w->size - w->n) XMPP_MEMCPY(w->p + w->n, s, k);
+    if (w->cmp)
+        for (j = 0; j < k; j++) w->diff |= w->n + j >= w->cmp_n || (unsigned char)w->cmp[w->n + j] != s[j];
+    w->n += k;
+    for (i = 0; i < w->nmac; i++) xmpp_hmac_update(&w->mac[i], s, k);
+}
+
+static void xmpp__w_quad(xmpp__w *w, unsigned have)   /* have: 1..3 bytes in acc */
+{
+    char q[4];
+    uint32_t v = w->acc << (8 * (3 - have));
+    q[0] = xmpp__b64_chars[v >> 18 & 63];
+    q[1] = xmpp__b64_chars[v >> 12 & 63];
+    q[2] = have > 1 ? xmpp__b64_chars[v >> 6 & 63] : '=';
+    q[3] = have > 2 ? xmpp__b64_chars[v & 63] : '=';
+    xmpp__w_emit(w, q, 4);
+    w->acc = 0;
+    w->b64 = 1;
+}
+
+static void xmpp__w_put(xmpp__w *w, const void *d, size_t k)
+{
+    const unsigned char *s = (const unsigned char *)d;
+    if (!w->b64) { xmpp__w_emit(w, d, k); return; }
+    for (; k; k--) {
+        w->acc = w->acc << 8 | *s++;
+        if (++w->b64 == 4) xmpp__w_quad(w, 3);
+    }
+}
+
+static void xmpp__w_b64(xmpp__w *w) { w->b64 = 1; w->acc = 0; }
+static void xmpp__w_b64_end(xmpp__w *w)
+{
+    if (w->b64 > 1) xmpp__w_quad(w, w->b64 - 1);
+    w->b64 = 0;
+}
+
+static void xmpp__w_str(xmpp__w *w, xmpp_str s) { if (s.n) xmpp__w_put(w, s.p, s.n); }
+
+static void xmpp__w_u32(xmpp__w *w, uint32_t v)
+{
+    char d[10];
+    size_t k = sizeof d;
+    do d[--k] = (char)('0' + v % 10); while (v /= 10);
+    xmpp__w_put(w, d + k, sizeof d - k);
+}
+
+/* RFC 5802 §5.1: in a saslname ',' is written =2C and '=' is written =3D */
+static void xmpp__w_saslname(xmpp__w *w, xmpp_str s)
+{
+    size_t i;
+    for (i = 0; i < s.n; i++) {
+        if (s.p[i] == ',') xmpp__w_put(w, "=2C", 3);
+        else if (s.p[i] == '=') xmpp__w_put(w, "=3D", 3);
+        else xmpp__w_put(w, s.p + i, 1);
+    }
+}
+
+/* Decode a saslname into out (if not NULL). Returns its length, or (size_t)-1 if an '='
+   is not followed by 2C or 3D, or for a control character (SASLprep). *eq: it equals
+   want. */
+static size_t xmpp__saslname(xmpp_str in, char *out, xmpp_str want, int *eq)
+{
+    size_t i, k = 0;
+    int same = 1;
+    for (i = 0; i < in.n; i++, k++) {
+        char ch = in.p[i];
+        if (ch == '=') {
+            if (i + 2 >= in.n) return (size_t)-1;
+            if (in.p[i + 1] == '2' && in.p[i + 2] == 'C') ch = ',';
+            else if (in.p[i + 1] == '3' && in.p[i + 2] == 'D') ch = '=';
+            else return (size_t)-1;
+            i += 2;
+        } else if ((unsigned char)ch < 0x20 || ch == 0x7F) {
+            return (size_t)-1;
+        }
+        if (out) out[k] = ch;
+        if (k >= want.n || want.p[k] != ch) same = 0;
+    }
+    if (eq) *eq = same && k == want.n;
+    return k;
+}
+
+/* SASLprep (RFC 4013) maps no ASCII character and normalisation (NFKC) leaves ASCII
+   as it is; of ASCII it prohibits the control characters (C.2.1). Bytes >= 0x80 pass
+   unchanged: not mapped, not normalised, not checked (README: SASLprep). */
+static int xmpp__prep_ok(xmpp_str s)
+{
+    size_t i;
+    for (i = 0; i < s.n; i++)
+        if ((unsigned char)s.p[i] < 0x20 || s.p[i] == 0x7F) return 0;
+    return 1;
+}
+
+/* RFC 5802 §7: printable = %x21-2B / %x2D-7E (no ','), at least one */
+static int xmpp__printable(xmpp_str s)
+{
+    size_t i;
+    for (i = 0; i < s.n; i++)
+        if (s.p[i] < 0x21 || s.p[i] > 0x7E || s.p[i] == ',') return 0;
+    return s.n > 0;
+}
+
+/* The nonce: given (checked), or 24 bytes from rng, base64 encoded. 0 if none. */
+static uint8_t xmpp__nonce(char *out, xmpp_str given, xmpp_rng_fn rng, void *ctx)
+{
+    unsigned char r[24];
+    size_t n;
+    if (given.n) {
+        if (given.n > XMPP_SASL_NONCE_MAX || !xmpp__printable(given)) return 0;
+        XMPP_MEMCPY(out, given.p, given.n);
+        return (uint8_t)given.n;
+    }
+    if (!rng) return 0;
+    rng(ctx, r, sizeof r);
+    xmpp_b64_encode(r, sizeof r, out, XMPP_SASL_NONCE_MAX, &n);
+    xmpp_wipe(r, sizeof r);
+    return (uint8_t)n;
+}
+
+/* RFC 5056 §7: cb-name = 1*(ALPHA / DIGIT / "." / "-") */
+static int xmpp__cb_name_ok(xmpp_str s)
+{
+    size_t i;
+    for (i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-')) return 0;
+    }
+    return s.n > 0;
+}
+
+/* The attribute at *pos in m[0, n) (RFC 5802 §7: a letter, '=', a value up to the next
+   ',' or the end, without NUL). Returns the letter, with *val its value and *pos moved
+   to the next attribute; -1 at the end of the message; 0 if malformed. */
+static int xmpp__attr(const char *m, size_t n, size_t *pos, xmpp_str *val)
+{
+    size_t i = *pos, j;
+    char c;
+    if (i > n) return -1;
+    if (i + 1 >= n || m[i + 1] != '=') return 0;
+    c = m[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return 0;
+    for (j = i + 2; j < n && m[j] != ','; j++)
+        if (!m[j]) return 0;
+    val->p = m + i + 2;
+    val->n = j - i - 2;
+    *pos = j + 1;   /* past the ',', or n + 1: the end */
+    return c;
+}
+
+/* ---- SASL client (see >>sasl API) */
+
+enum { XMPP__SASL_NONE, XMPP__SASL_FIRST, XMPP__SASL_FINAL, XMPP__SASL_VERIFIED,
+       XMPP__SASL_DONE, XMPP__SASL_FAILED };
+
+static xmpp_err xmpp__sasl_fail(xmpp_sasl *s, xmpp_err code, const char *msg, size_t off)
+{
+    s->err.code = code;
+    s->err.message = msg;
+    s->err.offset = off;
+    s->state = XMPP__SASL_FAILED;
+    s->password.p = NULL;
+    s->password.n = 0;
+    xmpp_wipe(s->sig, sizeof s->sig);
+    return code;
+}
+
+/* RFC 5802 §7 server-error-value: the message says which */
+static xmpp_err xmpp__sasl_server_error(xmpp_sasl *s, xmpp_str v, size_t off)
+{
+    static const char *const msgs[] = {
+        "server error e=invalid-encoding", "server error e=extensions-not-supported",
+        "server error e=invalid-proof", "server error e=channel-bindings-dont-match",
+        "server error e=server-does-support-channel-binding",
+        "server error e=channel-binding-not-supported",
+        "server error e=unsupported-channel-binding-type", "server error e=unknown-user",
+        "server error e=invalid-username-encoding", "server error e=no-resources",
+        "server error e=other-error"
+    };
+    size_t i;
+    for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+        if (xmpp__zeq(v, msgs[i] + 15)) return xmpp__sasl_fail(s, XMPP_ERR_AUTH, msgs[i], off);
+    return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "server error e= (a value RFC 5802 does not define)", off);
+}
+
+/* gs2-header = gs2-cbind-flag "," [ authzid ] "," */
+static void xmpp__gs2(xmpp__w *w, const xmpp_sasl *s)
+{
+    char f = (char)s->gs2;
+    xmpp__w_put(w, &f, 1);
+    if (f == 'p') { xmpp__w_put(w, "=", 1); xmpp__w_str(w, s->cb_type); }
+    xmpp__w_put(w, ",", 1);
+    if (s->authzid.n) { xmpp__w_put(w, "a=", 2); xmpp__w_saslname(w, s->authzid); }
+    xmpp__w_put(w, ",", 1);
+}
+
+/* client-first-message-bare = "n=" saslname ",r=" c-nonce */
+static void xmpp__first_bare(xmpp__w *w, const xmpp_sasl *s)
+{
+    xmpp__w_put(w, "n=", 2);
+    xmpp__w_saslname(w, s->authcid);
+    xmpp__w_put(w, ",r=", 3);
+    xmpp__w_put(w, s->nonce, s->nonce_len);
+}
+
+/* client-final-message-without-proof = "c=" base64(gs2-header [cb-data]) ",r=" nonce */
+static void xmpp__final_wo_proof(xmpp__w *w, const xmpp_sasl *s, xmpp_str nonce)
+{
+    xmpp__w_put(w, "c=", 2);
+    xmpp__w_b64(w);
+    xmpp__gs2(w, s);
+    if (s->gs2 == 'p') xmpp__w_put(w, s->cb, s->cb_len);
+    xmpp__w_b64_end(w);
+    xmpp__w_put(w, ",r=", 3);
+    xmpp__w_str(w, nonce);
+}
+
+static void xmpp__initial(xmpp__w *w, const xmpp_sasl *s)
+{
+    if (XMPP__SCRAM(s->mech)) {
+        xmpp__gs2(w, s);
+        xmpp__first_bare(w, s);
+    } else if (s->mech == XMPP_SASL_PLAIN) {   /* RFC 4616 §2 */
+        xmpp__w_str(w, s->authzid);
+        xmpp__w_put(w, "", 1);
+        xmpp__w_str(w, s->authcid);
+        xmpp__w_put(w, "", 1);
+        xmpp__w_str(w, s->password);
+    } else if (s->mech == XMPP_SASL_EXTERNAL) {
+        xmpp__w_str(w, s->authzid);
+    }
+}
+
+XMPPDEF xmpp_err xmpp_sasl_start(xmpp_sasl *s, const xmpp_sasl_config *cfg,
+                                 unsigned char *out, size_t size, size_t *len)
+{
+    unsigned m = (unsigned)cfg->mech;
+    xmpp__w w;
+    XMPP_MEMSET(s, 0, sizeof *s);
+    *len = 0;
+    s->mech = (uint8_t)m;
+    s->authcid = cfg->authcid;
+    s->password = cfg->password;
+    s->authzid = cfg->authzid;
+    s->cb = cfg->cb_data;
+    s->cb_len = cfg->cb_len;
+    s->cb_type = cfg->cb_type;
+    if (!s->cb_type.n) { s->cb_type.p = "tls-server-end-point"; s->cb_type.n = 20; }
+    s->cache = cfg->cache;
+    s->min_it = cfg->min_iterations ? cfg->min_iterations : XMPP_SASL_MIN_ITERATIONS;
+    s->max_it = cfg->max_iterations ? cfg->max_iterations : XMPP_SASL_MAX_ITERATIONS;
+    if (m == XMPP_SASL_NONE || m > XMPP_SASL_SCRAM_SHA_256_PLUS)
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "no SASL mechanism chosen, or an unknown one", 0);
+#ifdef XMPP_NO_SHA1
+    if (XMPP__SCRAM(m) && XMPP__ALG(m) == 20)
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MECHANISM, "SCRAM-SHA-1 is compiled out (XMPP_NO_SHA1)", 0);
+#endif
+    if (!xmpp__prep_ok(s->authcid))
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "the username has a control character (SASLprep, RFC 4013 §2.3)", 0);
+    if (!xmpp__prep_ok(s->authzid))
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "the authzid has a control character (SASLprep, RFC 4013 §2.3)", 0);
+    if (!xmpp__prep_ok(s->password))
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "the password has a control character (SASLprep, RFC 4013 §2.3)", 0);
+    if ((m == XMPP_SASL_PLAIN || XMPP__SCRAM(m)) && !s->authcid.n)
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "no username (authcid)", 0);
+    if (m == XMPP_SASL_PLAIN && !s->password.n)
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "PLAIN needs a password", 0);
+    if (XMPP__SCRAM(m)) {
+        if (!s->password.n && !(s->cache && s->cache->valid && s->cache->alg == XMPP__ALG(m)))
+            return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "SCRAM needs a password, or a valid cache for this hash", 0);
+        if (s->min_it > s->max_it)
+            return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "min_iterations is above max_iterations", 0);
+        if (XMPP__PLUS(m)) {
+            if (!s->cb_len)
+                return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "a -PLUS mechanism needs channel-binding data (cb_data)", 0);
+            if (!xmpp__cb_name_ok(s->cb_type))
+                return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "the channel-binding type is not a valid name (RFC 5056 §7)", 0);
+            s->gs2 = 'p';
+        } else {
+            s->gs2 = s->cb_len && !cfg->plus_offered ? 'y' : 'n';   /* RFC 5802 §6 */
+        }
+        s->nonce_len = xmpp__nonce(s->nonce, cfg->nonce, cfg->rng, cfg->rng_ctx);
+        if (!s->nonce_len)
+            return xmpp__sasl_fail(s, XMPP_ERR_INVALID, cfg->nonce.n ?
+                "the client nonce must be 1 to XMPP_SASL_NONCE_MAX printable ASCII characters, no ','" :
+                "SCRAM needs a client nonce: give an rng (or the nonce)", 0);
+    }
+    XMPP_MEMSET(&w, 0, sizeof w);
+    xmpp__initial(&w, s);
+    *len = w.n;
+    if (size < w.n) return XMPP_ERR_NOSPACE;
+    w.p = out;
+    w.size = size;
+    w.n = 0;
+    xmpp__initial(&w, s);
+    s->state = XMPP__SASL_FIRST;
+    return XMPP_OK;
+}
+
+/* The server-first-message in, the client-final-message out (RFC 5802 §3, §7):
+       server-first-message = [reserved-mext ","] nonce "," salt "," iteration-count ["," extensions] */
+static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
+                                  unsigned char *out, size_t size, size_t *len)
+{
+    unsigned hl = XMPP__ALG(s->mech), i;
+    unsigned char salt[XMPP_SASL_SALT_MAX], salted[XMPP_HASH_MAX], ck[XMPP_HASH_MAX],
+                  stored[XMPP_HASH_MAX], proof[XMPP_HASH_MAX];
+    xmpp_str r, sv, iv, v;
+    size_t pos = 0, at = 0, slen;
+    uint32_t it = 0;
+    xmpp_hmac mac[2];
+    xmpp_sasl_cache *cache = s->cache;
+    xmpp__w w;
+    xmpp_err e;
+    int a;
+    if (!n) return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "empty server-first-message", 0);
+    a = xmpp__attr(c, n, &pos, &r);
+    if (a == 'e') return xmpp__sasl_server_error(s, r, 0);
+    if (a == 'm')
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: a mandatory extension (m=) we do not support", 0);
+    if (a != 'r')
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a ? "server-first-message: the nonce (r=) must come first" :
+                               "server-first-message: malformed attribute (a letter, '=', a value)", 0);
+    if (!xmpp__printable(r))
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the nonce (r=) is not printable ASCII", 2);
+    if (r.n < s->nonce_len || XMPP_MEMCMP(r.p, s->nonce, s->nonce_len) != 0)
+        return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "the server's nonce (r=) does not start with our nonce", 2);
+    if (r.n == s->nonce_len)
+        return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "the server's nonce (r=) adds nothing to ours", 2);
+    at = pos;
+    a = xmpp__attr(c, n, &pos, &sv);
+    if (a != 's')
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a < 0 ? "server-first-message: no salt (s=)" : a ?
+                               "server-first-message: the salt (s=) must follow the nonce" :
+                               "server-first-message: malformed attribute (a letter, '=', a value)", at);
+    e = xmpp_b64_decode(sv.p, sv.n, salt, sizeof salt, &slen);
+    if (e == XMPP_ERR_BASE64)
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the salt (s=) is not valid base64", at + 2 + slen);
+    if (e == XMPP_ERR_NOSPACE)
+        return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the salt is longer than XMPP_SASL_SALT_MAX bytes", at + 2);
+    if (!slen)
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the salt (s=) is empty", at + 2);
+    at = pos;
+    a = xmpp__attr(c, n, &pos, &iv);
+    if (a != 'i')
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a < 0 ? "server-first-message: no iteration count (i=)" : a ?
+                               "server-first-message: the iteration count (i=) must follow the salt" :
+                               "server-first-message: malformed attribute (a letter, '=', a value)", at);
+    for (i = 0; i < iv.n; i++) {   /* posit-number = %x31-39 *DIGIT, saturating */
+        if (iv.p[i] < '0' || iv.p[i] > '9' || (i == 0 && iv.p[i] == '0' && iv.n > 1))
+            return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the iteration count (i=) is not a number", at + 2 + i);
+        it = it > (UINT32_MAX - 9) / 10 ? UINT32_MAX : it * 10 + (uint32_t)(iv.p[i] - '0');
+    }
+    if (!iv.n)
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the iteration count (i=) is not a number", at + 2);
+    if (it < s->min_it)
+        return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is below the minimum", at + 2);
+    if (it > s->max_it)
+        return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is above the maximum", at + 2);
+    for (;;) {   /* extensions: optional, ignored; the defined attributes only once */
+        at = pos;
+        a = xmpp__attr(c, n, &pos, &v);
+        if (a < 0) break;
+        if (!a || a == 'r' || a == 's' || a == 'i' || a == 'm' || a == 'e')
+            return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a ? "server-first-message: duplicate or misplaced attribute" :
+                                   "server-first-message: malformed attribute (a letter, '=', a value)", at);
+    }
+
+    /* measure the response: nothing changes if it does not fit */
+    XMPP_MEMSET(&w, 0, sizeof w);
+    xmpp__final_wo_proof(&w, s, r);
+    *len = w.n + 3 + XMPP_B64_ENCODED_SIZE(hl);
+    if (size < *len) return XMPP_ERR_NOSPACE;
+
+    /* SaltedPassword = Hi(Normalize(password), salt, i), or from the cache */
+    if (cache && cache->valid && cache->alg == hl && cache->iterations == it &&
+        cache->salt_len == slen && XMPP_MEMCMP(cache->salt, salt, slen) == 0) {
+        XMPP_MEMCPY(salted, cache->salted_password, hl);
+    } else if (!s->password.n) {
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "no password, and the cache is not for this salt and iteration count", 0);
+    } else {
+        xmpp_pbkdf2((xmpp_hash_alg)hl, s->password.p, s->password.n, salt, slen, it, salted, hl);
+        if (cache) {   /* valid once the server has proven itself (xmpp_sasl_success) */
+            cache->valid = 0;
+            cache->alg = (uint8_t)hl;
+            cache->iterations = it;
+            cache->salt_len = (uint8_t)slen;
+            XMPP_MEMCPY(cache->salt, salt, slen);
+            XMPP_MEMCPY(cache->salted_password, salted, hl);
+        }
+    }
+    /* ClientKey = HMAC(SaltedPassword, "Client Key"), StoredKey = H(ClientKey),
+       ServerKey = HMAC(SaltedPassword, "Server Key") */
+    xmpp_hmac_once((xmpp_hash_alg)hl, salted, hl, "Client Key", 10, ck);
+    xmpp_hash_once((xmpp_hash_alg)hl, ck, hl, stored);
+    xmpp_hmac_init(&mac[0], (xmpp_hash_alg)hl, stored, hl);
+    xmpp_hmac_once((xmpp_hash_alg)hl, salted, hl, "Server Key", 10, stored);
+    xmpp_hmac_init(&mac[1], (xmpp_hash_alg)hl, stored, hl);
+    /* AuthMessage into both HMACs; its last part is also the response */
+    XMPP_MEMSET(&w, 0, sizeof w);
+    w.mac = mac;
+    w.nmac = 2;
+    xmpp__first_bare(&w, s);
+    xmpp__w_put(&w, ",", 1);
+    xmpp__w_put(&w, c, n);
+    xmpp__w_put(&w, ",", 1);
+    w.p = out;
+    w.size = size;
+    w.n = 0;
+    xmpp__final_wo_proof(&w, s, r);
+    w.nmac = 0;
+    xmpp_hmac_final(&mac[0], proof);          /* ClientSignature */
+    for (i = 0; i < hl; i++) proof[i] ^= ck[i];   /* ClientProof = ClientKey XOR ClientSignature */
+    xmpp_hmac_final(&mac[1], s->sig);         /* the ServerSignature we expect */
+    xmpp__w_put(&w, ",p=", 3);
+    xmpp__w_b64(&w);
+    xmpp__w_put(&w, proof, hl);
+    xmpp__w_b64_end(&w);
+    *len = w.n;
+    xmpp_wipe(salted, sizeof salted);
+    xmpp_wipe(ck, sizeof ck);
+    xmpp_wipe(stored, sizeof stored);
+    xmpp_wipe(proof, sizeof proof);
+    s->password.p = NULL;
+    s->password.n = 0;
+    s->state = XMPP__SASL_FINAL;
+    return XMPP_OK;
+}
+
+/* server-final-message = (server-error / verifier) ["," extensions] */
+static xmpp_err xmpp__scram_verify(xmpp_sasl *s, const char *c, size_t n)
+{
+    unsigned hl = XMPP__ALG(s->mech);
+    unsigned char sig[XMPP_HASH_MAX + 3];
+    size_t pos = 0, at, slen;
+    xmpp_str v, x;
+    xmpp_err e;
+    int a, ok;
+    if (!n)
+        return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "the server claims success without its signature (v=): it is not verified", 0);
+    a = xmpp__attr(c, n, &pos, &v);
+    if (a == 'e') return xmpp__sasl_server_error(s, v, 0);
+    if (a != 'v')
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a ? "server-final-message: expected v= (the server's signature) or e=" :
+                               "server-final-message: malformed attribute (a letter, '=', a value)", 0);
+    for (;;) {
+        at = pos;
+        a = xmpp__attr(c, n, &pos, &x);
+        if (a < 0) break;
+        if (!a || a == 'v' || a == 'e')
+            return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a ? "server-final-message: duplicate or misplaced attribute" :
+                                   "server-final-message: malformed attribute (a letter, '=', a value)", at);
+    }
+    e = xmpp_b64_decode(v.p, v.n, sig, sizeof sig, &slen);
+    if (e == XMPP_ERR_BASE64)
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-final-message: the signature (v=) is not valid base64", 2 + slen);
+    ok = e == XMPP_OK && slen == hl && xmpp_ct_equal(sig, s->sig, hl);
+    xmpp_wipe(sig, sizeof sig);
+    if (!ok)
+        return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "the server's signature (v=) is wrong: it does not know the password, or is not the server", 2);
+    xmpp_wipe(s->sig, sizeof s->sig);
+    if (s->cache) s->cache->valid = 1;
+    return XMPP_OK;
+}
+
+XMPPDEF xmpp_err xmpp_sasl_step(xmpp_sasl *s, const void *challenge, size_t n,
+                                unsigned char *out, size_t size, size_t *len)
+{
+    const char *c = (const char *)challenge;
+    xmpp_err e;
+    *len = 0;
+    if (s->state == XMPP__SASL_FAILED) return s->err.code;
+    if (s->state == XMPP__SASL_FIRST && XMPP__SCRAM(s->mech)) return xmpp__scram_first(s, c, n, out, size, len);
+    if (s->state == XMPP__SASL_FINAL) {   /* the server-final-message as a challenge */
+        if ((e = xmpp__scram_verify(s, c, n)) != XMPP_OK) return e;
+        s->state = XMPP__SASL_VERIFIED;
+        return XMPP_OK;
+    }
+    if (s->state == XMPP__SASL_FIRST)
+        return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "a challenge, but this mechanism expects none", 0);
+    return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "xmpp_sasl_step before xmpp_sasl_start or after the end", 0);
+}
+
+XMPPDEF xmpp_err xmpp_sasl_success(xmpp_sasl *s, const void *data, size_t n)
+{
+    xmpp_err e;
+    if (s->state == XMPP__SASL_FAILED) return s->err.code;
+    if (s->state == XMPP__SASL_FINAL) {
+        if ((e = xmpp__scram_verify(s, (const char *)data, n)) != XMPP_OK) return e;
+    } else if (s->state == XMPP__SASL_FIRST && XMPP__SCRAM(s->mech)) {
+        return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "the server claims success before the SCRAM exchange: it is not verified", 0);
+    } else if (s->state == XMPP__SASL_FIRST || s->state == XMPP__SASL_VERIFIED) {
+        if (n) return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "unexpected additional data with success", 0);
+    } else {
+        return xmpp__sasl_fail(s, XMPP_ERR_INVALID, "xmpp_sasl_success before xmpp_sasl_start or after the end", 0);
+    }
+    s->state = XMPP__SASL_DONE;
+    s->password.p = NULL;
+    s->password.n = 0;
+    return XMPP_OK;
+}
+
+XMPPDEF const xmpp_errinfo *xmpp_sasl_error(const xmpp_sasl *s)
+{
+    return &s->err;
+}
+
+XMPPDEF void xmpp_sasl_wipe(xmpp_sasl *s)
+{
+    xmpp_wipe(s, sizeof *s);
+}
+
+/* ---- SASL server (see >>sasl API) */
+
+XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const void *salt,
+                                  size_t slen, uint32_t iterations, unsigned char *stored_key,
+                                  unsigned char *server_key)
+{
+    unsigned char salted[XMPP_HASH_MAX], ck[XMPP_HASH_MAX];
+    size_t hl = alg == 20 ? 20 : 32;
+    xmpp_pbkdf2(alg, password.p, password.n, salt, slen, iterations, salted, hl);
+    xmpp_hmac_once(alg, salted, hl, "Client Key", 10, ck);
+    xmpp_hash_once(alg, ck, hl, stored_key);
+    xmpp_hmac_once(alg, salted, hl, "Server Key", 10, server_key);
+    xmpp_wipe(salted, sizeof salted);
+    xmpp_wipe(ck, sizeof ck);
+}
+
+enum { XMPP__SRV_NONE, XMPP__SRV_FIRST, XMPP__SRV_FINAL, XMPP__SRV_DONE, XMPP__SRV_FAILED };
+
+static xmpp_err xmpp__srv_fail(xmpp_sasl_server *v, xmpp_err code, const char *msg, size_t off)
+{
+    v->err.code = code;
+    v->err.message = msg;
+    v->err.offset = off;
+    v->state = XMPP__SRV_FAILED;
+    xmpp_wipe(v->stored, sizeof v->stored);
+    xmpp_wipe(v->server, sizeof v->server);
+    return code;
+}
+
+XMPPDEF xmpp_err xmpp_sasl_server_start(xmpp_sasl_server *v, const xmpp_sasl_server_config *cfg)
+{
+    unsigned m = (unsigned)cfg->mech;
+    XMPP_MEMSET(v, 0, sizeof *v);
+    v->cfg = *cfg;
+    if (!v->cfg.cb_type.n) { v->cfg.cb_type.p = "tls-server-end-point"; v->cfg.cb_type.n = 20; }
+    if (!v->cfg.iterations) v->cfg.iterations = XMPP_SASL_MIN_ITERATIONS;
+    if (m != XMPP_SASL_PLAIN && !XMPP__SCRAM(m))
+        return xmpp__srv_fail(v, XMPP_ERR_INVALID, "the server side does PLAIN and SCRAM only", 0);
+#ifdef XMPP_NO_SHA1
+    if (XMPP__SCRAM(m) && XMPP__ALG(m) == 20)
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MECHANISM, "SCRAM-SHA-1 is compiled out (XMPP_NO_SHA1)", 0);
+#endif
+    if (!cfg->username.n || !xmpp__prep_ok(cfg->username))
+        return xmpp__srv_fail(v, XMPP_ERR_INVALID, "no username, or a control character in it", 0);
+    v->state = XMPP__SRV_FIRST;
+    if (m == XMPP_SASL_PLAIN) {
+        if (!cfg->password.n) return xmpp__srv_fail(v, XMPP_ERR_INVALID, "PLAIN needs the password", 0);
+        return XMPP_OK;
+    }
+    v->alg = (uint8_t)XMPP__ALG(m);
+    if (!cfg->salt_len || cfg->salt_len > 0xFFFF)
+        return xmpp__srv_fail(v, XMPP_ERR_INVALID, "SCRAM needs a salt (1 to 65535 bytes)", 0);
+    if (cfg->stored_key && cfg->server_key) {
+        XMPP_MEMCPY(v->stored, cfg->stored_key, v->alg);
+        XMPP_MEMCPY(v->server, cfg->server_key, v->alg);
+    } else if (cfg->password.n) {
+        xmpp_sasl_scram_keys((xmpp_hash_alg)v->alg, cfg->password, cfg->salt, cfg->salt_len,
+                             v->cfg.iterations, v->stored, v->server);
+    } else {
+        return xmpp__srv_fail(v, XMPP_ERR_INVALID, "SCRAM needs the stored and server keys, or the password", 0);
+    }
+    if (XMPP__PLUS(m) && !cfg->cb_len)
+        return xmpp__srv_fail(v, XMPP_ERR_INVALID, "a -PLUS mechanism needs channel-binding data (cb_data)", 0);
+    v->snonce_len = xmpp__nonce(v->snonce, cfg->nonce, cfg->rng, cfg->rng_ctx);
+    if (!v->snonce_len)
+        return xmpp__srv_fail(v, XMPP_ERR_INVALID, "SCRAM needs a server nonce: give an rng (or a valid nonce)", 0);
+    return XMPP_OK;
+}
+
+/* PLAIN (RFC 4616 §2): message = [authzid] UTF8NUL authcid UTF8NUL passwd */
+static xmpp_err xmpp__srv_plain(xmpp_sasl_server *v, const char *c, size_t n)
+{
+    size_t i, z1 = n, z2 = n;
+    xmpp_str authz, authc, pw;
+    int ok;
+    for (i = 0; i < n; i++) {
+        if (c[i]) continue;
+        if (z1 == n) z1 = i;
+        else if (z2 == n) z2 = i;
+        else return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "PLAIN: more than two NUL bytes", i);
+    }
+    if (z2 == n) return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "PLAIN: expected authzid NUL authcid NUL password", n);
+    authz.p = c; authz.n = z1;
+    authc.p = c + z1 + 1; authc.n = z2 - z1 - 1;
+    pw.p = c + z2 + 1; pw.n = n - z2 - 1;
+    if (!xmpp__prep_ok(authz) || !xmpp__prep_ok(authc) || !xmpp__prep_ok(pw))
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "PLAIN: a control character (SASLprep, RFC 4013 §2.3)", 0);
+    if (authc.n != v->cfg.username.n || XMPP_MEMCMP(authc.p, v->cfg.username.p, authc.n) != 0)
+        return xmpp__srv_fail(v, XMPP_ERR_AUTH, "unknown user", z1 + 1);
+    ok = pw.n == v->cfg.password.n && xmpp_ct_equal(pw.p, v->cfg.password.p, pw.n);
+    if (!ok) return xmpp__srv_fail(v, XMPP_ERR_AUTH, "wrong password", z2 + 1);
+    if (authz.n > sizeof v->buf)
+        return xmpp__srv_fail(v, XMPP_ERR_POLICY_VIOLATION, "PLAIN: the authzid is longer than XMPP_SASL_SERVER_BUF", 0);
+    if (authz.n) XMPP_MEMCPY(v->buf, authz.p, authz.n);
+    v->authz_at = 0;
+    v->authz_len = (uint16_t)authz.n;
+    v->state = XMPP__SRV_DONE;
+    return XMPP_OK;
+}
+
+/* server-first-message = "r=" c-nonce s-nonce ",s=" salt ",i=" iteration-count */
+static void xmpp__server_first(xmpp__w *w, const xmpp_sasl_server *v, xmpp_str cnonce)
+{
+    xmpp__w_put(w, "r=", 2);
+    xmpp__w_str(w, cnonce);
+    xmpp__w_put(w, v->snonce, v->snonce_len);
+    xmpp__w_put(w, ",s=", 3);
+    xmpp__w_b64(w);
+    xmpp__w_put(w, v->cfg.salt, v->cfg.salt_len);
+    xmpp__w_b64_end(w);
+    xmpp__w_put(w, ",i=", 3);
+    xmpp__w_u32(w, v->cfg.iterations);
+}
+
+/* client-first-message = gs2-header client-first-message-bare
+   gs2-header = gs2-cbind-flag "," [ authzid ] ","     client-first-message-bare =
+   [reserved-mext ","] username "," nonce ["," extensions] */
+static xmpp_err xmpp__srv_first(xmpp_sasl_server *v, const char *c, size_t n,
+                                unsigned char *out, size_t size, size_t *len)
+{
+    size_t pos = 1, at, bare, sf, need, k;
+    xmpp_str cb, authz, user, cn, x;
+    xmpp_str none = { NULL, 0 };
+    xmpp__w w;
+    int a, eq;
+    authz = none;
+    if (!n) return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "empty client-first-message", 0);
+    if (c[0] == 'p') {
+        at = 0;
+        if (xmpp__attr(c, n, &at, &cb) != 'p' || at > n)
+            return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: malformed GS2 header", 0);
+        pos = at - 1;   /* the ',' after the channel-binding type */
+        if (!XMPP__PLUS(v->cfg.mech))
+            return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "channel binding (p=) with a mechanism without -PLUS", 0);
+        if (cb.n != v->cfg.cb_type.n || XMPP_MEMCMP(cb.p, v->cfg.cb_type.p, cb.n) != 0)
+            return xmpp__srv_fail(v, XMPP_ERR_AUTH, "unsupported channel-binding type", 2);
+    } else if (c[0] == 'n' || c[0] == 'y') {
+        if (XMPP__PLUS(v->cfg.mech))
+            return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "a -PLUS mechanism without channel binding (p=)", 0);
+        if (c[0] == 'y' && v->cfg.plus_offered)   /* RFC 5802 §6 */
+            return xmpp__srv_fail(v, XMPP_ERR_AUTH, "the client thinks we cannot bind channels, but we offered -PLUS: a downgrade", 0);
+    } else {
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: the GS2 flag must be n, y or p=", 0);
+    }
+    if (pos >= n || c[pos] != ',')
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: malformed GS2 header", pos);
+    pos++;
+    if (pos < n && c[pos] == 'a') {
+        at = pos;
+        if (xmpp__attr(c, n, &pos, &authz) != 'a' || pos > n ||
+            xmpp__saslname(authz, NULL, none, NULL) == (size_t)-1)
+            return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: malformed authzid (a=)", at);
+    } else if (pos < n && c[pos] == ',') {
+        pos++;
+    } else {
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: malformed GS2 header", pos);
+    }
+    bare = pos;
+    a = xmpp__attr(c, n, &pos, &user);
+    if (a == 'm')
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: a mandatory extension (m=) we do not support", bare);
+    if (a != 'n')
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: expected the username (n=)", bare);
+    if (xmpp__saslname(user, NULL, v->cfg.username, &eq) == (size_t)-1)
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: bad username encoding", bare + 2);
+    if (!eq) return xmpp__srv_fail(v, XMPP_ERR_AUTH, "unknown user", bare + 2);
+    at = pos;
+    if (xmpp__attr(c, n, &pos, &cn) != 'r')
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: expected the nonce (r=)", at);
+    if (!xmpp__printable(cn))
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: the nonce (r=) is not printable ASCII", at + 2);
+    for (;;) {
+        at = pos;
+        a = xmpp__attr(c, n, &pos, &x);
+        if (a < 0) break;
+        if (!a || a == 'n' || a == 'r' || a == 'm' || a == 'a')
+            return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-first-message: malformed, duplicate or misplaced attribute", at);
+    }
+    XMPP_MEMSET(&w, 0, sizeof w);
+    xmpp__server_first(&w, v, cn);
+    sf = w.n;
+    need = n + 1 + sf + 1 + authz.n;
+    if (need > sizeof v->buf)
+        return xmpp__srv_fail(v, XMPP_ERR_POLICY_VIOLATION, "SCRAM: the messages are longer than XMPP_SASL_SERVER_BUF", 0);
+    *len = sf;
+    if (size < sf) return XMPP_ERR_NOSPACE;
+    XMPP_MEMCPY(v->buf, c, n);
+    v->buf[n] = ',';
+    w.n = 0;
+    w.p = (unsigned char *)v->buf + n + 1;
+    w.size = sf;
+    xmpp__server_first(&w, v, cn);
+    v->buf[n + 1 + sf] = ',';
+    XMPP_MEMCPY(out, v->buf + n + 1, sf);
+    v->gs2_len = (uint16_t)bare;
+    v->am_len = (uint16_t)(n - bare + 1 + sf + 1);
+    v->nonce_at = (uint16_t)(n + 1 + 2);
+    v->nonce_len = (uint16_t)(cn.n + v->snonce_len);
+    v->authz_at = (uint16_t)(n + 1 + sf + 1);
+    k = authz.n ? xmpp__saslname(authz, v->buf + v->authz_at, none, NULL) : 0;
+    v->authz_len = (uint16_t)k;
+    v->state = XMPP__SRV_FINAL;
+    return XMPP_AGAIN;
+}
+
+/* client-final-message = client-final-message-without-proof "," proof
+   client-final-message-without-proof = channel-binding "," nonce ["," extensions] */
+static xmpp_err xmpp__srv_final(xmpp_sasl_server *v, const char *c, size_t n,
+                                unsigned char *out, size_t size, size_t *len)
+{
+    unsigned hl = v->alg, i;
+    unsigned char proof[XMPP_HASH_MAX + 3], sig[XMPP_HASH_MAX], ck[XMPP_HASH_MAX];
+    size_t pos = 0, at, end = 0, plen;
+    xmpp_str cv, rv, pv, x;
+    xmpp_hmac mac;
+    xmpp__w w;
+    xmpp_err e;
+    int a, ok;
+    pv.p = NULL;
+    pv.n = 0;
+    if (xmpp__attr(c, n, &pos, &cv) != 'c')
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: expected the channel binding (c=) first", 0);
+    if (xmpp_b64_decode(cv.p, cv.n, NULL, 0, &plen) == XMPP_ERR_BASE64)
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: c= is not valid base64", 2 + plen);
+    at = pos;
+    if (xmpp__attr(c, n, &pos, &rv) != 'r')
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: expected the nonce (r=) after c=", at);
+    for (;;) {
+        at = pos;
+        a = xmpp__attr(c, n, &pos, &x);
+        if (a == 'p') { pv = x; end = at - 1; break; }
+        if (a < 0) return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: no proof (p=)", n);
+        if (!a || a == 'c' || a == 'r')
+            return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: malformed, duplicate or misplaced attribute", at);
+    }
+    if (pos <= n)
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: the proof (p=) must come last", pos);
+    e = xmpp_b64_decode(pv.p, pv.n, proof, sizeof proof, &plen);
+    if (e != XMPP_OK || plen != hl)
+        return xmpp__srv_fail(v, XMPP_ERR_SASL_MALFORMED, "client-final-message: the proof (p=) is not base64 of a digest", end + 3);
+    /* the channel binding: base64 of our GS2 header copy (and the channel's data) */
+    XMPP_MEMSET(&w, 0, sizeof w);
+    w.cmp = cv.p;
+    w.cmp_n = cv.n;
+    xmpp__w_b64(&w);
+    xmpp__w_put(&w, v->buf, v->gs2_len);
+    if (v->buf[0] == 'p') xmpp__w_put(&w, v->cfg.cb_data, v->cfg.cb_len);
+    xmpp__w_b64_end(&w);
+    if (w.diff || w.n != cv.n)
+        return xmpp__srv_fail(v, XMPP_ERR_AUTH, "the channel binding (c=) does not match", 2);
+    if (rv.n != v->nonce_len || XMPP_MEMCMP(rv.p, v->buf + v->nonce_at, rv.n) != 0)
+        return xmpp__srv_fail(v, XMPP_ERR_AUTH, "the nonce (r=) is not this exchange's", (size_t)(rv.p - c));
+    *len = 2 + XMPP_B64_ENCODED_SIZE(hl);
+    if (size < *len) return XMPP_ERR_NOSPACE;
+    /* ClientKey = ClientProof XOR HMAC(StoredKey, AuthMessage); H(ClientKey) = StoredKey? */
+    xmpp_hmac_init(&mac, (xmpp_hash_alg)hl, v->stored, hl);
+    xmpp_hmac_update(&mac, v->buf + v->gs2_len, v->am_len);
+    xmpp_hmac_update(&mac, c, end);
+    xmpp_hmac_final(&mac, sig);
+    for (i = 0; i < hl; i++) ck[i] = (unsigned char)(proof[i] ^ sig[i]);
+    xmpp_hash_once((xmpp_hash_alg)hl, ck, hl, sig);
+    ok = xmpp_ct_equal(sig, v->stored, hl);
+    xmpp_wipe(ck, sizeof ck);
+    if (!ok) return xmpp__srv_fail(v, XMPP_ERR_AUTH, "wrong password (the proof does not verify)", end + 3);
+    /* server-final-message = "v=" base64(HMAC(ServerKey, AuthMessage)) */
+    xmpp_hmac_init(&mac, (xmpp_hash_alg)hl, v->server, hl);
+    xmpp_hmac_update(&mac, v->buf + v->gs2_len, v->am_len);
+    xmpp_hmac_update(&mac, c, end);
+    xmpp_hmac_final(&mac, sig);
+    XMPP_MEMSET(&w, 0, sizeof w);
+    w.p = out;
+    w.size = size;
+    xmpp__w_put(&w, "v=", 2);
+    xmpp__w_b64(&w);
+    xmpp__w_put(&w, sig, hl);
+    xmpp__w_b64_end(&w);
+    xmpp_wipe(sig, sizeof sig);
+    xmpp_wipe(v->stored, sizeof v->stored);
+    xmpp_wipe(v->server, sizeof v->server);
+    v->state = XMPP__SRV_DONE;
+    return XMPP_OK;
+}
+
+XMPPDEF xmpp_err xmpp_sasl_server_step(xmpp_sasl_server *v, const void *in, size_t n,
+                                       unsigned char *out, size_t size, size_t *len)
+{
+    const char *c = (const char *)in;
+    *len = 0;
+    if (v->state == XMPP__SRV_FAILED) return v->err.code;
+    if (v->state == XMPP__SRV_FIRST && v->cfg.mech == XMPP_SASL_PLAIN) return xmpp__srv_plain(v, c, n);
+    if (v->state == XMPP__SRV_FIRST) return xmpp__srv_first(v, c, n, out, size, len);
+    if (v->state == XMPP__SRV_FINAL) return xmpp__srv_final(v, c, n, out, size, len);
+    return xmpp__srv_fail(v, XMPP_ERR_INVALID, "xmpp_sasl_server_step before start or after the end", 0);
+}
+
+XMPPDEF xmpp_str xmpp_sasl_server_authzid(const xmpp_sasl_server *v)
+{
+    xmpp_str s;
+    s.p = v->buf + v->authz_at;
+    s.n = v->authz_len;
+    return s;
+}
+
+XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
+{
+    return &v->err;
+}
+
 /* ======================================================================== >>stream */
 /* ======================================================================== >>tls */
 /* ======================================================================== >>posix */
