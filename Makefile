@@ -7,8 +7,9 @@
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
-#   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
-#   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
+#   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios); bytes to
+#                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes)
+#   make bench-instr  instructions per byte of both under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
 #                     tokenizer, the stanza layer, JIDs, crypto/SASL); the tokenizer's
 #                     peak stack measured on the emulated boards
@@ -126,10 +127,16 @@ demo: $(B)/tokens
 
 $(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
-bench: $(B)/bench_xml
+$(B)/bench_stanza: tests/bench/bench_stanza.c tests/corpus.h xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lstrophe
+bench: $(B)/bench_xml $(B)/bench_stanza
 	$(B)/bench_xml
-bench-instr: $(B)/bench_xml
+	@echo
+	$(B)/bench_stanza
+bench-instr: $(B)/bench_xml $(B)/bench_stanza
 	tests/bench/bench_instr.sh $(B)/bench_xml
+	@echo
+	tests/bench/bench_stanza_instr.sh $(B)/bench_stanza
 
 # the tokenizer's peak stack, measured on the emulated boards
 $(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m0
