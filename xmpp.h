@@ -89,7 +89,7 @@ extern "C" {
     X(XMPP_ERR_RESTRICTED_XML,       "restricted-xml",       "XML feature not allowed in XMPP (RFC 6120 §11)") \
     X(XMPP_ERR_UNSUPPORTED_ENCODING, "unsupported-encoding", "encoding other than UTF-8") \
     X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded") \
-    X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small (the size needed is reported)") \
+    X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small") \
     X(XMPP_ERR_JID_MALFORMED,        "improper-addressing",  "malformed XMPP address (RFC 7622)") \
     X(XMPP_ERR_BASE64,               "incorrect-encoding",   "invalid base64 (RFC 4648 §4)") \
     X(XMPP_ERR_SASL_MECHANISM,       "invalid-mechanism",    "no acceptable SASL mechanism") \
@@ -298,12 +298,12 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
    elements, stream errors, anything), inside an arena the caller gives. The builder
    writes escaped XML into a caller buffer.
 
-       xmpp_stanza s;  static unsigned char arena[4096];
-       xmpp_stanza_init(&s, arena, sizeof arena);
+       xmpp_tree s;  static unsigned char arena[4096];
+       xmpp_tree_init(&s, arena, sizeof arena);
        while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-           xmpp_err r = xmpp_stanza_push(&s, &t);
+           xmpp_err r = xmpp_tree_push(&s, &t);
            if (r == XMPP_OK) {                            a stanza is complete
-               const xmpp_node *m = xmpp_stanza_root(&s), *body;
+               const xmpp_node *m = xmpp_tree_root(&s), *body;
                if (xmpp_node_is(m, "jabber:client", "message") &&
                    (body = xmpp_node_child(m, "jabber:client", "body")))
                    show(xmpp_node_attr(m, NULL, "from"), xmpp_node_text(body));
@@ -316,7 +316,7 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
    the arena is reused). Nodes are records packed byte by byte in the arena (no
    alignment needed); navigation reads them in place and allocates nothing. */
 
-typedef struct xmpp_stanza {
+typedef struct xmpp_tree {
     /* private */
     unsigned char *arena;
     size_t size, top;          /* arena bytes; first free byte */
@@ -326,7 +326,7 @@ typedef struct xmpp_stanza {
     uint32_t depth;            /* elements open inside the stanza */
     uint8_t state;             /* idle, collecting, complete, skipping */
     uint64_t offset;           /* stream offset of the stanza's '<' */
-} xmpp_stanza;
+} xmpp_tree;
 
 /* A node of a collected stanza: an element or a text node. An opaque handle into the
    arena; valid as long as the tree is. */
@@ -337,19 +337,20 @@ typedef struct xmpp_node xmpp_node;
    the stream header (up to max_token bytes). The worst case, a stanza of nothing but
    empty elements and one-byte texts (<a/>x<a/>x...), takes 5.2 times its size; typical
    stanzas take less than 1.5 times (README.md). 0 if it does not fit a size_t. */
-XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim);
+XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim);
 
 /* Start collecting into arena (any alignment). */
-XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size);
+XMPPDEF void xmpp_tree_init(xmpp_tree *s, void *arena, size_t size);
 
 /* Forget any partial stanza (after a stream restart, RFC 6120 §4.3.3). */
-XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s);
+XMPPDEF void xmpp_tree_reset(xmpp_tree *s);
 
 /* Take one token from the tokenizer (every token, in order). Returns
-     XMPP_OK           a stanza is complete: xmpp_stanza_root() is its root element
+     XMPP_OK           a stanza is complete: xmpp_tree_root() is its root element
      XMPP_AGAIN        nothing complete yet; also for tokens outside stanzas (DECL,
                        OPEN, CLOSE, white space between stanzas), which the caller
-                       handles from the token itself
+                       handles from the token itself. OPEN and CLOSE also forget the
+                       tree (a new stream, or the end of this one)
      XMPP_ERR_NOSPACE  a stanza ended that did not fit the arena. It was skipped whole:
                        not a stream error, the next stanza is collected normally (the
                        caller may answer an iq with <resource-constraint/>, or close the
@@ -358,18 +359,20 @@ XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s);
    Why a per-stanza error and not policy-violation: a device with a 2 KiB arena must
    survive a 64 KiB avatar it does not care about; the tokenizer's max_stanza still bounds
    what a peer may send, and exceeding it is a stream error there. */
-XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t);
+XMPPDEF xmpp_err xmpp_tree_push(xmpp_tree *s, const xmpp_xml_token *t);
 
 /* The root of the last complete stanza, or NULL. */
-XMPPDEF const xmpp_node *xmpp_stanza_root(const xmpp_stanza *s);
+XMPPDEF const xmpp_node *xmpp_tree_root(const xmpp_tree *s);
 
-/* Arena bytes the last complete stanza took, and its stream offset. */
-XMPPDEF size_t xmpp_stanza_used(const xmpp_stanza *s);
-XMPPDEF uint64_t xmpp_stanza_offset(const xmpp_stanza *s);
+/* Arena bytes the last stanza took (after XMPP_ERR_NOSPACE: what the skipped one had
+   taken when it ran out), and the stream offset of the last stanza. */
+XMPPDEF size_t xmpp_tree_used(const xmpp_tree *s);
+XMPPDEF uint64_t xmpp_tree_offset(const xmpp_tree *s);
 
 /* ---- navigation. n may be NULL everywhere (the result is then NULL or empty), so
    lookups chain: xmpp_node_text(xmpp_node_child(m, ns, "body")). Names and namespaces
-   are NUL-terminated strings; ns NULL matches any namespace, "" no namespace. */
+   are NUL-terminated strings; for elements ns NULL matches any namespace, "" none; for
+   attributes NULL and "" both mean no namespace. */
 
 XMPPDEF int xmpp_node_is_text(const xmpp_node *n);
 XMPPDEF xmpp_str xmpp_node_name(const xmpp_node *n);   /* local name; empty for text */
@@ -420,7 +423,7 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
        -> <message to="juliet@example.com"><body>&lt;3 &amp; more</body></message>
 
    Text and attribute values are escaped: & < > ' " always (RFC 6120 §11.1: no
-   unescaped ones on the wire), CR as &#13; in text and TAB LF CR as &#9; &#10; &#13; in
+   unescaped ones on the wire), CR as &#xD; in text and TAB LF CR as &#x9; &#xA; &#xD; in
    values (so the receiver's normalisation gives back what was written). They must be
    UTF-8 and XML characters (no controls other than TAB LF CR, no U+FFFE/U+FFFF): anything
    else is XMPP_ERR_INVALID. Names are checked as XML names. A namespace declaration is
@@ -431,21 +434,27 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    writes a comment or a processing instruction.
 
    Errors are sticky and every call after one does nothing; xmpp_build_finish() reports
-   the first. On XMPP_ERR_NOSPACE the builder goes on counting: xmpp_build_finish()'s
-   *len is then the buffer size the whole output needs (a retry with that much
-   succeeds), and out holds the bytes of the calls that fitted, whole calls only.
+   the first (a misuse found after XMPP_ERR_NOSPACE replaces it). On XMPP_ERR_NOSPACE the
+   builder goes on counting: xmpp_build_finish()'s *len is then the buffer size the
+   whole output needs (a retry with that much succeeds), and out holds the bytes of the
+   calls that fitted, whole calls only (a call that ran out of room is undone).
    Strings passed to start (ns, name) must stay valid until the matching end (string
-   literals, a tree's views). Elements nest at most XMPP_BUILD_DEPTH deep (default 16). */
+   literals, a tree's views). Elements nest at most XMPP_BUILD_DEPTH deep (default 16;
+   the same value in every translation unit, or xmpp_build_init() fails). Writing the
+   same attribute twice on one element is the caller's mistake that the builder does not
+   catch (the receiver rejects it as not-well-formed). */
 
 #ifndef XMPP_BUILD_DEPTH
 #define XMPP_BUILD_DEPTH 16
 #endif
 
 typedef struct xmpp_builder {
-    /* private */
+    /* private; el[] last, so the fields before it sit at the same offsets whatever
+       XMPP_BUILD_DEPTH a translation unit has */
     char *out;
     size_t size, len;          /* buffer; bytes written */
     size_t need;               /* bytes the output needs (== len until it overflows) */
+    size_t mark;               /* len when the current call began (rolled back to) */
     xmpp_err err;
     const char *why;           /* the first error's message */
     uint32_t depth;
@@ -459,12 +468,17 @@ typedef struct xmpp_builder {
 XMPPDEF xmpp_str xmpp_str_z(const char *z);
 
 /* Start building into out. default_ns: the namespace in scope where the output goes
-   ("jabber:client" for a client stream's stanzas; NULL or "" for none). */
-XMPPDEF void xmpp_build_init(xmpp_builder *b, char *out, size_t size, const char *default_ns);
+   ("jabber:client" for a client stream's stanzas; NULL or "" for none). A macro, so
+   that a translation unit whose XMPP_BUILD_DEPTH differs from the implementation's gets
+   XMPP_ERR_INVALID instead of a builder too small for it. */
+#define xmpp_build_init(b, out, size, default_ns) \
+    xmpp_build_init_depth(b, out, size, default_ns, XMPP_BUILD_DEPTH)
+XMPPDEF void xmpp_build_init_depth(xmpp_builder *b, char *out, size_t size, const char *default_ns,
+                                   unsigned depth);
 
 XMPPDEF xmpp_err xmpp_build_start(xmpp_builder *b, const char *ns, const char *name);
 /* An attribute on the element just started (before any text or child). ns NULL or "":
-   unprefixed; XMPP_XML_NS ("http://www.w3.org/XML/1998/namespace"): xml:name. */
+   unprefixed; XMPP_XMLNS_XML ("http://www.w3.org/XML/1998/namespace"): xml:name. */
 XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *name, const char *value);
 XMPPDEF xmpp_err xmpp_build_attr_str(xmpp_builder *b, const char *ns, const char *name, xmpp_str value);
 XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text);
@@ -482,9 +496,9 @@ XMPPDEF xmpp_err xmpp_build_finish(const xmpp_builder *b, size_t *len);
 /* The first error's message ("text is not UTF-8", ...), or NULL. */
 XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
 
-#define XMPP_XML_NS     "http://www.w3.org/XML/1998/namespace"
-#define XMPP_CLIENT_NS  "jabber:client"
-#define XMPP_STANZAS_NS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define XMPP_XMLNS_XML     "http://www.w3.org/XML/1998/namespace"
+#define XMPP_XMLNS_CLIENT  "jabber:client"
+#define XMPP_XMLNS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 
 /* ---- common stanzas (RFC 6121). Each writes one complete element; NULL arguments are
    left out. id: see xmpp_make_id(). */
@@ -499,56 +513,57 @@ XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id
 
 /* Stanza error conditions, RFC 6120 §8.3.3, in its order. */
 #define XMPP__STANZA_ERRORS(X) \
-    X(XMPP_SE_BAD_REQUEST,             "bad-request",             "modify") \
-    X(XMPP_SE_CONFLICT,                "conflict",                "cancel") \
-    X(XMPP_SE_FEATURE_NOT_IMPLEMENTED, "feature-not-implemented", "cancel") \
-    X(XMPP_SE_FORBIDDEN,               "forbidden",               "auth")   \
-    X(XMPP_SE_GONE,                    "gone",                    "cancel") \
-    X(XMPP_SE_INTERNAL_SERVER_ERROR,   "internal-server-error",   "cancel") \
-    X(XMPP_SE_ITEM_NOT_FOUND,          "item-not-found",          "cancel") \
-    X(XMPP_SE_JID_MALFORMED,           "jid-malformed",           "modify") \
-    X(XMPP_SE_NOT_ACCEPTABLE,          "not-acceptable",          "modify") \
-    X(XMPP_SE_NOT_ALLOWED,             "not-allowed",             "cancel") \
-    X(XMPP_SE_NOT_AUTHORIZED,          "not-authorized",          "auth")   \
-    X(XMPP_SE_POLICY_VIOLATION,        "policy-violation",        "modify") \
-    X(XMPP_SE_RECIPIENT_UNAVAILABLE,   "recipient-unavailable",   "wait")   \
-    X(XMPP_SE_REDIRECT,                "redirect",                "modify") \
-    X(XMPP_SE_REGISTRATION_REQUIRED,   "registration-required",   "auth")   \
-    X(XMPP_SE_REMOTE_SERVER_NOT_FOUND, "remote-server-not-found", "cancel") \
-    X(XMPP_SE_REMOTE_SERVER_TIMEOUT,   "remote-server-timeout",   "wait")   \
-    X(XMPP_SE_RESOURCE_CONSTRAINT,     "resource-constraint",     "wait")   \
-    X(XMPP_SE_SERVICE_UNAVAILABLE,     "service-unavailable",     "cancel") \
-    X(XMPP_SE_SUBSCRIPTION_REQUIRED,   "subscription-required",   "auth")   \
-    X(XMPP_SE_UNDEFINED_CONDITION,     "undefined-condition",     "cancel") \
-    X(XMPP_SE_UNEXPECTED_REQUEST,      "unexpected-request",      "wait")
+    X(XMPP_SERR_BAD_REQUEST,             "bad-request",             "modify") \
+    X(XMPP_SERR_CONFLICT,                "conflict",                "cancel") \
+    X(XMPP_SERR_FEATURE_NOT_IMPLEMENTED, "feature-not-implemented", "cancel") \
+    X(XMPP_SERR_FORBIDDEN,               "forbidden",               "auth")   \
+    X(XMPP_SERR_GONE,                    "gone",                    "cancel") \
+    X(XMPP_SERR_INTERNAL_SERVER_ERROR,   "internal-server-error",   "cancel") \
+    X(XMPP_SERR_ITEM_NOT_FOUND,          "item-not-found",          "cancel") \
+    X(XMPP_SERR_JID_MALFORMED,           "jid-malformed",           "modify") \
+    X(XMPP_SERR_NOT_ACCEPTABLE,          "not-acceptable",          "modify") \
+    X(XMPP_SERR_NOT_ALLOWED,             "not-allowed",             "cancel") \
+    X(XMPP_SERR_NOT_AUTHORIZED,          "not-authorized",          "auth")   \
+    X(XMPP_SERR_POLICY_VIOLATION,        "policy-violation",        "modify") \
+    X(XMPP_SERR_RECIPIENT_UNAVAILABLE,   "recipient-unavailable",   "wait")   \
+    X(XMPP_SERR_REDIRECT,                "redirect",                "modify") \
+    X(XMPP_SERR_REGISTRATION_REQUIRED,   "registration-required",   "auth")   \
+    X(XMPP_SERR_REMOTE_SERVER_NOT_FOUND, "remote-server-not-found", "cancel") \
+    X(XMPP_SERR_REMOTE_SERVER_TIMEOUT,   "remote-server-timeout",   "wait")   \
+    X(XMPP_SERR_RESOURCE_CONSTRAINT,     "resource-constraint",     "wait")   \
+    X(XMPP_SERR_SERVICE_UNAVAILABLE,     "service-unavailable",     "cancel") \
+    X(XMPP_SERR_SUBSCRIPTION_REQUIRED,   "subscription-required",   "auth")   \
+    X(XMPP_SERR_UNDEFINED_CONDITION,     "undefined-condition",     "cancel") \
+    X(XMPP_SERR_UNEXPECTED_REQUEST,      "unexpected-request",      "wait")
 
-typedef enum xmpp_stanza_error {
-#define XMPP__SE_ENUM(id, cond, type) id,
-    XMPP__STANZA_ERRORS(XMPP__SE_ENUM)
-#undef XMPP__SE_ENUM
-    XMPP__SE_COUNT
-} xmpp_stanza_error;
+typedef enum xmpp_serr {
+#define XMPP__SERR_ENUM(id, cond, type) id,
+    XMPP__STANZA_ERRORS(XMPP__SERR_ENUM)
+#undef XMPP__SERR_ENUM
+    XMPP__SERR_COUNT
+} xmpp_serr;
 
 /* The condition's element name ("item-not-found") and its usual error type
    ("cancel"), or NULL for a value out of range. */
-XMPPDEF const char *xmpp_stanza_error_name(xmpp_stanza_error cond);
-XMPPDEF const char *xmpp_stanza_error_type(xmpp_stanza_error cond);
+XMPPDEF const char *xmpp_serr_name(xmpp_serr cond);
+XMPPDEF const char *xmpp_serr_type(xmpp_serr cond);
 /* The condition named by an element name, or -1. */
-XMPPDEF int xmpp_stanza_error_find(xmpp_str name);
+XMPPDEF int xmpp_serr_find(xmpp_str name);
 
 /* <error type=...><condition xmlns=stanzas/><text xmlns=stanzas>text</text></error>
    (type NULL: the condition's usual type; text NULL: no <text/>). For redirect and gone,
    the alternate address goes in detail (NULL: none). */
-XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error cond,
+XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
                                           const char *type, const char *detail, const char *text);
 /* A whole error reply to a request (RFC 6120 §8.2.3, §8.3.1): same element name and id,
    type="error", to = the request's from, then the error element. */
 XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
-                                        xmpp_stanza_error cond, const char *text);
+                                        xmpp_serr cond, const char *text);
 
 /* Unique ids: rng(ctx, buf, n) fills buf with n random bytes (the caller's source: a
    hardware RNG, getrandom(), ...; the SASL layer takes the same). Writes a 16-character id (96 random bits, base64url
-   alphabet) + NUL into out, which needs 17 bytes. Returns out, or NULL if size < 17. */
+   alphabet) + NUL into out, which needs 17 bytes. Returns out, or NULL if size < 17 or
+   rng is NULL. */
 typedef void (*xmpp_rng_fn)(void *ctx, unsigned char *buf, size_t n);
 XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
 
@@ -2408,7 +2423,7 @@ static void xmpp__put32(unsigned char *p, size_t v)
     xmpp__put16(p + 2, v >> 16 & 0xFFFF);
 }
 
-XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim)
+XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim)
 {
     /* Per wire byte at most: "<a/>x" (5 bytes) becomes a 17-byte element and a 9-byte
        text node. Namespaces in scope from outside the stanza (the stream header's):
@@ -2421,14 +2436,14 @@ XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim)
     return (size_t)(stanza / 5 * 26 + extra);   /* arenas are below 2 GiB */
 }
 
-XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size)
+XMPPDEF void xmpp_tree_init(xmpp_tree *s, void *arena, size_t size)
 {
     XMPP_MEMSET(s, 0, sizeof *s);
     s->arena = (unsigned char *)arena;
     s->size = size > 0x7FFFFFFF ? 0x7FFFFFFF : size;   /* distances are 31 bits */
 }
 
-XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s)
+XMPPDEF void xmpp_tree_reset(xmpp_tree *s)
 {
     s->state = XMPP__ST_IDLE;
     s->root = s->cur = s->prev = s->ns = 0;
@@ -2436,16 +2451,28 @@ XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s)
     s->depth = 0;
 }
 
-/* The namespace record of uri: an existing one of this stanza, or a new one. Returns its
-   offset + 1, 0 for no namespace, (size_t)-1 if it does not fit. */
-static size_t xmpp__intern(xmpp_stanza *s, xmpp_str uri)
+/* Well-known namespaces take no arena bytes: a namespace distance of 1..5 names one of
+   these (a real record is at least 7 bytes back). */
+static const char *const xmpp__wk_ns[] = {
+    "", "jabber:client", "http://www.w3.org/XML/1998/namespace", "http://etherx.jabber.org/streams",
+    "jabber:server", "urn:ietf:params:xml:ns:xmpp-stanzas"
+};
+#define XMPP__WK_COUNT 5
+#define XMPP__WK_REF(k) ((size_t)-2 - (k))   /* xmpp__intern's result for one of them */
+
+/* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
+   one, else the offset + 1 of its record, an existing one of this stanza or a new one;
+   (size_t)-1 if it does not fit. */
+static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri)
 {
-    size_t r = s->ns;
+    size_t r = s->ns, k;
     if (!uri.n) return 0;
+    for (k = 1; k <= XMPP__WK_COUNT; k++)
+        if (xmpp_str_eq(uri, xmpp__wk_ns[k])) return XMPP__WK_REF(k);
     if (s->cur) {   /* most elements share their parent's namespace */
         const unsigned char *e = s->arena + s->cur - 1;
         uint32_t d = xmpp__get32(e + 8);
-        if (d) {
+        if (d > XMPP__WK_COUNT) {
             const unsigned char *q = e - d;
             if (xmpp__get16(q + 4) == uri.n && XMPP_MEMCMP(q + 6, uri.p, uri.n) == 0)
                 return (size_t)(q - s->arena) + 1;
@@ -2467,8 +2494,15 @@ static size_t xmpp__intern(xmpp_stanza *s, xmpp_str uri)
     return r;
 }
 
+/* The distance to store in the record at (offset + 1) for namespace reference ref. */
+static size_t xmpp__ns_dist(size_t ref, size_t at)
+{
+    if (ref >= XMPP__WK_REF(XMPP__WK_COUNT)) return (size_t)-2 - ref;   /* 1..5 */
+    return ref ? at - ref : 0;
+}
+
 /* Link the node just written at offset at (offset + 1) under the open element. */
-static void xmpp__link(xmpp_stanza *s, size_t at)
+static void xmpp__link(xmpp_tree *s, size_t at)
 {
     if (s->prev) xmpp__put32(s->arena + s->prev - 1, at - s->prev);
     else if (s->cur) xmpp__put32(s->arena + s->cur - 1 + 4, at - s->cur);
@@ -2477,7 +2511,7 @@ static void xmpp__link(xmpp_stanza *s, size_t at)
 
 /* The stanza does not fit: skip to its end. opened: the element whose START did not fit
    counts as open. */
-static xmpp_err xmpp__skip(xmpp_stanza *s, uint32_t opened)
+static xmpp_err xmpp__skip(xmpp_tree *s, uint32_t opened)
 {
     s->depth += opened;
     s->state = XMPP__ST_SKIP;
@@ -2485,16 +2519,18 @@ static xmpp_err xmpp__skip(xmpp_stanza *s, uint32_t opened)
     return XMPP_AGAIN;
 }
 
-static xmpp_err xmpp__collect_start(xmpp_stanza *s, const xmpp_xml_token *t)
+static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
 {
     size_t i, need, at, ns;
     unsigned char *p;
     if ((ns = xmpp__intern(s, t->ns)) == (size_t)-1) return xmpp__skip(s, 1);
+    if (t->nattrs > 0xFFFF || t->local.n > 0xFFFF) return xmpp__skip(s, 1);   /* no tokenizer makes these */
     need = 16 + t->local.n;
     for (i = 0; i < t->nattrs; i++) {
         const xmpp_xml_attr *a = &t->attrs[i];
         if (a->local.n >= XMPP__ATTR_NS || a->value.n > 0xFFFF) return xmpp__skip(s, 1);
-        need += (a->ns.n ? 8u : 4u) + a->local.n + a->value.n;
+        need += (a->ns.n ? 8u : 4u) + a->local.n + a->value.n;   /* < 2^17 per attribute */
+        if (need > s->size) return xmpp__skip(s, 1);   /* and no overflow on 32 bits */
         if (a->ns.n && xmpp__intern(s, a->ns) == (size_t)-1) return xmpp__skip(s, 1);
     }
     if (t->local.n >= 0x10000 || s->size - s->top < need) return xmpp__skip(s, 1);
@@ -2502,7 +2538,7 @@ static xmpp_err xmpp__collect_start(xmpp_stanza *s, const xmpp_xml_token *t)
     p = s->arena + s->top;
     xmpp__put32(p, s->cur);                      /* the parent, while open */
     xmpp__put32(p + 4, 0);
-    xmpp__put32(p + 8, ns ? at - ns : 0);
+    xmpp__put32(p + 8, xmpp__ns_dist(ns, at));
     xmpp__put16(p + 12, t->nattrs);
     xmpp__put16(p + 14, t->local.n);
     XMPP_MEMCPY(p + 16, t->local.p, t->local.n);
@@ -2514,7 +2550,7 @@ static xmpp_err xmpp__collect_start(xmpp_stanza *s, const xmpp_xml_token *t)
         xmpp__put16(p + 2, a->value.n);
         p += 4;
         if (a->ns.n) {   /* interned above: found again without growing */
-            xmpp__put32(p, here - xmpp__intern(s, a->ns));
+            xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns), here));
             p += 4;
         }
         XMPP_MEMCPY(p, a->local.p, a->local.n);
@@ -2529,7 +2565,7 @@ static xmpp_err xmpp__collect_start(xmpp_stanza *s, const xmpp_xml_token *t)
     return XMPP_AGAIN;
 }
 
-static xmpp_err xmpp__collect_text(xmpp_stanza *s, xmpp_str text)
+static xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
 {
     unsigned char *p;
     if (s->prev) {   /* extend the text node just before, if it is the last record */
@@ -2556,13 +2592,13 @@ static xmpp_err xmpp__collect_text(xmpp_stanza *s, xmpp_str text)
     return XMPP_AGAIN;
 }
 
-XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t)
+XMPPDEF xmpp_err xmpp_tree_push(xmpp_tree *s, const xmpp_xml_token *t)
 {
     switch (t->kind) {
     case XMPP_XML_START:
         if (s->state == XMPP__ST_IDLE || s->state == XMPP__ST_DONE) {
             if (t->depth != 2) return XMPP_ERR_INVALID;
-            xmpp_stanza_reset(s);
+            xmpp_tree_reset(s);
             s->state = XMPP__ST_COLLECT;
             s->offset = t->offset;
         }
@@ -2589,20 +2625,20 @@ XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t)
         return xmpp__collect_text(s, t->text);
     case XMPP_XML_OPEN:
     case XMPP_XML_CLOSE:
-        xmpp_stanza_reset(s);
+        xmpp_tree_reset(s);
         return XMPP_AGAIN;
     default:
         return XMPP_AGAIN;
     }
 }
 
-XMPPDEF const xmpp_node *xmpp_stanza_root(const xmpp_stanza *s)
+XMPPDEF const xmpp_node *xmpp_tree_root(const xmpp_tree *s)
 {
     return s->state == XMPP__ST_DONE && s->root ? (const xmpp_node *)(s->arena + s->root - 1) : NULL;
 }
 
-XMPPDEF size_t xmpp_stanza_used(const xmpp_stanza *s) { return s->top; }
-XMPPDEF uint64_t xmpp_stanza_offset(const xmpp_stanza *s) { return s->offset; }
+XMPPDEF size_t xmpp_tree_used(const xmpp_tree *s) { return s->top; }
+XMPPDEF uint64_t xmpp_tree_offset(const xmpp_tree *s) { return s->offset; }
 
 /* ---- navigation */
 
@@ -2645,7 +2681,7 @@ XMPPDEF xmpp_str xmpp_node_name(const xmpp_node *n)
 /* The namespace record d bytes before p (0: none). */
 static xmpp_str xmpp__ns_at(const unsigned char *p, uint32_t d)
 {
-    if (!d) return xmpp__str("", 0);
+    if (d <= XMPP__WK_COUNT) return xmpp_str_z(xmpp__wk_ns[d]);
     p -= d;
     return xmpp__str(p + 6, xmpp__get16(p + 4));
 }
@@ -2764,11 +2800,27 @@ XMPPDEF size_t xmpp_node_text_copy(const xmpp_node *n, char *out, size_t size)
 
 static const char xmpp__hex[] = "0123456789ABCDEF";
 
+/* The first error sticks, except that a misuse found while only counting (after
+   XMPP_ERR_NOSPACE) replaces it: a retry with a bigger buffer would fail on it anyway.
+   Running out of room undoes the current call's bytes: the buffer keeps whole calls. */
 static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
 {
-    if (b->err) return;
+    if (b->err && !(b->err == XMPP_ERR_NOSPACE && code == XMPP_ERR_INVALID)) return;
     b->err = code;
     b->why = why;
+    if (code == XMPP_ERR_NOSPACE && b->size) {
+        b->len = b->mark;
+        b->out[b->len] = '\0';
+    }
+}
+
+/* A public call begins: nothing to do after an error but counting; remember where it
+   started. Returns 0 if the builder has failed for good. */
+static int xmpp__bcall(xmpp_builder *b)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return 0;
+    b->mark = b->len;
+    return 1;
 }
 
 /* Append n bytes: whole or not at all (then only counted). */
@@ -2862,22 +2914,26 @@ static void xmpp__bclose_tag(xmpp_builder *b)
     XMPP__BPUT(b, ">");
 }
 
-XMPPDEF void xmpp_build_init(xmpp_builder *b, char *out, size_t size, const char *default_ns)
+XMPPDEF void xmpp_build_init_depth(xmpp_builder *b, char *out, size_t size, const char *default_ns,
+                                   unsigned depth)
 {
-    XMPP_MEMSET(b, 0, sizeof *b);
+    /* only the fields before el[] when the caller's builder may be smaller than ours */
+    XMPP_MEMSET(b, 0, depth == XMPP_BUILD_DEPTH ? sizeof *b : offsetof(xmpp_builder, el));
     b->out = out;
     b->size = size;
     b->dflt = xmpp_str_z(default_ns ? default_ns : "");
-    if (!size) xmpp__bfail(b, XMPP_ERR_NOSPACE, "output buffer too small");
+    if (depth != XMPP_BUILD_DEPTH)
+        xmpp__bfail(b, XMPP_ERR_INVALID, "XMPP_BUILD_DEPTH differs from the implementation's");
+    else if (!size) xmpp__bfail(b, XMPP_ERR_NOSPACE, "output buffer too small");
     else out[0] = '\0';
 }
 
 static xmpp_err xmpp__bstart(xmpp_builder *b, xmpp_str u, xmpp_str n)
 {
     xmpp_str in;
-    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__bcall(b)) return b->err;
     if (!xmpp__name_ok(n)) { xmpp__bfail(b, XMPP_ERR_INVALID, "invalid element name"); return b->err; }
-    if (xmpp_str_eq(u, XMPP_XML_NS) || xmpp_str_eq(u, "http://www.w3.org/2000/xmlns/")) {
+    if (xmpp_str_eq(u, XMPP_XMLNS_XML) || xmpp_str_eq(u, "http://www.w3.org/2000/xmlns/")) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "an element cannot be in the xml or xmlns namespace");
         return b->err;
     }
@@ -2909,16 +2965,20 @@ XMPPDEF xmpp_err xmpp_build_start(xmpp_builder *b, const char *ns, const char *n
 
 static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str value)
 {
-    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__bcall(b)) return b->err;
     if (!b->open) { xmpp__bfail(b, XMPP_ERR_INVALID, "attribute outside a start tag"); return b->err; }
     if (!xmpp__name_ok(n) || xmpp_str_eq(n, "xmlns")) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "invalid attribute name");
         return b->err;
     }
     if (!value.p && value.n) { xmpp__bfail(b, XMPP_ERR_INVALID, "NULL attribute value"); return b->err; }
+    if (xmpp_str_eq(ns, "http://www.w3.org/2000/xmlns/")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "an attribute cannot be in the xmlns namespace");
+        return b->err;
+    }
     XMPP__BPUT(b, " ");
     if (ns.n) {
-        if (xmpp_str_eq(ns, XMPP_XML_NS)) {
+        if (xmpp_str_eq(ns, XMPP_XMLNS_XML)) {
             XMPP__BPUT(b, "xml:");
         } else {
             char pfx[5] = { 'n', 's', '0', '0', '0' };   /* ns0 .. ns255 */
@@ -2963,8 +3023,9 @@ XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *na
 
 XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text)
 {
-    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__bcall(b)) return b->err;
     if (!b->depth) { xmpp__bfail(b, XMPP_ERR_INVALID, "text outside an element"); return b->err; }
+    if (!text.p && text.n) { xmpp__bfail(b, XMPP_ERR_INVALID, "NULL text"); return b->err; }
     xmpp__bclose_tag(b);
     xmpp__bescape(b, text, 0);
     return b->err;
@@ -2972,7 +3033,8 @@ XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text)
 
 XMPPDEF xmpp_err xmpp_build_raw(xmpp_builder *b, xmpp_str xml)
 {
-    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__bcall(b)) return b->err;
+    if (!xml.p && xml.n) { xmpp__bfail(b, XMPP_ERR_INVALID, "NULL fragment"); return b->err; }
     xmpp__bclose_tag(b);
     xmpp__bput(b, xml.p, xml.n);
     return b->err;
@@ -2980,7 +3042,7 @@ XMPPDEF xmpp_err xmpp_build_raw(xmpp_builder *b, xmpp_str xml)
 
 XMPPDEF xmpp_err xmpp_build_end(xmpp_builder *b)
 {
-    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__bcall(b)) return b->err;
     if (!b->depth) { xmpp__bfail(b, XMPP_ERR_INVALID, "end without a start"); return b->err; }
     b->depth--;
     if (b->open) {
@@ -2996,13 +3058,16 @@ XMPPDEF xmpp_err xmpp_build_end(xmpp_builder *b)
 
 XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n)
 {
-    /* recursion depth is bounded by XMPP_BUILD_DEPTH (xmpp__bstart refuses deeper) */
+    /* recursion depth is bounded by XMPP_BUILD_DEPTH: xmpp__bstart refuses deeper */
     const xmpp_node *c;
     size_t i, count = xmpp_node_attr_count(n);
     if (!n) { xmpp__bfail(b, XMPP_ERR_INVALID, "no node"); return b->err; }
     if (xmpp_node_is_text(n)) return xmpp_build_text(b, xmpp_node_text(n));
-    if (xmpp__bstart(b, xmpp_node_ns(n), xmpp_node_name(n)) && b->err != XMPP_ERR_NOSPACE)
-        return b->err;
+    {
+        uint32_t depth = b->depth;
+        xmpp__bstart(b, xmpp_node_ns(n), xmpp_node_name(n));
+        if (b->depth == depth) return b->err;   /* refused (so recursion stops at XMPP_BUILD_DEPTH) */
+    }
     for (i = 0; i < count; i++) {
         xmpp_str an, aname, v;
         xmpp_node_attr_at(n, i, &an, &aname, &v);
@@ -3030,6 +3095,14 @@ XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b)
 
 /* ---- common stanzas */
 
+/* Stanzas go in the namespace in scope (jabber:client, jabber:server, ...), or
+   jabber:client when there is none. */
+static xmpp_str xmpp__stanza_ns(const xmpp_builder *b)
+{
+    xmpp_str in = b->depth ? b->el[b->depth - 1].ns : b->dflt;
+    return in.n ? in : xmpp_str_z(XMPP_XMLNS_CLIENT);
+}
+
 static void xmpp__battr_opt(xmpp_builder *b, const char *name, const char *value)
 {
     if (value) xmpp_build_attr(b, NULL, name, value);
@@ -3038,7 +3111,7 @@ static void xmpp__battr_opt(xmpp_builder *b, const char *name, const char *value
 static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *text)
 {
     if (!text) return;
-    xmpp_build_start(b, XMPP_CLIENT_NS, name);
+    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z(name));
     xmpp_build_text(b, xmpp_str_z(text));
     xmpp_build_end(b);
 }
@@ -3046,7 +3119,7 @@ static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *tex
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body)
 {
-    xmpp_build_start(b, XMPP_CLIENT_NS, "message");
+    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("message"));
     xmpp__battr_opt(b, "to", to);
     xmpp__battr_opt(b, "type", type);
     xmpp__battr_opt(b, "id", id);
@@ -3057,18 +3130,18 @@ XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char 
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority)
 {
-    xmpp_build_start(b, XMPP_CLIENT_NS, "presence");
+    if (priority < -128 || priority > 127) {   /* RFC 6121 §4.7.2.3 */
+        xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
+        return b->err;
+    }
+    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("presence"));
     xmpp__battr_opt(b, "to", to);
     xmpp__battr_opt(b, "type", type);
     xmpp__bchild_text(b, "show", show);
     xmpp__bchild_text(b, "status", status);
-    if (priority) {   /* RFC 6121 §4.7.2.3: -128..127 */
+    if (priority) {
         char num[8], *d = num + sizeof num;
         unsigned v = (unsigned)(priority < 0 ? -priority : priority);
-        if (priority < -128 || priority > 127) {
-            xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
-            return b->err;
-        }
         *--d = '\0';
         do { *--d = (char)('0' + v % 10); v /= 10; } while (v);
         if (priority < 0) *--d = '-';
@@ -3089,7 +3162,7 @@ XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id
         xmpp__bfail(b, XMPP_ERR_INVALID, "an iq needs an id");
         return b->err;
     }
-    xmpp_build_start(b, XMPP_CLIENT_NS, "iq");
+    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("iq"));
     xmpp_build_attr(b, NULL, "type", type);
     xmpp_build_attr(b, NULL, "id", id);
     xmpp__battr_opt(b, "to", to);
@@ -3097,50 +3170,57 @@ XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id
 }
 
 static const char *const xmpp__se_name[] = {
-#define XMPP__SE_NAME(id, cond, type) cond,
-    XMPP__STANZA_ERRORS(XMPP__SE_NAME)
-#undef XMPP__SE_NAME
+#define XMPP__SERR_NAME(id, cond, type) cond,
+    XMPP__STANZA_ERRORS(XMPP__SERR_NAME)
+#undef XMPP__SERR_NAME
 };
 static const char *const xmpp__se_type[] = {
-#define XMPP__SE_TYPE(id, cond, type) type,
-    XMPP__STANZA_ERRORS(XMPP__SE_TYPE)
-#undef XMPP__SE_TYPE
+#define XMPP__SERR_TYPE(id, cond, type) type,
+    XMPP__STANZA_ERRORS(XMPP__SERR_TYPE)
+#undef XMPP__SERR_TYPE
 };
 
-XMPPDEF const char *xmpp_stanza_error_name(xmpp_stanza_error cond)
+XMPPDEF const char *xmpp_serr_name(xmpp_serr cond)
 {
-    return (unsigned)cond < XMPP__SE_COUNT ? xmpp__se_name[cond] : NULL;
+    return (unsigned)cond < XMPP__SERR_COUNT ? xmpp__se_name[cond] : NULL;
 }
 
-XMPPDEF const char *xmpp_stanza_error_type(xmpp_stanza_error cond)
+XMPPDEF const char *xmpp_serr_type(xmpp_serr cond)
 {
-    return (unsigned)cond < XMPP__SE_COUNT ? xmpp__se_type[cond] : NULL;
+    return (unsigned)cond < XMPP__SERR_COUNT ? xmpp__se_type[cond] : NULL;
 }
 
-XMPPDEF int xmpp_stanza_error_find(xmpp_str name)
+XMPPDEF int xmpp_serr_find(xmpp_str name)
 {
     int i;
-    for (i = 0; i < (int)XMPP__SE_COUNT; i++)
+    for (i = 0; i < (int)XMPP__SERR_COUNT; i++)
         if (xmpp_str_eq(name, xmpp__se_name[i])) return i;
     return -1;
 }
 
-XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error cond,
+XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
                                           const char *type, const char *detail, const char *text)
 {
-    const char *name = xmpp_stanza_error_name(cond);
+    const char *name = xmpp_serr_name(cond);
+    xmpp_str t = xmpp_str_z(type);
     if (!name) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
         return b->err;
     }
-    xmpp_build_start(b, XMPP_CLIENT_NS, "error");
-    xmpp_build_attr(b, NULL, "type", type ? type : xmpp_stanza_error_type(cond));
-    xmpp_build_start(b, XMPP_STANZAS_NS, name);
-    if (detail && (cond == XMPP_SE_GONE || cond == XMPP_SE_REDIRECT))
+    if (type && !xmpp_str_eq(t, "auth") && !xmpp_str_eq(t, "cancel") && !xmpp_str_eq(t, "continue") &&
+        !xmpp_str_eq(t, "modify") && !xmpp_str_eq(t, "wait")) {   /* RFC 6120 §8.3.2 */
+        xmpp__bfail(b, XMPP_ERR_INVALID, "stanza error type must be auth, cancel, continue, modify or wait");
+        return b->err;
+    }
+    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("error"));
+    xmpp_build_attr(b, NULL, "type", type ? type : xmpp_serr_type(cond));
+    xmpp_build_start(b, XMPP_XMLNS_STANZAS, name);
+    if (detail && (cond == XMPP_SERR_GONE || cond == XMPP_SERR_REDIRECT))
         xmpp_build_text(b, xmpp_str_z(detail));
     xmpp_build_end(b);
-    if (text) {
-        xmpp_build_start(b, XMPP_STANZAS_NS, "text");
+    if (text) {   /* §8.3.2: <text/> SHOULD have xml:lang */
+        xmpp_build_start(b, XMPP_XMLNS_STANZAS, "text");
+        xmpp_build_attr(b, XMPP_XMLNS_XML, "lang", "en");
         xmpp_build_text(b, xmpp_str_z(text));
         xmpp_build_end(b);
     }
@@ -3148,11 +3228,17 @@ XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error con
 }
 
 XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
-                                        xmpp_stanza_error cond, const char *text)
+                                        xmpp_serr cond, const char *text)
 {
     xmpp_str from = xmpp_node_attr(request, NULL, "from"), id = xmpp_node_attr(request, NULL, "id");
+    xmpp_str type = xmpp_node_attr(request, NULL, "type");
     if (!request || xmpp_node_is_text(request)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "no request to reply to");
+        return b->err;
+    }
+    /* RFC 6120 §8.3.1: never answer an error with an error (loops), nor an iq result */
+    if (xmpp_str_eq(type, "error") || (xmpp_str_eq(xmpp_node_name(request), "iq") && xmpp_str_eq(type, "result"))) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "no error reply to an error or to an iq result (RFC 6120 §8.3.1)");
         return b->err;
     }
     xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));

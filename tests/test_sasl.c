@@ -1181,7 +1181,7 @@ static void test_error_table(void)
     CHECK(strcmp(xmpp_err_condition(XMPP_ERR_SASL_MALFORMED), "malformed-request") == 0);
     CHECK(strcmp(xmpp_err_condition(XMPP_ERR_SASL_MECHANISM), "invalid-mechanism") == 0);
     CHECK(strcmp(xmpp_err_condition(XMPP_ERR_BASE64), "incorrect-encoding") == 0);
-    CHECK(strcmp(xmpp_strerror(XMPP_ERR_NOSPACE), "buffer or arena too small (the size needed is reported)") == 0);
+    CHECK(strcmp(xmpp_strerror(XMPP_ERR_NOSPACE), "buffer or arena too small") == 0);
 }
 
 int main(void)

@@ -33,12 +33,12 @@ static void put_line(const char *s)
     if (n + strlen(s) + 2 < sizeof got) { strcpy(got + n, s); strcat(got, "\n"); }
 }
 
-static void emit(const xmpp_stanza *s)
+static void emit(const xmpp_tree *s)
 {
     xmpp_builder b;
     size_t len;
     xmpp_build_init(&b, out, sizeof out, "jabber:client");
-    xmpp_build_node(&b, xmpp_stanza_root(s));
+    xmpp_build_node(&b, xmpp_tree_root(s));
     if (xmpp_build_finish(&b, &len) != XMPP_OK) { put_line("BUILD FAILED"); return; }
     put_line(out);
 }
@@ -48,12 +48,12 @@ static void emit(const xmpp_stanza *s)
 static void collect(const char *doc, size_t chunk, size_t asize, const xmpp_xml_limits *lim)
 {
     xmpp_xml x;
-    xmpp_stanza s;
+    xmpp_tree s;
     xmpp_xml_token t;
     size_t len = strlen(doc), off = 0;
     got[0] = '\0';
     xmpp_xml_init(&x, tbuf, sizeof tbuf, lim);
-    xmpp_stanza_init(&s, arena, asize);
+    xmpp_tree_init(&s, arena, asize);
     while (off < len) {
         size_t n = chunk && len - off > chunk ? chunk : len - off, used, done = 0;
         xmpp_err r;
@@ -61,7 +61,7 @@ static void collect(const char *doc, size_t chunk, size_t asize, const xmpp_xml_
             r = xmpp_xml_feed(&x, doc + off + done, n - done, &used);
             done += used;
             while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-                xmpp_err c = xmpp_stanza_push(&s, &t);
+                xmpp_err c = xmpp_tree_push(&s, &t);
                 if (c == XMPP_OK) emit(&s);
                 else if (c == XMPP_ERR_NOSPACE) put_line("NOSPACE");
                 else if (c != XMPP_AGAIN) put_line("PUSH FAILED");
@@ -93,19 +93,19 @@ static int expect(const char *doc, size_t asize, const char *want)
 }
 
 /* The root of doc's first stanza, collected whole into the global arena. */
-static xmpp_stanza g;
+static xmpp_tree g;
 static const xmpp_node *first(const char *doc)
 {
     xmpp_xml x;
     xmpp_xml_token t;
     size_t len = strlen(doc), off = 0, used;
     xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
-    xmpp_stanza_init(&g, arena, sizeof arena);
+    xmpp_tree_init(&g, arena, sizeof arena);
     while (off < len) {
         if (xmpp_xml_feed(&x, doc + off, len - off, &used)) return NULL;
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK)
-            if (xmpp_stanza_push(&g, &t) == XMPP_OK) return xmpp_stanza_root(&g);
+            if (xmpp_tree_push(&g, &t) == XMPP_OK) return xmpp_tree_root(&g);
     }
     return NULL;
 }
@@ -132,9 +132,9 @@ static void test_navigation(void)
     CHECK(eqs(xmpp_node_attr(m, NULL, "from"), "romeo@example.net/orchard"));
     CHECK(eqs(xmpp_node_attr(m, "", "to"), "juliet@example.com"));
     CHECK(xmpp_node_attr(m, NULL, "lang").p == NULL);   /* xml:lang is namespaced */
-    CHECK(eqs(xmpp_node_attr(m, XMPP_XML_NS, "lang"), "en"));
+    CHECK(eqs(xmpp_node_attr(m, XMPP_XMLNS_XML, "lang"), "en"));
     CHECK(xmpp_node_attr(m, NULL, "nope").p == NULL);
-    CHECK(xmpp_node_attr_at(m, 3, &ns, &name, &value) && eqs(ns, XMPP_XML_NS) && eqs(name, "lang") &&
+    CHECK(xmpp_node_attr_at(m, 3, &ns, &name, &value) && eqs(ns, XMPP_XMLNS_XML) && eqs(name, "lang") &&
           eqs(value, "en"));
     CHECK(xmpp_node_attr_at(m, 4, NULL, &name, &value) && eqs(name, "id") && eqs(value, "m1"));
     CHECK(!xmpp_node_attr_at(m, 5, &ns, &name, &value));
@@ -214,14 +214,14 @@ static void test_long_text_merged(void)
     strcat(doc, "</body></message>");
     len = strlen(doc);
     xmpp_xml_init(&x, tbuf, sizeof tbuf, &lim);
-    xmpp_stanza_init(&g, arena, sizeof arena);
+    xmpp_tree_init(&g, arena, sizeof arena);
     m = NULL;
     while (off < len && !m) {
         if (xmpp_xml_feed(&x, doc + off, len - off, &used)) { CHECK(0); break; }
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK) {
             if (t.kind == XMPP_XML_TEXT) texts++;
-            if (xmpp_stanza_push(&g, &t) == XMPP_OK) m = xmpp_stanza_root(&g);
+            if (xmpp_tree_push(&g, &t) == XMPP_OK) m = xmpp_tree_root(&g);
         }
     }
     CHECK(texts > 30);
@@ -248,7 +248,7 @@ static void test_namespaces_once(void)
         n++;
     }
     CHECK(n == 40);
-    used = xmpp_stanza_used(&g);
+    used = xmpp_tree_used(&g);
     /* records: 40 * (16 + 7 + 4 + 3 + 13) + the iq, the query and two namespace records */
     CHECK(used < 40 * 43 + 200);
     CHECK(used <= (strlen(doc) - strlen(HDR)) * 3 / 2);   /* within 1.5 x the wire size */
@@ -265,24 +265,29 @@ static void test_nospace_skips_one(void)
     CHECK(expect(doc, 256, want));
     /* an arena of 0 bytes skips everything, cleanly */
     CHECK(expect(HDR "<a/><b><c/></b>", 0, "NOSPACE\nNOSPACE\n"));
-    /* exactly enough: <presence/> = 16 + 8 bytes + the jabber:client record (6 + 13) */
-    CHECK(expect(HDR "<presence/>", 43, "<presence/>\n"));
-    CHECK(expect(HDR "<presence/>", 42, "NOSPACE\n"));
+    /* exactly enough: <presence/> = 16 + 8 bytes (jabber:client is well known: no record) */
+    CHECK(expect(HDR "<presence/>", 24, "<presence/>\n"));
+    CHECK(expect(HDR "<presence/>", 23, "NOSPACE\n"));
+    /* an unknown namespace takes a record: 6 + 5 bytes */
+    CHECK(expect("<stream:stream xmlns='urn:a' xmlns:stream='http://etherx.jabber.org/streams'><presence/>",
+                 35, "<presence xmlns=\"urn:a\"/>\n"));
+    CHECK(expect("<stream:stream xmlns='urn:a' xmlns:stream='http://etherx.jabber.org/streams'><presence/>",
+                 34, "NOSPACE\n"));
 }
 
 static void test_push_order(void)
 {
-    xmpp_stanza s;
+    xmpp_tree s;
     xmpp_xml_token t;
     memset(&t, 0, sizeof t);
-    xmpp_stanza_init(&s, arena, sizeof arena);
+    xmpp_tree_init(&s, arena, sizeof arena);
     t.kind = XMPP_XML_END;
     t.depth = 2;
-    CHECK(xmpp_stanza_push(&s, &t) == XMPP_ERR_INVALID);
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);
     t.kind = XMPP_XML_START;
     t.depth = 3;
-    CHECK(xmpp_stanza_push(&s, &t) == XMPP_ERR_INVALID);
-    CHECK(xmpp_stanza_root(&s) == NULL);
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);
+    CHECK(xmpp_tree_root(&s) == NULL);
 }
 
 /* The tree stays valid until the next stanza's first token. */
@@ -291,27 +296,27 @@ static void test_tree_lifetime(void)
     static const char doc[] = HDR "<message id='1'/><message id='2'/>";
     xmpp_xml x;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     size_t off = 0, used, len = sizeof doc - 1;
     int seen = 0;
     xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
-    xmpp_stanza_init(&s, arena, sizeof arena);
+    xmpp_tree_init(&s, arena, sizeof arena);
     while (off < len) {
         if (xmpp_xml_feed(&x, doc + off, len - off, &used)) { CHECK(0); break; }
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-            if (xmpp_stanza_push(&s, &t) == XMPP_OK) {
+            if (xmpp_tree_push(&s, &t) == XMPP_OK) {
                 seen++;
-                CHECK(eqs(xmpp_node_attr(xmpp_stanza_root(&s), NULL, "id"), seen == 1 ? "1" : "2"));
+                CHECK(eqs(xmpp_node_attr(xmpp_tree_root(&s), NULL, "id"), seen == 1 ? "1" : "2"));
             }
         }
-        if (seen == 1) CHECK(eqs(xmpp_node_attr(xmpp_stanza_root(&s), NULL, "id"), "1"));
+        if (seen == 1) CHECK(eqs(xmpp_node_attr(xmpp_tree_root(&s), NULL, "id"), "1"));
     }
     CHECK(seen == 2);
     /* a new stream (restart) forgets the last one */
     t.kind = XMPP_XML_OPEN;
-    xmpp_stanza_push(&s, &t);
-    CHECK(xmpp_stanza_root(&s) == NULL);
+    xmpp_tree_push(&s, &t);
+    CHECK(xmpp_tree_root(&s) == NULL);
 }
 
 #ifndef TEST_BOUND_N   /* "<a/>x" pieces and namespace bytes of the worst-case stanza */
@@ -327,7 +332,7 @@ static void test_arena_bound(void)
     xmpp_xml_limits lim;
     xmpp_xml x;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     size_t i, off = 0, used, len, need;
     const xmpp_node *r = NULL;
     strcpy(doc, "<stream:stream xmlns='");
@@ -340,24 +345,24 @@ static void test_arena_bound(void)
     lim.max_stanza = TEST_BOUND_N * 5 + 7;
     lim.max_token = TEST_BOUND_NS + 64;
     lim.max_attrs = 4;
-    need = xmpp_stanza_arena_size(&lim);
+    need = xmpp_tree_arena_size(&lim);
     CHECK(need > 0 && need <= sizeof big);
     if (need > sizeof big) return;
     xmpp_xml_init(&x, tbuf, sizeof tbuf, &lim);
-    xmpp_stanza_init(&s, big, need);
+    xmpp_tree_init(&s, big, need);
     while (off < len && !r) {
         if (xmpp_xml_feed(&x, doc + off, len - off, &used)) { CHECK(0); break; }
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK)
-            if (xmpp_stanza_push(&s, &t) == XMPP_OK) r = xmpp_stanza_root(&s);
+            if (xmpp_tree_push(&s, &t) == XMPP_OK) r = xmpp_tree_root(&s);
     }
     CHECK(r != NULL);
-    CHECK(xmpp_stanza_used(&s) <= need);
-    CHECK(xmpp_stanza_used(&s) > need * 9 / 10);   /* the bound is not loose here */
+    CHECK(xmpp_tree_used(&s) <= need);
+    CHECK(xmpp_tree_used(&s) > need * 9 / 10);   /* the bound is not loose here */
     lim.max_stanza = 0xFFFFFFFFu;
     lim.max_token = 65535;
-    CHECK(sizeof(size_t) < 8 || xmpp_stanza_arena_size(&lim) == 0);
-    CHECK(xmpp_stanza_arena_size(NULL) == 65536 / 5 * 26 + 26 + 4096 + 6 * 16);
+    CHECK(sizeof(size_t) < 8 || xmpp_tree_arena_size(&lim) == 0);
+    CHECK(xmpp_tree_arena_size(NULL) == 65536 / 5 * 26 + 26 + 4096 + 6 * 16);
 }
 
 /* ---- the builder */
@@ -377,7 +382,7 @@ static void test_builder_escaping(void)
     xmpp_build_init(&b, out, sizeof out, "jabber:client");
     xmpp_build_start(&b, "jabber:client", "message");
     xmpp_build_attr(&b, NULL, "to", "a&b<c>'\"\t\n\r");
-    xmpp_build_attr(&b, XMPP_XML_NS, "lang", "en");
+    xmpp_build_attr(&b, XMPP_XMLNS_XML, "lang", "en");
     xmpp_build_attr(&b, "urn:x", "k", "v");
     xmpp_build_start(&b, "jabber:client", "body");
     xmpp_build_text(&b, xmpp_str_z("<3 & ]]> 'q' \"d\"\t\n\r\xc3\xa9"));
@@ -508,30 +513,30 @@ static void test_stanza_errors(void)
         "subscription-required", "undefined-condition", "unexpected-request" };
     static char doc[2048];
     size_t i;
-    CHECK(XMPP__SE_COUNT == sizeof names / sizeof names[0]);
-    for (i = 0; i < XMPP__SE_COUNT; i++) {
+    CHECK(XMPP__SERR_COUNT == sizeof names / sizeof names[0]);
+    for (i = 0; i < XMPP__SERR_COUNT; i++) {
         xmpp_builder b;
         const xmpp_node *e, *c;
-        CHECK(strcmp(xmpp_stanza_error_name((xmpp_stanza_error)i), names[i]) == 0);
-        CHECK(xmpp_stanza_error_find(xmpp_str_z(names[i])) == (int)i);
+        CHECK(strcmp(xmpp_serr_name((xmpp_serr)i), names[i]) == 0);
+        CHECK(xmpp_serr_find(xmpp_str_z(names[i])) == (int)i);
         xmpp_build_init(&b, out, sizeof out, "jabber:client");
         xmpp_build_iq(&b, "error", "e1", "a@b");
-        xmpp_build_error_element(&b, (xmpp_stanza_error)i, NULL, "xmpp:x@y", "why & how");
+        xmpp_build_error_element(&b, (xmpp_serr)i, NULL, "xmpp:x@y", "why & how");
         xmpp_build_end(&b);
         sprintf(doc, HDR "%s", build_ok(&b));
         e = xmpp_node_child(first(doc), "jabber:client", "error");
-        CHECK(eqs(xmpp_node_attr(e, NULL, "type"), xmpp_stanza_error_type((xmpp_stanza_error)i)));
-        c = xmpp_node_child(e, XMPP_STANZAS_NS, NULL);
-        CHECK(c && xmpp_stanza_error_find(xmpp_node_name(c)) == (int)i);
-        CHECK(eqs(xmpp_node_text(c), (i == XMPP_SE_GONE || i == XMPP_SE_REDIRECT) ? "xmpp:x@y" : ""));
-        CHECK(eqs(xmpp_node_text(xmpp_node_child(e, XMPP_STANZAS_NS, "text")), "why & how"));
+        CHECK(eqs(xmpp_node_attr(e, NULL, "type"), xmpp_serr_type((xmpp_serr)i)));
+        c = xmpp_node_child(e, XMPP_XMLNS_STANZAS, NULL);
+        CHECK(c && xmpp_serr_find(xmpp_node_name(c)) == (int)i);
+        CHECK(eqs(xmpp_node_text(c), (i == XMPP_SERR_GONE || i == XMPP_SERR_REDIRECT) ? "xmpp:x@y" : ""));
+        CHECK(eqs(xmpp_node_text(xmpp_node_child(e, XMPP_XMLNS_STANZAS, "text")), "why & how"));
     }
-    CHECK(xmpp_stanza_error_find(xmpp_str_z("no-such")) == -1);
-    CHECK(xmpp_stanza_error_name(XMPP__SE_COUNT) == NULL);
+    CHECK(xmpp_serr_find(xmpp_str_z("no-such")) == -1);
+    CHECK(xmpp_serr_name(XMPP__SERR_COUNT) == NULL);
     {
         xmpp_builder b;
         xmpp_build_init(&b, out, sizeof out, "jabber:client");
-        CHECK(xmpp_build_error_element(&b, XMPP__SE_COUNT, NULL, NULL, NULL) == XMPP_ERR_INVALID);
+        CHECK(xmpp_build_error_element(&b, XMPP__SERR_COUNT, NULL, NULL, NULL) == XMPP_ERR_INVALID);
     }
 }
 
@@ -541,10 +546,91 @@ static void test_error_reply(void)
                                      "<query xmlns='jabber:iq:unknown'/></iq>");
     xmpp_builder b;
     xmpp_build_init(&b, out, sizeof out, "jabber:client");
-    xmpp_build_error_reply(&b, req, XMPP_SE_SERVICE_UNAVAILABLE, NULL);
+    xmpp_build_error_reply(&b, req, XMPP_SERR_SERVICE_UNAVAILABLE, NULL);
     CHECK(strcmp(build_ok(&b), "<iq to=\"romeo@example.net/orchard\" id=\"q7\" type=\"error\">"
                                "<error type=\"cancel\"><service-unavailable xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
                                "</error></iq>") == 0);
+}
+
+/* Findings of a review, each pinned down. */
+static void test_builder_review(void)
+{
+    xmpp_builder b;
+    size_t len, i;
+    static char deep[4];
+    /* a translation unit with another XMPP_BUILD_DEPTH: refused, nothing overrun */
+    xmpp_build_init_depth(&b, out, sizeof out, NULL, XMPP_BUILD_DEPTH + 1);
+    CHECK(xmpp_build_start(&b, NULL, "a") == XMPP_ERR_INVALID);
+    CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID);
+    /* the xmlns namespace is not for attributes */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    xmpp_build_start(&b, NULL, "a");
+    CHECK(xmpp_build_attr(&b, "http://www.w3.org/2000/xmlns/", "p", "urn:x") == XMPP_ERR_INVALID);
+    /* NULL views with a length */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    xmpp_build_start(&b, NULL, "a");
+    CHECK(xmpp_build_text(&b, xmpp__str(NULL, 3)) == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_raw(&b, xmpp__str(NULL, 3)) == XMPP_ERR_INVALID);
+    /* priority out of range: refused before anything is written, no overflow */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_presence(&b, NULL, NULL, NULL, NULL, -2147483647 - 1) == XMPP_ERR_INVALID);
+    CHECK(strcmp(out, "") == 0);
+    /* a misuse found while only counting wins over NOSPACE: the retry size is honest */
+    xmpp_build_init(&b, deep, sizeof deep, NULL);
+    for (i = 0; i <= XMPP_BUILD_DEPTH; i++) xmpp_build_start(&b, NULL, "a");
+    CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID);
+    /* error replies: never to an error, nor to an iq result */
+    {
+        const xmpp_node *r = first(HDR "<message from='a@b' type='error' id='1'/>");
+        xmpp_build_init(&b, out, sizeof out, "jabber:client");
+        CHECK(xmpp_build_error_reply(&b, r, XMPP_SERR_BAD_REQUEST, NULL) == XMPP_ERR_INVALID);
+        r = first(HDR "<iq from='a@b' type='result' id='1'/>");
+        xmpp_build_init(&b, out, sizeof out, "jabber:client");
+        CHECK(xmpp_build_error_reply(&b, r, XMPP_SERR_BAD_REQUEST, NULL) == XMPP_ERR_INVALID);
+    }
+    /* error types are checked; <text/> has xml:lang; stanzas take the stream's namespace */
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    CHECK(xmpp_build_error_element(&b, XMPP_SERR_CONFLICT, "later", NULL, NULL) == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, "jabber:server");
+    xmpp_build_iq(&b, "error", "e", NULL);
+    xmpp_build_error_element(&b, XMPP_SERR_CONFLICT, "wait", NULL, "busy");
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b), "<iq type=\"error\" id=\"e\"><error type=\"wait\"><conflict xmlns="
+                               "\"urn:ietf:params:xml:ns:xmpp-stanzas\"/><text xmlns=\"urn:ietf:params:xml:ns:"
+                               "xmpp-stanzas\" xml:lang=\"en\">busy</text></error></iq>") == 0);
+}
+
+/* Overflow keeps whole calls: at every buffer size the output is the full output cut
+   at the end of some call. */
+static void test_builder_whole_calls(void)
+{
+    size_t ends[16], nends = 0, size, len, full, i;
+    xmpp_builder b;
+    char small[128];
+#define STEPS(bb) do { \
+        xmpp_build_start(bb, "jabber:client", "message"); ends[nends++] = (bb)->len; \
+        xmpp_build_attr(bb, NULL, "to", "juliet@example.com"); ends[nends++] = (bb)->len; \
+        xmpp_build_start(bb, "urn:x", "body"); ends[nends++] = (bb)->len; \
+        xmpp_build_text(bb, xmpp_str_z("a & b")); ends[nends++] = (bb)->len; \
+        xmpp_build_end(bb); ends[nends++] = (bb)->len; \
+        xmpp_build_end(bb); ends[nends++] = (bb)->len; } while (0)
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    STEPS(&b);
+    CHECK(xmpp_build_finish(&b, &full) == XMPP_OK);
+    strcpy(small, out);
+    for (size = 1; size <= full; size++) {
+        int ok = 0;
+        size_t n = nends;
+        xmpp_build_init(&b, out, size, "jabber:client");
+        STEPS(&b);
+        nends = n;
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_NOSPACE && len == full + 1);
+        if (strlen(out) == 0) ok = 1;
+        for (i = 0; i < nends; i++) ok |= strlen(out) == ends[i];
+        CHECK(ok && strncmp(out, small, strlen(out)) == 0);
+    }
+#undef STEPS
 }
 
 static void fake_rng(void *ctx, unsigned char *buf, size_t n)
@@ -588,7 +674,7 @@ static void random_element(xmpp_builder *b, unsigned depth)
     static const char *const attrs[] = { "id", "to", "from", "type", "k" };
     xmpp_build_start(b, r_ns[rnd(5)], r_names[rnd(7)]);
     for (i = 0; i < na; i++)   /* names distinct: one of each */
-        xmpp_build_attr(b, i == 3 ? (rnd(2) ? XMPP_XML_NS : "urn:attr") : NULL, attrs[i], r_text[rnd(6)]);
+        xmpp_build_attr(b, i == 3 ? (rnd(2) ? XMPP_XMLNS_XML : "urn:attr") : NULL, attrs[i], r_text[rnd(6)]);
     for (i = 0; i < nc; i++) {
         if (rnd(3) == 0) xmpp_build_text(b, xmpp_str_z(r_text[rnd(6)]));
         else random_element(b, depth + 1);
@@ -636,7 +722,7 @@ static void test_round_trip_random(void)
     for (round = 0; round < TEST_ROUNDS && !bad; round++) {
         xmpp_builder b;
         size_t len;
-        xmpp_stanza s2;
+        xmpp_tree s2;
         const xmpp_node *whole;
         xmpp_build_init(&b, built, sizeof built, "jabber:client");
         random_element(&b, 0);
@@ -664,12 +750,12 @@ static void test_round_trip_random(void)
             size_t off = 0, used, dl = strlen(doc);
             const xmpp_node *r2 = NULL;
             xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
-            xmpp_stanza_init(&s2, arena2, sizeof arena2);
+            xmpp_tree_init(&s2, arena2, sizeof arena2);
             while (off < dl && !r2) {
                 if (xmpp_xml_feed(&x, doc + off, 1, &used)) break;
                 off += used;
                 while (xmpp_xml_next(&x, &t) == XMPP_OK)
-                    if (xmpp_stanza_push(&s2, &t) == XMPP_OK) r2 = xmpp_stanza_root(&s2);
+                    if (xmpp_tree_push(&s2, &t) == XMPP_OK) r2 = xmpp_tree_root(&s2);
             }
             if (!same_tree(whole, r2)) { bad = 1; printf("trees differ: %s\n", doc); }
         }
@@ -732,6 +818,8 @@ int main(void)
     RUN(test_builder_escaping);
     RUN(test_builder_errors);
     RUN(test_builder_overflow);
+    RUN(test_builder_review);
+    RUN(test_builder_whole_calls);
     RUN(test_common_stanzas);
     RUN(test_stanza_errors);
     RUN(test_error_reply);

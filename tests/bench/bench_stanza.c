@@ -4,7 +4,7 @@
    of tests/corpus.h.
 
    ours: xmpp_xml_feed/xmpp_xml_next on the whole stream in chunks, every token into
-     xmpp_stanza_push (one arena, reused per stanza), and each complete tree walked once:
+     xmpp_tree_push (one arena, reused per stanza), and each complete tree walked once:
      elements, attributes and text bytes are counted from the tree.
    libstrophe: its stream parser is not exported by the shared library; the one public way
      from bytes to a tree is xmpp_stanza_new_from_string(ctx, str), which parses one
@@ -22,7 +22,7 @@
    Memory: libstrophe gets a counting allocator (xmpp_ctx_new(&mem, NULL), a size header
    per block; expat's blocks go through it too), so the allocations and the peak heap of
    each stanza are known; ours allocates nothing and reports the arena bytes each stanza
-   takes (xmpp_stanza_used): the ratio to the stanza's bytes on the wire over the corpus,
+   takes (xmpp_tree_used): the ratio to the stanza's bytes on the wire over the corpus,
    and the arena three typical stanzas built here need (a chat message, a roster push, a
    64 KiB PEP avatar data item).
 
@@ -42,21 +42,7 @@
 #include "../../xmpp.h"
 #include "../corpus.h"
 
-/* strophe.h declares enum constants with the same names as ours (XMPP_SE_*): rename its
-   copies (the values are not used here) */
-#define XMPP_SE_CONFLICT STROPHE_SE_CONFLICT
-#define XMPP_SE_INTERNAL_SERVER_ERROR STROPHE_SE_INTERNAL_SERVER_ERROR
-#define XMPP_SE_NOT_AUTHORIZED STROPHE_SE_NOT_AUTHORIZED
-#define XMPP_SE_POLICY_VIOLATION STROPHE_SE_POLICY_VIOLATION
-#define XMPP_SE_RESOURCE_CONSTRAINT STROPHE_SE_RESOURCE_CONSTRAINT
-#define XMPP_SE_UNDEFINED_CONDITION STROPHE_SE_UNDEFINED_CONDITION
-#include <strophe.h>
-#undef XMPP_SE_CONFLICT
-#undef XMPP_SE_INTERNAL_SERVER_ERROR
-#undef XMPP_SE_NOT_AUTHORIZED
-#undef XMPP_SE_POLICY_VIOLATION
-#undef XMPP_SE_RESOURCE_CONSTRAINT
-#undef XMPP_SE_UNDEFINED_CONDITION
+#include <strophe.h>   /* both headers in one file: no name is declared twice */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,21 +155,21 @@ static void run_ours(size_t chunk, counts *c)
     size_t len = doc_len, off = 0, end = chunk < len ? chunk : len, used;
     xmpp_xml x;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     int closed = 0;
     if (xmpp_xml_init(&x, tok_buf, tok_size, NULL)) { fail(c, "xmpp_xml_init failed"); return; }
-    xmpp_stanza_init(&s, arena, arena_size);
+    xmpp_tree_init(&s, arena, arena_size);
     while (off < len) {
         xmpp_err r = xmpp_xml_feed(&x, d + off, end - off, &used);
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-            xmpp_err e = xmpp_stanza_push(&s, &t);
+            xmpp_err e = xmpp_tree_push(&s, &t);
             if (e == XMPP_OK) {
                 c->stanzas++;
-                walk_ours(xmpp_stanza_root(&s), c);
+                walk_ours(xmpp_tree_root(&s), c);
             } else if (e != XMPP_AGAIN) {
                 char msg[160];
-                snprintf(msg, sizeof msg, "ours: xmpp_stanza_push: %s at byte %llu", xmpp_strerror(e),
+                snprintf(msg, sizeof msg, "ours: xmpp_tree_push: %s at byte %llu", xmpp_strerror(e),
                          (unsigned long long)t.offset);
                 fail(c, msg);
                 return;
@@ -411,38 +397,38 @@ static int arena_ratios(arena_stat *a)
 {
     xmpp_xml x;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     size_t off = 0, used, i = 0;
     memset(a, 0, sizeof *a);
     if (xmpp_xml_init(&x, tok_buf, tok_size, NULL)) return 1;
-    xmpp_stanza_init(&s, arena, arena_size);
+    xmpp_tree_init(&s, arena, arena_size);
     while (off < doc_len) {
         xmpp_err r = xmpp_xml_feed(&x, doc + off, doc_len - off, &used);
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-            xmpp_err e = xmpp_stanza_push(&s, &t);
+            xmpp_err e = xmpp_tree_push(&s, &t);
             const xmpp_node *root, *child;
             size_t wire, k;
             double ratio;
             xmpp_str name;
             if (e == XMPP_AGAIN) continue;
             if (e != XMPP_OK || i >= nspans) return 1;
-            root = xmpp_stanza_root(&s);
-            wire = off - (size_t)xmpp_stanza_offset(&s);   /* feed stopped right after the END */
+            root = xmpp_tree_root(&s);
+            wire = off - (size_t)xmpp_tree_offset(&s);   /* feed stopped right after the END */
             if (wire != spans[i].end - spans[i].start) return 1;
             i++;
-            ratio = (double)xmpp_stanza_used(&s) / (double)wire;
+            ratio = (double)xmpp_tree_used(&s) / (double)wire;
             name = xmpp_node_name(root);
             a->n++;
             a->sum += ratio;
             a->over += ratio > 1.5;
-            if (xmpp_stanza_used(&s) > a->used_max) a->used_max = xmpp_stanza_used(&s);
+            if (xmpp_tree_used(&s) > a->used_max) a->used_max = xmpp_tree_used(&s);
             if (ratio > a->max) {
                 xmpp_str cn;
                 a->max = ratio;
                 a->worst_wire = wire;
-                a->worst_used = xmpp_stanza_used(&s);
-                a->worst_at = (size_t)xmpp_stanza_offset(&s);
+                a->worst_used = xmpp_tree_used(&s);
+                a->worst_at = (size_t)xmpp_tree_offset(&s);
                 child = xmpp_node_child(root, NULL, NULL);
                 cn = xmpp_node_name(child);
                 if (child)
@@ -502,7 +488,7 @@ static int typical_arena(const char *stanza, size_t n, size_t *used_out)
     xmpp_xml_limits lim;
     xmpp_xml x;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     size_t bsize, asize, hlen = sizeof typical_head - 1, len = hlen + n + sizeof tail - 1, off = 0, used;
     unsigned char *buf, *ar;
     char *d;
@@ -511,7 +497,7 @@ static int typical_arena(const char *stanza, size_t n, size_t *used_out)
     lim.max_token = 65535;
     lim.max_stanza = 1u << 20;
     bsize = xmpp_xml_buffer_size(&lim);
-    asize = xmpp_stanza_arena_size(&lim);
+    asize = xmpp_tree_arena_size(&lim);
     buf = malloc(bsize);
     ar = malloc(asize);
     d = malloc(len);
@@ -519,15 +505,15 @@ static int typical_arena(const char *stanza, size_t n, size_t *used_out)
     memcpy(d, typical_head, hlen);
     memcpy(d + hlen, stanza, n);
     memcpy(d + hlen + n, tail, sizeof tail - 1);
-    xmpp_stanza_init(&s, ar, asize);
+    xmpp_tree_init(&s, ar, asize);
     while (off < len) {
         xmpp_err r = xmpp_xml_feed(&x, d + off, len - off, &used);
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-            xmpp_err e = xmpp_stanza_push(&s, &t);
+            xmpp_err e = xmpp_tree_push(&s, &t);
             if (e == XMPP_OK) {
-                if (off - (size_t)xmpp_stanza_offset(&s) != n) return 1;
-                *used_out = xmpp_stanza_used(&s);
+                if (off - (size_t)xmpp_tree_offset(&s) != n) return 1;
+                *used_out = xmpp_tree_used(&s);
                 found = 1;
             } else if (e != XMPP_AGAIN) {
                 return 1;
@@ -653,7 +639,7 @@ int main(int argc, char **argv)
     doc_len = corpus_make(d, size + 65536, size, seed);
     doc = (const unsigned char *)d;
     tok_size = xmpp_xml_buffer_size(NULL);
-    arena_size = xmpp_stanza_arena_size(NULL);
+    arena_size = xmpp_tree_arena_size(NULL);
     tok_buf = malloc(tok_size);
     arena = malloc(arena_size);
     if (!tok_buf || !arena || split_stream()) { fprintf(stderr, "bench_stanza: cannot split the corpus\n"); return 1; }
@@ -681,8 +667,8 @@ int main(int argc, char **argv)
 
     printf("corpus: %zu bytes (seed %u), %zu stanzas; best of %d run%s, MB/s = 10^6 bytes/s\n", doc_len,
            (unsigned)seed, nspans, runs, runs == 1 ? "" : "s");
-    printf("ours:       streaming: xmpp_xml_feed/next in chunks of N bytes + xmpp_stanza_push into one\n"
-           "            %zu-byte arena (xmpp_stanza_arena_size(NULL)) + one walk of each tree; all %zu bytes\n",
+    printf("ours:       streaming: xmpp_xml_feed/next in chunks of N bytes + xmpp_tree_push into one\n"
+           "            %zu-byte arena (xmpp_tree_arena_size(NULL)) + one walk of each tree; all %zu bytes\n",
            arena_size, doc_len);
     printf("libstrophe: whole stanzas (its best case: split beforehand, no chunking, no stream to scan):\n"
            "            xmpp_stanza_new_from_string + one walk + xmpp_stanza_release; %zu stanzas, %zu bytes\n",
@@ -725,7 +711,7 @@ int main(int argc, char **argv)
             ok = 0;
         } else {
             printf("\nmemory per stanza:\n");
-            printf("  ours:       0 mallocs; one arena of %zu bytes (xmpp_stanza_arena_size(NULL): enough for any\n"
+            printf("  ours:       0 mallocs; one arena of %zu bytes (xmpp_tree_arena_size(NULL): enough for any\n"
                    "              stanza the default limits let through), of which the corpus's stanzas used\n"
                    "              at most %zu bytes\n", arena_size, a.used_max);
             printf("  libstrophe: %.1f allocations per stanza (malloc + realloc calls; most %llu), of which %llu\n"
@@ -737,7 +723,7 @@ int main(int argc, char **argv)
                    (unsigned long long)sm.setup_allocs, sm.peak_max, sm.peak_max_wire, sm.peak_ratio_max,
                    sm.setup_peak, sm.largest_wire, sm.largest_peak,
                    sm.largest_wire ? (double)sm.largest_peak / (double)sm.largest_wire : 0.0);
-            printf("\narena bytes / wire bytes (xmpp_stanza_used / the stanza's bytes on the wire), %llu stanzas:\n",
+            printf("\narena bytes / wire bytes (xmpp_tree_used / the stanza's bytes on the wire), %llu stanzas:\n",
                    (unsigned long long)a.n);
             printf("  max %.3fx (%s, %zu bytes -> %zu arena bytes, at byte %zu), mean %.2fx; largest arena use %zu bytes\n",
                    a.max, a.worst_name, a.worst_wire, a.worst_used, a.worst_at, a.sum / (double)a.n, a.used_max);

@@ -7,7 +7,7 @@
    The stream is tokenized in chunks (sizes from the input), every token pushed into the
    collector. Each complete stanza is written back out with the builder, tokenized again
    inside a stream header and collected into a second arena; the two trees must be equal
-   node by node. Checked as well: an arena of xmpp_stanza_arena_size() bytes never gives
+   node by node. Checked as well: an arena of xmpp_tree_arena_size() bytes never gives
    XMPP_ERR_NOSPACE, and the builder accepts every tree the collector makes (but an
    element in the xml namespace, which it refuses by design). */
 #define XMPP_BUILD_DEPTH 70
@@ -54,7 +54,7 @@ static int in_xml_ns(const xmpp_node *n)
 {
     const xmpp_node *c;
     if (!n || xmpp_node_is_text(n)) return 0;
-    if (xmpp_str_eq(xmpp_node_ns(n), XMPP_XML_NS)) return 1;
+    if (xmpp_str_eq(xmpp_node_ns(n), XMPP_XMLNS_XML)) return 1;
     for (c = xmpp_node_first(n); c; c = xmpp_node_next(c))
         if (in_xml_ns(c)) return 1;
     return 0;
@@ -69,7 +69,7 @@ static void round_trip(const xmpp_node *root)
     xmpp_xml x;
     xmpp_xml_limits lim;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     size_t len, dl, off = 0, used;
     const xmpp_node *again = NULL;
     xmpp_err r;
@@ -92,7 +92,7 @@ static void round_trip(const xmpp_node *root)
     lim.max_token = 65535;
     lim.max_stanza = 1 << 20;
     if (xmpp_xml_init(&x, tbuf, sizeof tbuf, &lim)) abort();
-    xmpp_stanza_init(&s, arena, sizeof arena);
+    xmpp_tree_init(&s, arena, sizeof arena);
     while (off < dl && !again) {
         if (xmpp_xml_feed(&x, doc + off, dl - off, &used)) {
             fprintf(stderr, "the builder's output does not tokenize: %s at %llu: %s\n%.*s\n",
@@ -103,7 +103,7 @@ static void round_trip(const xmpp_node *root)
         }
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK)
-            if (xmpp_stanza_push(&s, &t) == XMPP_OK) again = xmpp_stanza_root(&s);
+            if (xmpp_tree_push(&s, &t) == XMPP_OK) again = xmpp_tree_root(&s);
     }
     if (!again || !same_tree(root, again)) {
         fprintf(stderr, "round trip differs:\n%.*s\n", (int)dl, doc);
@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xmpp_xml_limits lim, *limp = NULL;
     xmpp_xml x;
     xmpp_xml_token t;
-    xmpp_stanza s;
+    xmpp_tree s;
     unsigned char *tbuf, *arena;
     size_t len, off = 0, asize, tsize, bound;
     uint32_t seed;
@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         limp = &lim;
     }
     asize = (size_t)data[2] | (size_t)data[3] << 8;
-    bound = xmpp_stanza_arena_size(limp);
+    bound = xmpp_tree_arena_size(limp);
     if (data[0] & 2) asize = bound;   /* big enough for anything: no NOSPACE allowed */
     seed = data[0] ^ (uint32_t)data[2] << 8;
     data += 4;
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tbuf = (unsigned char *)malloc(tsize);
     arena = (unsigned char *)malloc(asize ? asize : 1);
     if (!tbuf || !arena || xmpp_xml_init(&x, tbuf, tsize, limp)) abort();
-    xmpp_stanza_init(&s, arena, asize);
+    xmpp_tree_init(&s, arena, asize);
     while (off < len) {
         size_t n, used;
         xmpp_err r;
@@ -149,13 +149,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r = xmpp_xml_feed(&x, data + off, n, &used);
         off += used;
         while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-            xmpp_err c = xmpp_stanza_push(&s, &t);
+            xmpp_err c = xmpp_tree_push(&s, &t);
             if (c == XMPP_OK) {
-                if (xmpp_stanza_used(&s) > asize) abort();
-                round_trip(xmpp_stanza_root(&s));
+                if (xmpp_tree_used(&s) > asize) abort();
+                round_trip(xmpp_tree_root(&s));
             } else if (c == XMPP_ERR_NOSPACE) {
                 if (asize >= bound) {
-                    fprintf(stderr, "NOSPACE with an arena of xmpp_stanza_arena_size() = %zu bytes\n", bound);
+                    fprintf(stderr, "NOSPACE with an arena of xmpp_tree_arena_size() = %zu bytes\n", bound);
                     abort();
                 }
             } else if (c != XMPP_AGAIN) {
