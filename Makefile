@@ -29,7 +29,7 @@ FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
@@ -81,7 +81,7 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 # semihosting, a smaller corpus for the randomised split test. test_sasl runs whole, with the
 # real iteration counts (4096 for SCRAM, 80000 for RFC 7914).
 ARM_CC  ?= arm-none-eabi-gcc
-M3_UNITS := test_xml test_stanza test_build test_jid test_sasl
+M3_UNITS := test_xml test_stanza test_build test_jid test_sasl test_stream
 M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
 $(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
 	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)

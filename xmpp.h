@@ -43,7 +43,7 @@
      >>jid      addresses, RFC 7622: parse, validate, compare, format
      >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64; SASL: SCRAM-SHA-1/-256(-PLUS), PLAIN,
                 EXTERNAL, ANONYMOUS, client and server
-     >>stream   client stream negotiation, sans-I/O              (not yet written)
+     >>stream   the client stream: negotiation (STARTTLS, SASL, bind), events, sans-I/O
      >>tls      TLS hook, BearSSL backend                        (not yet written)
      >>posix    sockets, SRV lookup, poll loop                   (not yet written)
 */
@@ -94,7 +94,11 @@ extern "C" {
     X(XMPP_ERR_BASE64,               "incorrect-encoding",   "invalid base64 (RFC 4648 §4)") \
     X(XMPP_ERR_SASL_MECHANISM,       "invalid-mechanism",    "no acceptable SASL mechanism") \
     X(XMPP_ERR_SASL_MALFORMED,       "malformed-request",    "malformed SASL message") \
-    X(XMPP_ERR_AUTH,                 "not-authorized",       "authentication failed")
+    X(XMPP_ERR_AUTH,                 "not-authorized",       "authentication failed") \
+    X(XMPP_ERR_TIMEOUT,              "connection-timeout",   "the peer did not answer in time") \
+    X(XMPP_ERR_STREAM,               "undefined-condition",  "the server sent a stream error") \
+    X(XMPP_ERR_PROTOCOL,             "undefined-condition",  "the server broke the protocol") \
+    X(XMPP_ERR_NO_TLS,               "policy-violation",     "TLS required but not available")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -953,7 +957,172 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
                                   size_t slen, uint32_t iterations, unsigned char *stored_key,
                                   unsigned char *server_key);
 
-/* ======================================================================== >>stream */
+/* ======================================================================== >>stream
+   The client stream (RFC 6120), sans-I/O: bytes in with xmpp_stream_feed(), bytes out
+   with xmpp_stream_output()/xmpp_stream_output_ack(), events pulled with
+   xmpp_stream_next(), time passed in with xmpp_stream_tick(). No socket, clock,
+   malloc or global state inside. The negotiation, in order:
+
+       §4.2   our stream header; theirs (version 1.0, an id)
+       §4.3.2 <stream:features/>
+       §5     STARTTLS, when offered and wanted: <starttls/>, <proceed/>; then the
+              application runs TLS (XMPP_STREAM_STARTTLS) and calls xmpp_stream_tls_done()
+       §6     SASL: the strongest mechanism both offer (>>sasl), <auth/>, challenges,
+              <success/> (the server proven, for SCRAM), then a stream restart (§4.3.3)
+       §7     resource binding (the server's resource, or the one configured)
+              and the legacy session (RFC 3921) only when the server marks it required
+              online: XMPP_STREAM_ONLINE with the bound full JID; stanzas both ways
+       §4.4   closing: </stream:stream> both ways
+
+       static unsigned char mem[16384];        at least xmpp_stream_mem_size(&cfg)
+       xmpp_stream s;  xmpp_stream_event ev;  size_t n, off, used;
+       xmpp_stream_init(&s, &cfg, mem, sizeof mem);
+       while (!(xmpp_stream_wants(&s) & XMPP_WANT_CLOSED)) {
+           const unsigned char *out = xmpp_stream_output(&s, &n);
+           if (n) xmpp_stream_output_ack(&s, write(fd, out, n));
+           n = read(fd, buf, sizeof buf);  off = 0;    (poll() with a timeout, really)
+           while (off < n) {                           feed stops while an event waits
+               xmpp_stream_feed(&s, buf + off, n - off, &used);  off += used;
+               while (xmpp_stream_next(&s, &ev)) handle(&ev);
+           }
+           xmpp_stream_tick(&s, now_ms());
+       }
+*/
+
+typedef enum xmpp_tls_policy {
+    XMPP_TLS_REQUIRED = 0,   /* default: STARTTLS or fail (a server without it is refused) */
+    XMPP_TLS_OPTIONAL,       /* STARTTLS when offered, plaintext otherwise */
+    XMPP_TLS_NEVER           /* plaintext only (tests on loopback, a link already secured) */
+} xmpp_tls_policy;
+
+/* What the client needs. Strings are not copied: keep them valid while the client runs.
+   Zero fields take the defaults. */
+typedef struct xmpp_stream_config {
+    xmpp_str jid;              /* local@domain or local@domain/resource (the resource asked for) */
+    xmpp_str password;         /* SCRAM, PLAIN; may be empty with a valid SCRAM cache */
+    xmpp_sasl_cache *cache;    /* optional: SCRAM salted password kept between logins */
+    xmpp_rng_fn rng;           /* required: SCRAM nonces and stanza ids */
+    void *rng_ctx;
+    xmpp_tls_policy tls;
+    uint8_t plain_clear;       /* allow SASL PLAIN without TLS (the password in clear text) */
+    uint8_t tls_active;        /* the transport is TLS already (XEP-0368 direct TLS) */
+    uint32_t timeout_ms;       /* each negotiation step, a ping, the closing (default 30000) */
+    uint32_t ping_ms;          /* XEP-0199 keepalive after this much silence (0: none) */
+    size_t arena;              /* stanza arena bytes (default 4096) */
+    size_t out;                /* output buffer bytes (default 2048) */
+    size_t xml_buf;            /* tokenizer buffer bytes (default 4096; more deeply nested
+                                  or bigger start tags than fit are policy-violation;
+                                  xmpp_xml_buffer_size(&limits) bytes never run out) */
+    xmpp_xml_limits limits;    /* tokenizer limits (zero: defaults) */
+    const unsigned char *cb_data;   /* channel binding (tls-server-end-point), if any */
+    size_t cb_len;
+    /* Trace: each state change with its RFC section, each chunk in and out (SASL
+       exchanges masked). NULL: none. Compiled out with XMPP_NO_TRACE. */
+    void (*trace)(void *ctx, int kind, const char *text, size_t n);
+    void *trace_ctx;
+} xmpp_stream_config;
+
+enum { XMPP_TRACE_STATE = 1, XMPP_TRACE_IN, XMPP_TRACE_OUT };
+
+typedef enum xmpp_stream_event_kind {
+    XMPP_STREAM_NONE = 0,
+    XMPP_STREAM_STARTTLS,      /* run the TLS handshake now, then call xmpp_stream_tls_done() */
+    XMPP_STREAM_ONLINE,        /* logged in and bound: jid is the full JID */
+    XMPP_STREAM_STANZA,        /* a stanza (message, presence, iq) arrived: stanza */
+    XMPP_STREAM_SKIPPED,       /* a stanza did not fit the arena and was skipped (name: its
+                              element name, if known); the stream goes on */
+    XMPP_STREAM_ERROR,  /* the server sent a stream error: condition, text (for
+                              see-other-host, text is the host to go to) */
+    XMPP_STREAM_SASL_FAILURE,  /* authentication failed: condition (RFC 6120 §6.5), text */
+    XMPP_STREAM_CLOSED         /* the stream is over: err XMPP_OK if both sides closed cleanly,
+                              else why (condition, text); close the transport */
+} xmpp_stream_event_kind;
+
+typedef struct xmpp_stream_event {
+    xmpp_stream_event_kind kind;
+    xmpp_str jid;                 /* ONLINE */
+    const xmpp_node *stanza;      /* STANZA: valid until the next feed */
+    xmpp_str condition, text;     /* STREAM_ERROR, SASL_FAILURE, CLOSED */
+    xmpp_err err;                 /* CLOSED */
+} xmpp_stream_event;
+
+typedef enum xmpp_stream_state {
+    XMPP_STATE_START, XMPP_STATE_HEADER, XMPP_STATE_FEATURES, XMPP_STATE_STARTTLS, XMPP_STATE_TLS,
+    XMPP_STATE_SASL, XMPP_STATE_BIND, XMPP_STATE_SESSION, XMPP_STATE_ONLINE, XMPP_STATE_CLOSING,
+    XMPP_STATE_CLOSED
+} xmpp_stream_state;
+
+#define XMPP__EVQ 4
+typedef struct xmpp_stream {
+    /* private */
+    xmpp_stream_config cfg;
+    xmpp_xml xml;
+    xmpp_tree st;
+    xmpp_sasl sasl;
+    xmpp_builder b;
+    unsigned char *out, *scratch;
+    size_t out_len, out_size;
+    char *jid;                    /* the bound JID */
+    size_t jid_len;
+    uint8_t state, tls, authed, session, building, closed_sent, ping_out, nev, ev0;
+    uint32_t ids;                 /* ids sent so far */
+    uint64_t now, deadline, last_rx;
+    xmpp_stream_event ev[XMPP__EVQ];
+    xmpp_errinfo err;
+} xmpp_stream;
+
+/* Bytes of memory xmpp_stream_init() needs for this config (tokenizer buffer, stanza
+   arena, output buffer, SASL scratch, the bound JID). */
+XMPPDEF size_t xmpp_stream_mem_size(const xmpp_stream_config *cfg);
+
+/* Set up a client in mem (any alignment) and queue our stream header. Errors:
+   XMPP_ERR_INVALID (no JID, a JID without a domain, no rng, mem too small). */
+XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg, void *mem, size_t size);
+
+/* Bytes received from the server. Stops early (*used < len) while an event is waiting:
+   pull events, then feed the rest. Returns XMPP_OK or, once the stream is over, the
+   reason (also in the XMPP_STREAM_CLOSED event). */
+XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, size_t *used);
+
+/* The next event: 1 and *ev, or 0 when there is none. */
+XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev);
+
+/* Bytes to send to the server (*n = 0: none), valid until the next call on s; then how
+   many of them went out. */
+XMPPDEF const unsigned char *xmpp_stream_output(const xmpp_stream *c, size_t *n);
+XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n);
+
+/* What the stream waits for: XMPP_WANT_READ (bytes from the server), XMPP_WANT_WRITE
+   (output to send), XMPP_WANT_CLOSED (it is over: send what is left, close the
+   transport), XMPP_WANT_TLS (run the TLS handshake: XMPP_STREAM_STARTTLS). */
+enum { XMPP_WANT_READ = 1, XMPP_WANT_WRITE = 2, XMPP_WANT_CLOSED = 4, XMPP_WANT_TLS = 8 };
+XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c);
+
+/* The time now, in milliseconds from any origin. Timeouts and keepalive pings run from
+   here; call it every second or so. */
+XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms);
+
+/* After XMPP_STREAM_STARTTLS: TLS is up; the client restarts the stream over it. */
+XMPPDEF void xmpp_stream_tls_done(xmpp_stream *c);
+
+/* Send a stanza: build it with the returned builder (whose default namespace is
+   jabber:client), then xmpp_stream_send_end(). NULL unless online. send_end returns
+   XMPP_OK (queued in the output), XMPP_ERR_NOSPACE (not queued: the output buffer is too
+   full; send what is there and try again) or the builder's error. Nothing is queued
+   halfway. */
+XMPPDEF xmpp_builder *xmpp_stream_send_begin(xmpp_stream *c);
+XMPPDEF xmpp_err xmpp_stream_send_end(xmpp_stream *c);
+
+/* A fresh stanza id ("x" + 16 random characters), written to out (18 bytes). NULL if
+   size is smaller. */
+XMPPDEF char *xmpp_stream_make_id(xmpp_stream *c, char *out, size_t size);
+
+/* Close: </stream:stream>, then XMPP_STREAM_CLOSED when the server closes too (or after the
+   timeout). */
+XMPPDEF void xmpp_stream_close(xmpp_stream *c);
+
+XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c);
+
 /* ======================================================================== >>tls */
 /* ======================================================================== >>posix */
 
@@ -4947,7 +5116,658 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
     return &v->err;
 }
 
-/* ======================================================================== >>stream */
+/* ======================================================================== >>stream
+   IMPLEMENTATION NOTES
+
+   mem is cut into: the tokenizer's buffer, the stanza arena, the output buffer, a SASL
+   scratch area ([challenge decoded | response | response in base64]) and the bound JID.
+   Every server element goes tokenizer -> collector -> xmpp__stanza_in(), which acts
+   according to the state. Events are queued (at most XMPP__EVQ); feed stops while one
+   is waiting, because a STANZA event points into the arena that the next stanza
+   overwrites. What we send is written with the builder straight into the output
+   buffer; a message that does not fit is never sent halfway. */
+
+#define XMPP__NS_STREAMS  "http://etherx.jabber.org/streams"
+#define XMPP__NS_XSTREAMS "urn:ietf:params:xml:ns:xmpp-streams"
+#define XMPP__NS_TLS      "urn:ietf:params:xml:ns:xmpp-tls"
+#define XMPP__NS_SASL     "urn:ietf:params:xml:ns:xmpp-sasl"
+#define XMPP__NS_BIND     "urn:ietf:params:xml:ns:xmpp-bind"
+#define XMPP__NS_SESSION  "urn:ietf:params:xml:ns:xmpp-session"
+#define XMPP__NS_PING     "urn:xmpp:ping"
+#define XMPP__SCRATCH     2560   /* SASL: 768 challenge + 768 response + 1024 base64 */
+#ifndef XMPP_CLIENT_JID_MAX
+#define XMPP_CLIENT_JID_MAX 512  /* bytes of the bound JID we keep */
+#endif
+
+static const char *const xmpp__state_names[] = {
+    "start", "§4.2 stream header sent, waiting for the server's",
+    "§4.3.2 waiting for <stream:features/>", "§5.4.2 <starttls/> sent, waiting for <proceed/>",
+    "§5.4.3 TLS negotiation (the application's)", "§6.4 SASL exchange",
+    "§7.6 resource binding", "RFC 3921 §3 legacy session", "online (§8 stanzas)",
+    "§4.4 closing: </stream:stream> sent", "closed"
+};
+
+static void xmpp__trace(xmpp_stream *c, int kind, const void *p, size_t n)
+{
+#ifndef XMPP_NO_TRACE
+    if (c->cfg.trace) c->cfg.trace(c->cfg.trace_ctx, kind, (const char *)p, n);
+#else
+    (void)c; (void)kind; (void)p; (void)n;
+#endif
+}
+
+static void xmpp__set_state(xmpp_stream *c, xmpp_stream_state s)
+{
+    c->state = (uint8_t)s;
+    c->deadline = s == XMPP_STATE_ONLINE || s == XMPP_STATE_CLOSED || s == XMPP_STATE_TLS ? 0 :
+                  c->now + c->cfg.timeout_ms;
+    xmpp__trace(c, XMPP_TRACE_STATE, xmpp__state_names[s], XMPP_STRLEN(xmpp__state_names[s]));
+}
+
+static xmpp_stream_event *xmpp__event(xmpp_stream *c, xmpp_stream_event_kind kind)
+{
+    /* at most two events come from one token (an error, then CLOSED), and feed stops
+       while one waits: the queue cannot overflow; the guard is for safety only */
+    xmpp_stream_event *e = &c->ev[(c->ev0 + (c->nev < XMPP__EVQ ? c->nev : XMPP__EVQ - 1)) % XMPP__EVQ];
+    if (c->nev < XMPP__EVQ) c->nev++;
+    XMPP_MEMSET(e, 0, sizeof *e);
+    e->kind = kind;
+    return e;
+}
+
+/* ---- output */
+
+static xmpp_builder *xmpp__out_begin(xmpp_stream *c)
+{
+    xmpp_build_init(&c->b, (char *)c->out + c->out_len, c->out_size - c->out_len, XMPP_XMLNS_CLIENT);
+    return &c->b;
+}
+
+/* Queue what the builder wrote: a whole element, or (raw) bytes written with the
+   builder's internals, such as the stream header. secret: masked in the trace. */
+static xmpp_err xmpp__out_put(xmpp_stream *c, int raw, int secret)
+{
+    size_t len = c->b.len;
+    xmpp_err r = raw ? c->b.err : xmpp_build_finish(&c->b, &len);
+    if (r) return r;
+    if (secret) xmpp__trace(c, XMPP_TRACE_OUT, "(SASL message, not shown)", 25);
+    else xmpp__trace(c, XMPP_TRACE_OUT, c->out + c->out_len, len);
+    c->out_len += len;
+    return XMPP_OK;
+}
+#define xmpp__out_end(c, secret) xmpp__out_put(c, 0, secret)
+
+static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, const char *why);
+
+/* A negotiation message that does not fit the output buffer ends the stream. */
+static void xmpp__out_must(xmpp_stream *c, int raw, int secret)
+{
+    xmpp_err r = xmpp__out_put(c, raw, secret);
+    if (r) xmpp__cfail(c, r, NULL, r == XMPP_ERR_NOSPACE ? "output buffer too small for a negotiation message"
+                                                          : "could not write a negotiation message");
+}
+
+/* RFC 6120 §4.7: our stream header, again after each restart. */
+static void xmpp__send_header(xmpp_stream *c)
+{
+    xmpp_builder *b = xmpp__out_begin(c);
+    xmpp_jid j;
+    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by init */
+    XMPP__BPUT(b, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                  "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' to='");
+    xmpp__bescape(b, j.domain, 1);
+    if (c->tls) {   /* §4.7.1: from, once the stream is protected */
+        XMPP__BPUT(b, "' from='");
+        xmpp__bescape(b, j.local, 1);
+        XMPP__BPUT(b, "@");
+        xmpp__bescape(b, j.domain, 1);
+    }
+    XMPP__BPUT(b, "' xml:lang='en'>");
+    xmpp__out_must(c, 1, 0);
+    xmpp__set_state(c, XMPP_STATE_HEADER);
+}
+
+static void xmpp__send_close(xmpp_stream *c, const char *cond)
+{
+    xmpp_builder *b;
+    if (c->closed_sent || c->state == XMPP_STATE_START) return;
+    b = xmpp__out_begin(c);
+    if (cond) {
+        XMPP__BPUT(b, "<stream:error><");
+        xmpp__bput(b, cond, XMPP_STRLEN(cond));
+        XMPP__BPUT(b, " xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+    }
+    XMPP__BPUT(b, "</stream:stream>");
+    if (!xmpp__out_put(c, 1, 0)) c->closed_sent = 1;
+}
+
+/* The stream is over: tell the server (a stream error if cond), queue XMPP_STREAM_CLOSED. */
+static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, const char *why)
+{
+    xmpp_stream_event *e;
+    if (c->state == XMPP_STATE_CLOSED) return;
+    xmpp__send_close(c, send_cond);
+    c->err.code = code;
+    c->err.message = why;
+    xmpp_sasl_wipe(&c->sasl);
+    xmpp__set_state(c, XMPP_STATE_CLOSED);
+    e = xmpp__event(c, XMPP_STREAM_CLOSED);
+    e->err = code;
+    e->condition = xmpp_str_z(send_cond ? send_cond : code ? xmpp_err_condition(code) : "");
+    e->text = xmpp_str_z(why);
+}
+
+/* ---- the steps */
+
+static void xmpp__send_bind(xmpp_stream *c)
+{
+    xmpp_builder *b = xmpp__out_begin(c);
+    xmpp_jid j;
+    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+    xmpp_build_iq(b, "set", "bind-1", NULL);
+    xmpp_build_start(b, XMPP__NS_BIND, "bind");
+    if (j.resource.n) {
+        xmpp__bstart(b, xmpp_str_z(XMPP__NS_BIND), xmpp_str_z("resource"));
+        xmpp_build_text(b, j.resource);
+        xmpp_build_end(b);
+    }
+    xmpp_build_end(b);
+    xmpp_build_end(b);
+    xmpp__out_must(c, 0, 0);
+    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_BIND);
+}
+
+/* §6.4.2 <auth/>, §6.4.3 <response/>: base64 of raw (empty: "=" in auth, nothing in a
+   response). */
+static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, const unsigned char *raw, size_t n)
+{
+    xmpp_builder *b = xmpp__out_begin(c);
+    char *text = (char *)c->scratch + 1536;
+    size_t len = 0;
+    if (n && xmpp_b64_encode(raw, n, text, 1024, &len)) {
+        xmpp__cfail(c, XMPP_ERR_NOSPACE, NULL, "SASL message too long");
+        return;
+    }
+    if (!n && mech) { text[0] = '='; len = 1; }
+    xmpp_build_start(b, XMPP__NS_SASL, name);
+    if (mech) xmpp_build_attr(b, NULL, "mechanism", mech);
+    if (len) xmpp_build_text(b, xmpp__str(text, len));
+    xmpp_build_end(b);
+    xmpp__out_must(c, 0, 1);
+}
+
+static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
+{
+    const xmpp_node *tls = xmpp_node_child(f, XMPP__NS_TLS, "starttls");
+    const xmpp_node *mechs = xmpp_node_child(f, XMPP__NS_SASL, "mechanisms");
+    if (!c->tls && c->cfg.tls != XMPP_TLS_NEVER) {
+        if (tls) {   /* §5.4.2.1 */
+            xmpp_builder *b = xmpp__out_begin(c);
+            xmpp_build_start(b, XMPP__NS_TLS, "starttls");
+            xmpp_build_end(b);
+            xmpp__out_must(c, 0, 0);
+            if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_STARTTLS);
+            return;
+        }
+        if (c->cfg.tls == XMPP_TLS_REQUIRED) {
+            xmpp__cfail(c, XMPP_ERR_NO_TLS, NULL, "the server does not offer STARTTLS and TLS is required (downgrade refused)");
+            return;
+        }
+    }
+    if (!c->tls && tls && xmpp_node_child(tls, XMPP__NS_TLS, "required")) {
+        xmpp__cfail(c, XMPP_ERR_NO_TLS, NULL, "the server requires STARTTLS and the configuration says never");
+        return;
+    }
+    if (!c->authed) {   /* §6.4.1 */
+        xmpp_str offered[16];
+        size_t n = 0, len;
+        const xmpp_node *m;
+        xmpp_sasl_policy pol;
+        xmpp_sasl_config sc;
+        xmpp_jid j;
+        xmpp_err r;
+        for (m = xmpp_node_child(mechs, XMPP__NS_SASL, "mechanism"); m && n < 16;
+             m = xmpp_node_next_sibling(m, XMPP__NS_SASL, "mechanism"))
+            offered[n++] = xmpp_node_text(m);
+        XMPP_MEMSET(&pol, 0, sizeof pol);
+        pol.tls = c->tls;
+        pol.cb = c->cfg.cb_len != 0;
+        pol.plain_clear = c->cfg.plain_clear;
+        XMPP_MEMSET(&sc, 0, sizeof sc);
+        sc.mech = xmpp_sasl_select(offered, n, &pol);
+        if (sc.mech == XMPP_SASL_NONE) {
+            xmpp__cfail(c, XMPP_ERR_SASL_MECHANISM, NULL, n ? "no SASL mechanism offered that this client accepts"
+                                                            : "the server offers no SASL mechanism");
+            return;
+        }
+        xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        sc.authcid = j.local;
+        sc.password = c->cfg.password;
+        sc.cache = c->cfg.cache;
+        sc.rng = c->cfg.rng;
+        sc.rng_ctx = c->cfg.rng_ctx;
+        sc.cb_data = c->cfg.cb_data;
+        sc.cb_len = c->cfg.cb_len;
+        sc.plus_offered = (uint8_t)xmpp_sasl_plus_offered(offered, n);
+        r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + 768, 768, &len);
+        if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
+        xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + 768, len);
+        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
+        return;
+    }
+    if (!xmpp_node_child(f, XMPP__NS_BIND, "bind")) {
+        xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "the server offers no resource binding after SASL");
+        return;
+    }
+    c->ids = 0;
+    xmpp__send_bind(c);
+}
+
+/* The SASL element's text, base64-decoded into the scratch area. */
+static xmpp_err xmpp__sasl_data(xmpp_stream *c, const xmpp_node *n, size_t *len)
+{
+    xmpp_str t = xmpp_node_text(n);
+    *len = 0;
+    if (!t.p) return XMPP_ERR_SASL_MALFORMED;
+    if (t.n == 1 && t.p[0] == '=') return XMPP_OK;   /* §6.4.2: "=" is empty */
+    return xmpp_b64_decode(t.p, t.n, c->scratch, 768, len);
+}
+
+static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
+{
+    size_t n, len;
+    xmpp_err e;
+    if (xmpp_node_is(r, XMPP__NS_SASL, "challenge")) {   /* §6.4.3 */
+        if ((e = xmpp__sasl_data(c, r, &n)) ||
+            (e = xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + 768, 768, &len))) {
+            xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
+                                                                   : "bad SASL challenge (base64)");
+            return;
+        }
+        xmpp__send_sasl(c, "response", NULL, c->scratch + 768, len);
+        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
+    } else if (xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.6 */
+        if ((e = xmpp__sasl_data(c, r, &n)) || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
+            xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
+                                                                   : "bad SASL success data (base64)");
+            return;
+        }
+        xmpp_sasl_wipe(&c->sasl);
+        c->authed = 1;
+        xmpp_xml_reset(&c->xml);   /* §4.3.3: the stream restarts, the next bytes are new */
+        xmpp_tree_reset(&c->st);
+        xmpp__send_header(c);
+    } else if (xmpp_node_is(r, XMPP__NS_SASL, "failure")) {   /* §6.4.5 */
+        const xmpp_node *k;
+        xmpp_stream_event *ev = xmpp__event(c, XMPP_STREAM_SASL_FAILURE);
+        for (k = xmpp_node_child(r, XMPP__NS_SASL, NULL); k; k = xmpp_node_next_sibling(k, XMPP__NS_SASL, NULL))
+            if (!xmpp_node_is(k, NULL, "text")) break;
+        ev->condition = k ? xmpp_node_name(k) : xmpp_str_z("not-authorized");
+        ev->text = xmpp_node_text(xmpp_node_child(r, XMPP__NS_SASL, "text"));
+        xmpp__cfail(c, XMPP_ERR_AUTH, NULL, "SASL authentication failed");
+    } else {
+        xmpp__cfail(c, XMPP_ERR_PROTOCOL, "undefined-condition", "unexpected element during SASL");
+    }
+}
+
+/* An iq result or error for an id we sent. */
+static int xmpp__iq_is(const xmpp_node *r, const char *id)
+{
+    return xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") && xmpp_str_eq(xmpp_node_attr(r, NULL, "id"), id) &&
+           (xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result") ||
+            xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "error"));
+}
+
+static void xmpp__online(xmpp_stream *c)
+{
+    xmpp_stream_event *e;
+    xmpp__set_state(c, XMPP_STATE_ONLINE);
+    c->last_rx = c->now;
+    e = xmpp__event(c, XMPP_STREAM_ONLINE);
+    e->jid = xmpp__str(c->jid, c->jid_len);
+}
+
+static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
+{
+    xmpp_str j = xmpp_node_text(xmpp_node_child(xmpp_node_child(r, XMPP__NS_BIND, "bind"), XMPP__NS_BIND, "jid"));
+    xmpp_jid parsed;
+    if (!xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result")) {
+        xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding failed (iq error)");
+        return;
+    }
+    if (!j.p || xmpp_jid_parse(&parsed, j.p, j.n, NULL) || !parsed.resource.n || j.n > XMPP_CLIENT_JID_MAX) {
+        xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding: no valid full JID in the result");
+        return;
+    }
+    XMPP_MEMCPY(c->jid, j.p, j.n);
+    c->jid_len = j.n;
+    if (c->session) {   /* the features said a legacy session is required */
+        xmpp_builder *b = xmpp__out_begin(c);
+        xmpp_build_iq(b, "set", "session-1", NULL);
+        xmpp_build_start(b, XMPP__NS_SESSION, "session");
+        xmpp_build_end(b);
+        xmpp_build_end(b);
+        xmpp__out_must(c, 0, 0);
+        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SESSION);
+        return;
+    }
+    xmpp__online(c);
+}
+
+/* XEP-0199: answer a ping. */
+static int xmpp__ping_in(xmpp_stream *c, const xmpp_node *r)
+{
+    xmpp_builder *b;
+    xmpp_str from = xmpp_node_attr(r, NULL, "from"), id = xmpp_node_attr(r, NULL, "id");
+    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "get") ||
+        !xmpp_node_child(r, XMPP__NS_PING, "ping") || !id.p)
+        return 0;
+    b = xmpp__out_begin(c);
+    xmpp_build_start(b, XMPP_XMLNS_CLIENT, "iq");
+    xmpp_build_attr(b, NULL, "type", "result");
+    xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
+    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
+    xmpp_build_end(b);
+    if (xmpp__out_end(c, 0)) return 0;   /* no room: hand it to the application instead */
+    return 1;
+}
+
+static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
+{
+    if (xmpp_node_is(r, XMPP__NS_STREAMS, "error")) {   /* §4.9 */
+        const xmpp_node *k;
+        xmpp_stream_event *e = xmpp__event(c, XMPP_STREAM_ERROR);
+        for (k = xmpp_node_child(r, XMPP__NS_XSTREAMS, NULL); k; k = xmpp_node_next_sibling(k, XMPP__NS_XSTREAMS, NULL))
+            if (!xmpp_node_is(k, NULL, "text")) break;
+        e->condition = k ? xmpp_node_name(k) : xmpp_str_z("undefined-condition");
+        e->text = xmpp_node_text(xmpp_node_child(r, XMPP__NS_XSTREAMS, "text"));
+        if (k && xmpp_node_is(k, NULL, "see-other-host")) e->text = xmpp_node_text(k);
+        xmpp__cfail(c, XMPP_ERR_STREAM, NULL, "the server sent a stream error");
+        return;
+    }
+    switch (c->state) {
+    case XMPP_STATE_FEATURES:
+        if (!xmpp_node_is(r, XMPP__NS_STREAMS, "features")) {
+            xmpp__cfail(c, XMPP_ERR_PROTOCOL, "undefined-condition", "expected <stream:features/>");
+            return;
+        }
+        {   /* remember whether a legacy session is required (RFC 3921 §3, RFC 6121 app. E) */
+            const xmpp_node *s = xmpp_node_child(r, XMPP__NS_SESSION, "session");
+            c->session = (uint8_t)(s && !xmpp_node_child(s, XMPP__NS_SESSION, "optional"));
+        }
+        xmpp__features(c, r);
+        return;
+    case XMPP_STATE_STARTTLS:
+        if (xmpp_node_is(r, XMPP__NS_TLS, "proceed")) {   /* §5.4.2.3 */
+            xmpp__set_state(c, XMPP_STATE_TLS);
+            xmpp__event(c, XMPP_STREAM_STARTTLS);
+        } else {
+            xmpp__cfail(c, XMPP_ERR_NO_TLS, NULL, "the server answered <starttls/> with <failure/>");
+        }
+        return;
+    case XMPP_STATE_SASL:
+        xmpp__sasl_in(c, r);
+        return;
+    case XMPP_STATE_BIND:
+        if (xmpp__iq_is(r, "bind-1")) { xmpp__bind_in(c, r); return; }
+        break;
+    case XMPP_STATE_SESSION:
+        if (xmpp__iq_is(r, "session-1")) {
+            if (xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result")) xmpp__online(c);
+            else xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "session establishment failed (iq error)");
+            return;
+        }
+        break;
+    case XMPP_STATE_ONLINE:
+    case XMPP_STATE_CLOSING:
+        if (c->ping_out && xmpp__iq_is(r, "ping-k")) {   /* our keepalive answered */
+            c->ping_out = 0;
+            if (c->state == XMPP_STATE_ONLINE) c->deadline = 0;
+            return;
+        }
+        if (c->state == XMPP_STATE_ONLINE && xmpp__ping_in(c, r)) return;
+        xmpp__event(c, XMPP_STREAM_STANZA)->stanza = r;
+        return;
+    default:
+        break;
+    }
+    xmpp__cfail(c, XMPP_ERR_PROTOCOL, "undefined-condition", "unexpected element during the negotiation");
+}
+
+static void xmpp__token_in(xmpp_stream *c, const xmpp_xml_token *t)
+{
+    xmpp_err r;
+    switch (t->kind) {
+    case XMPP_XML_OPEN: {   /* §4.7: the server's header */
+        xmpp_str v;
+        size_t i;
+        if (c->state != XMPP_STATE_HEADER || !xmpp_str_eq(t->ns, XMPP__NS_STREAMS) || !xmpp_str_eq(t->local, "stream")) {
+            xmpp__cfail(c, XMPP_ERR_PROTOCOL, "invalid-namespace", "the server's stream header is not <stream:stream>");
+            return;
+        }
+        v = xmpp__str(NULL, 0);
+        for (i = 0; i < t->nattrs; i++)
+            if (!t->attrs[i].ns.n && xmpp_str_eq(t->attrs[i].local, "version")) v = t->attrs[i].value;
+        if (!v.p || v.n < 3 || v.p[0] != '1' || v.p[1] != '.') {   /* §4.7.5 */
+            xmpp__cfail(c, XMPP_ERR_PROTOCOL, "unsupported-version", "the server does not speak XMPP 1.0 (version)");
+            return;
+        }
+        xmpp__set_state(c, XMPP_STATE_FEATURES);
+        return;
+    }
+    case XMPP_XML_CLOSE:   /* §4.4 */
+        if (c->state == XMPP_STATE_CLOSING) {
+            c->err.code = XMPP_OK;
+            xmpp__set_state(c, XMPP_STATE_CLOSED);
+            xmpp__event(c, XMPP_STREAM_CLOSED)->text = xmpp_str_z("closed by us, confirmed by the server");
+        } else {
+            xmpp__send_close(c, NULL);
+            c->err.code = XMPP_OK;
+            xmpp_sasl_wipe(&c->sasl);
+            xmpp__set_state(c, XMPP_STATE_CLOSED);
+            xmpp__event(c, XMPP_STREAM_CLOSED)->text = xmpp_str_z("closed by the server");
+        }
+        return;
+    case XMPP_XML_START:
+    case XMPP_XML_END:
+    case XMPP_XML_TEXT:
+        r = xmpp_tree_push(&c->st, t);
+        if (r == XMPP_OK) xmpp__stanza_in(c, xmpp_tree_root(&c->st));
+        else if (r == XMPP_ERR_NOSPACE) {
+            if (c->state == XMPP_STATE_ONLINE || c->state == XMPP_STATE_CLOSING)
+                xmpp__event(c, XMPP_STREAM_SKIPPED);
+            else
+                xmpp__cfail(c, XMPP_ERR_NOSPACE, NULL, "a negotiation element did not fit the stanza arena");
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+/* ---- the API */
+
+static size_t xmpp__client_part(size_t n) { return (n + 7) / 8 * 8; }
+
+XMPPDEF size_t xmpp_stream_mem_size(const xmpp_stream_config *cfg)
+{
+    size_t x = cfg->xml_buf ? cfg->xml_buf : 4096;
+    if (!xmpp_xml_buffer_size(&cfg->limits)) return 0;
+    return xmpp__client_part(x) + xmpp__client_part(cfg->arena ? cfg->arena : 4096) +
+           xmpp__client_part(cfg->out ? cfg->out : 2048) + XMPP__SCRATCH + XMPP_CLIENT_JID_MAX + 8;
+}
+
+XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg, void *mem, size_t size)
+{
+    unsigned char *p = (unsigned char *)mem;
+    size_t xs;
+    xmpp_jid j;
+    XMPP_MEMSET(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    if (!c->cfg.timeout_ms) c->cfg.timeout_ms = 30000;
+    if (!c->cfg.arena) c->cfg.arena = 4096;
+    if (!c->cfg.out) c->cfg.out = 2048;
+    if (!c->cfg.xml_buf) c->cfg.xml_buf = 4096;
+    c->err.code = XMPP_ERR_INVALID;
+    c->state = XMPP_STATE_CLOSED;
+    if (xmpp_jid_parse(&j, cfg->jid.p, cfg->jid.n, NULL) || !j.local.n) {
+        c->err.message = "the JID must be local@domain[/resource]";
+        return XMPP_ERR_INVALID;
+    }
+    if (!cfg->rng) { c->err.message = "no random number source (rng)"; return XMPP_ERR_INVALID; }
+    xs = c->cfg.xml_buf;
+    if (!mem || !xmpp_xml_buffer_size(&cfg->limits) || size < xmpp_stream_mem_size(&c->cfg)) {
+        c->err.message = "memory smaller than xmpp_stream_mem_size()";
+        return XMPP_ERR_INVALID;
+    }
+    p += (8 - (uintptr_t)p % 8) % 8;
+    if (xmpp_xml_init(&c->xml, p, xs, &cfg->limits)) { c->err.message = "invalid tokenizer limits"; return XMPP_ERR_INVALID; }
+    p += xmpp__client_part(xs);
+    xmpp_tree_init(&c->st, p, c->cfg.arena);
+    p += xmpp__client_part(c->cfg.arena);
+    c->out = p;
+    c->out_size = c->cfg.out;
+    p += xmpp__client_part(c->cfg.out);
+    c->scratch = p;
+    c->jid = (char *)p + XMPP__SCRATCH;
+    c->tls = c->cfg.tls_active;
+    c->err.code = XMPP_OK;
+    c->err.message = NULL;
+    c->state = XMPP_STATE_START;
+    xmpp__send_header(c);
+    return c->err.code;
+}
+
+XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, size_t *used)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t off = 0, u;
+    *used = 0;
+    while (off < len && !c->nev && c->state != XMPP_STATE_CLOSED && c->state != XMPP_STATE_TLS) {
+        xmpp_xml_token t;
+        xmpp_err r = xmpp_xml_feed(&c->xml, p + off, len - off, &u);
+        if (u) xmpp__trace(c, XMPP_TRACE_IN, p + off, u);
+        off += u;
+        if (u) c->last_rx = c->now;
+        while (!c->nev && c->state != XMPP_STATE_CLOSED && xmpp_xml_next(&c->xml, &t) == XMPP_OK)
+            xmpp__token_in(c, &t);
+        if (r && !c->nev && c->state != XMPP_STATE_CLOSED) {   /* §4.9.3: the peer's XML is bad */
+            const xmpp_errinfo *e = xmpp_xml_error(&c->xml);
+            xmpp__cfail(c, e->code, xmpp_err_condition(e->code), e->message);
+        }
+    }
+    *used = off;
+    return c->state == XMPP_STATE_CLOSED ? c->err.code : XMPP_OK;
+}
+
+XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)
+{
+    if (!c->nev) return 0;
+    *ev = c->ev[c->ev0];
+    c->ev0 = (uint8_t)((c->ev0 + 1) % XMPP__EVQ);
+    c->nev--;
+    return 1;
+}
+
+XMPPDEF const unsigned char *xmpp_stream_output(const xmpp_stream *c, size_t *n)
+{
+    *n = c->out_len;
+    return c->out;
+}
+
+XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c)
+{
+    unsigned w = c->out_len ? XMPP_WANT_WRITE : 0;
+    if (c->state == XMPP_STATE_CLOSED) return w | XMPP_WANT_CLOSED;
+    if (c->state == XMPP_STATE_TLS) return w | XMPP_WANT_TLS;
+    return w | XMPP_WANT_READ;
+}
+
+XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n)
+{
+    if (n > c->out_len) n = c->out_len;
+    XMPP_MEMMOVE(c->out, c->out + n, c->out_len - n);
+    c->out_len -= n;
+}
+
+XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms)
+{
+    c->now = now_ms;
+    if (c->state == XMPP_STATE_CLOSED) return;
+    if (c->deadline && now_ms >= c->deadline) {
+        if (c->state == XMPP_STATE_CLOSING) {   /* §4.4: the server never closed: we are done */
+            xmpp_stream_event *e;
+            c->err.code = XMPP_ERR_TIMEOUT;
+            xmpp__set_state(c, XMPP_STATE_CLOSED);
+            e = xmpp__event(c, XMPP_STREAM_CLOSED);
+            e->err = XMPP_ERR_TIMEOUT;
+            e->condition = xmpp_str_z(xmpp_err_condition(XMPP_ERR_TIMEOUT));
+            e->text = xmpp_str_z("the server did not close the stream in time");
+        } else {
+            xmpp__cfail(c, XMPP_ERR_TIMEOUT, NULL, c->state == XMPP_STATE_ONLINE ? "no answer to a keepalive ping"
+                                                                           : "the server did not answer in time");
+        }
+        return;
+    }
+    if (c->state == XMPP_STATE_ONLINE && c->cfg.ping_ms && !c->ping_out && now_ms - c->last_rx >= c->cfg.ping_ms) {
+        xmpp_builder *b = xmpp__out_begin(c);   /* XEP-0199 §4.2 */
+        xmpp_jid j;
+        xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        xmpp_build_iq(b, "get", "ping-k", NULL);
+        xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), j.domain);
+        xmpp_build_start(b, XMPP__NS_PING, "ping");
+        xmpp_build_end(b);
+        xmpp_build_end(b);
+        if (!xmpp__out_end(c, 0)) {
+            c->ping_out = 1;
+            c->deadline = now_ms + c->cfg.timeout_ms;
+        }
+    }
+}
+
+XMPPDEF void xmpp_stream_tls_done(xmpp_stream *c)
+{
+    if (c->state != XMPP_STATE_TLS) return;
+    c->tls = 1;
+    xmpp_xml_reset(&c->xml);   /* §5.4.3.3: a new stream over TLS */
+    xmpp_tree_reset(&c->st);
+    xmpp__send_header(c);
+}
+
+XMPPDEF xmpp_builder *xmpp_stream_send_begin(xmpp_stream *c)
+{
+    if (c->state != XMPP_STATE_ONLINE) return NULL;
+    c->building = 1;
+    return xmpp__out_begin(c);
+}
+
+XMPPDEF xmpp_err xmpp_stream_send_end(xmpp_stream *c)
+{
+    if (!c->building) return XMPP_ERR_INVALID;
+    c->building = 0;
+    if (c->state != XMPP_STATE_ONLINE) return XMPP_ERR_INVALID;
+    return xmpp__out_end(c, 0);
+}
+
+XMPPDEF char *xmpp_stream_make_id(xmpp_stream *c, char *out, size_t size)
+{
+    if (size < 18) return NULL;
+    out[0] = 'x';
+    return xmpp_make_id(out + 1, size - 1, c->cfg.rng, c->cfg.rng_ctx) ? out : NULL;
+}
+
+XMPPDEF void xmpp_stream_close(xmpp_stream *c)
+{
+    if (c->state == XMPP_STATE_CLOSED || c->state == XMPP_STATE_CLOSING) return;
+    xmpp__send_close(c, NULL);
+    xmpp__set_state(c, XMPP_STATE_CLOSING);
+}
+
+XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c)
+{
+    return (xmpp_stream_state)c->state;
+}
+
 /* ======================================================================== >>tls */
 /* ======================================================================== >>posix */
 

@@ -1,0 +1,489 @@
+/* test_stream.c - the client stream (>>stream) against scripted servers: each scenario
+   is a transcript of server bytes; the test asserts the events and the exact bytes we
+   send. Every scenario runs twice: server bytes fed whole, and one byte at a time. SCRAM
+   scenarios use this library's own SCRAM server (>>sasl) to answer. */
+#define XMPP_IMPLEMENTATION
+#include "../xmpp.h"
+#include "check.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define SHDR "<?xml version='1.0'?><stream:stream xmlns='jabber:client' " \
+             "xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='a.test' version='1.0'>"
+#define CHDR "<?xml version='1.0'?><stream:stream xmlns='jabber:client' " \
+             "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' to='a.test' xml:lang='en'>"
+#define SASL_NS "urn:ietf:params:xml:ns:xmpp-sasl"
+#define FEAT_PLAIN "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>" \
+                   "</mechanisms></stream:features>"
+#define FEAT_BIND "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+#define BIND_OUT "<iq type=\"set\" id=\"bind-1\"><bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\">" \
+                 "<resource>r1</resource></bind></iq>"
+#define BIND_OK "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>" \
+                "<jid>alice@a.test/r1</jid></bind></iq>"
+
+#ifndef TEST_MEM
+#define TEST_MEM 24000
+#endif
+
+typedef struct {
+    xmpp_stream s;
+    xmpp_stream_config cfg;
+    unsigned char mem[TEST_MEM];
+    size_t chunk;          /* server bytes per feed: 0 whole */
+    char events[2048];     /* one line per event */
+    char out[4096];        /* what we sent since the last take() */
+    uint64_t now;
+} harness;
+
+static harness h;
+
+static void rng(void *ctx, unsigned char *buf, size_t n)
+{
+    unsigned *st = (unsigned *)ctx;
+    while (n--) { *st = *st * 1103515245u + 12345u; *buf++ = (unsigned char)(*st >> 16); }
+}
+static unsigned rng_state;
+
+static void log_event(const xmpp_stream_event *e)
+{
+    char line[512];
+    switch (e->kind) {
+    case XMPP_STREAM_STARTTLS: sprintf(line, "STARTTLS\n"); break;
+    case XMPP_STREAM_ONLINE: sprintf(line, "ONLINE %.*s\n", (int)e->jid.n, e->jid.p); break;
+    case XMPP_STREAM_STANZA: {
+        xmpp_str n = xmpp_node_name(e->stanza), id = xmpp_node_attr(e->stanza, NULL, "id");
+        sprintf(line, "STANZA %.*s %.*s\n", (int)n.n, n.p, (int)id.n, id.p ? id.p : "");
+        break;
+    }
+    case XMPP_STREAM_SKIPPED: sprintf(line, "SKIPPED\n"); break;
+    case XMPP_STREAM_ERROR:
+        sprintf(line, "STREAM_ERROR %.*s [%.*s]\n", (int)e->condition.n, e->condition.p, (int)e->text.n,
+                e->text.p ? e->text.p : "");
+        break;
+    case XMPP_STREAM_SASL_FAILURE:
+        sprintf(line, "SASL_FAILURE %.*s [%.*s]\n", (int)e->condition.n, e->condition.p, (int)e->text.n,
+                e->text.p ? e->text.p : "");
+        break;
+    case XMPP_STREAM_CLOSED:   /* the condition we sent, else the error's */
+        sprintf(line, "CLOSED %.*s\n", e->err ? (int)e->condition.n : 2, e->err ? e->condition.p : "ok");
+        break;
+    default: sprintf(line, "?\n"); break;
+    }
+    if (strlen(h.events) + strlen(line) < sizeof h.events) strcat(h.events, line);
+}
+
+static void drain(void)
+{
+    xmpp_stream_event e;
+    while (xmpp_stream_next(&h.s, &e)) log_event(&e);
+}
+
+/* Start a client: PLAIN allowed in clear text, no TLS (scripted servers on no wire). */
+static void start(size_t chunk, xmpp_tls_policy tls)
+{
+    memset(&h.cfg, 0, sizeof h.cfg);
+    h.cfg.jid = xmpp_str_z("alice@a.test/r1");
+    h.cfg.password = xmpp_str_z("secret");
+    rng_state = 7;
+    h.cfg.rng = rng;
+    h.cfg.rng_ctx = &rng_state;
+    h.cfg.tls = tls;
+    h.cfg.plain_clear = 1;
+    h.cfg.timeout_ms = 1000;
+    h.chunk = chunk;
+    h.events[0] = h.out[0] = 0;
+    h.now = 0;
+}
+
+static int init(void)
+{
+    drain();
+    return xmpp_stream_init(&h.s, &h.cfg, h.mem, sizeof h.mem) == XMPP_OK;
+}
+
+/* The server sends bytes. */
+static void srv(const char *bytes)
+{
+    size_t len = strlen(bytes), off = 0, used;
+    int stuck = 0;
+    while (off < len && stuck < 3) {
+        size_t n = h.chunk && len - off > h.chunk ? h.chunk : len - off;
+        xmpp_stream_feed(&h.s, bytes + off, n, &used);
+        off += used;
+        stuck = used ? 0 : stuck + 1;   /* 0 bytes taken: an event waits, or it is over */
+        drain();
+        if (xmpp_stream_wants(&h.s) & (XMPP_WANT_CLOSED | XMPP_WANT_TLS)) break;
+    }
+}
+
+/* What we sent since the last call (acknowledged, as if written). */
+static const char *take(void)
+{
+    size_t n;
+    const unsigned char *p = xmpp_stream_output(&h.s, &n);
+    if (n >= sizeof h.out) n = sizeof h.out - 1;
+    memcpy(h.out, p, n);
+    h.out[n] = 0;
+    xmpp_stream_output_ack(&h.s, n);
+    return h.out;
+}
+
+static int same(const char *got, const char *want)
+{
+    if (strcmp(got, want) == 0) return 1;
+    printf("chunk %lu\nwant: %s\ngot:  %s\n", (unsigned long)h.chunk, want, got);
+    return 0;
+}
+
+static void tick(uint64_t ms)
+{
+    h.now += ms;
+    xmpp_stream_tick(&h.s, h.now);
+    drain();
+}
+
+/* Up to online with PLAIN: header, features, auth, success, restart, bind. */
+static void login_plain(void)
+{
+    CHECK(init());
+    CHECK(same(take(), CHDR));
+    srv(SHDR FEAT_PLAIN);
+    /* RFC 4616: authzid NUL authcid NUL password = "\0alice\0secret" */
+    CHECK(same(take(), "<auth xmlns=\"" SASL_NS "\" mechanism=\"PLAIN\">AGFsaWNlAHNlY3JldA==</auth>"));
+    srv("<success xmlns='" SASL_NS "'/>");
+    CHECK(same(take(), CHDR));
+    srv(SHDR FEAT_BIND);
+    CHECK(same(take(), BIND_OUT));
+    srv(BIND_OK);
+}
+
+static void test_happy_plain(void)
+{
+    size_t chunk;
+    for (chunk = 0; chunk <= 1; chunk++) {
+        start(chunk, XMPP_TLS_NEVER);
+        login_plain();
+        CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
+        CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_ONLINE);
+        /* a message in, a reply out */
+        srv("<message from='bob@a.test/x' to='alice@a.test/r1' type='chat' id='m1'><body>hi</body></message>");
+        CHECK(same(h.events, "ONLINE alice@a.test/r1\nSTANZA message m1\n"));
+        {
+            xmpp_builder *b = xmpp_stream_send_begin(&h.s);
+            CHECK(b != NULL);
+            xmpp_build_message(b, "bob@a.test/x", "chat", "m2", "hello");
+            CHECK(xmpp_stream_send_end(&h.s) == XMPP_OK);
+            CHECK(same(take(), "<message to=\"bob@a.test/x\" type=\"chat\" id=\"m2\"><body>hello</body></message>"));
+        }
+        /* XEP-0199: a server ping is answered, not reported */
+        srv("<iq from='a.test' to='alice@a.test/r1' type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>");
+        CHECK(same(take(), "<iq type=\"result\" id=\"p1\" to=\"a.test\"/>"));
+        /* closing handshake */
+        xmpp_stream_close(&h.s);
+        CHECK(same(take(), "</stream:stream>"));
+        CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSING);
+        srv("</stream:stream>");
+        CHECK(same(h.events, "ONLINE alice@a.test/r1\nSTANZA message m1\nCLOSED ok\n"));
+        CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+    }
+}
+
+/* SCRAM: our own SCRAM server answers. */
+static void scram_login(xmpp_sasl_mech mech, const char *mech_name, int tamper)
+{
+    xmpp_sasl_server v;
+    xmpp_sasl_server_config sc;
+    static const unsigned char salt[] = "0123456789abcdef";
+    unsigned char raw[512], msg[512];
+    char b64[700], line[1024];
+    size_t n = 0, m = 0;
+    const char *p, *q;
+    xmpp_err r;
+    memset(&sc, 0, sizeof sc);
+    sc.mech = mech;
+    sc.username = xmpp_str_z("alice");
+    sc.password = xmpp_str_z("secret");
+    sc.salt = salt;
+    sc.salt_len = 16;
+    sc.iterations = 4096;
+    sc.nonce = xmpp_str_z("serverNONCE");
+    CHECK(xmpp_sasl_server_start(&v, &sc) == XMPP_OK);
+    CHECK(init());
+    take();
+    sprintf(line, SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>"
+                  "<mechanism>%s</mechanism></mechanisms></stream:features>", mech_name);
+    srv(line);
+    p = take();
+    sprintf(line, "<auth xmlns=\"" SASL_NS "\" mechanism=\"%s\">", mech_name);
+    CHECK(strncmp(p, line, strlen(line)) == 0);
+    /* the initial response to our server, its challenge back */
+    p = strchr(p, '>') + 1;
+    q = strstr(p, "</auth>");
+    CHECK(q && xmpp_b64_decode(p, (size_t)(q - p), raw, sizeof raw, &n) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&v, raw, n, msg, sizeof msg, &m) == XMPP_AGAIN);
+    xmpp_b64_encode(msg, m, b64, sizeof b64, &n);
+    sprintf(line, "<challenge xmlns='" SASL_NS "'>%.*s</challenge>", (int)n, b64);
+    srv(line);
+    p = take();
+    CHECK(strncmp(p, "<response xmlns=\"" SASL_NS "\">", strlen("<response xmlns=\"" SASL_NS "\">")) == 0);
+    p = strchr(p, '>') + 1;
+    q = strstr(p, "</response>");
+    CHECK(q && xmpp_b64_decode(p, (size_t)(q - p), raw, sizeof raw, &n) == XMPP_OK);
+    r = xmpp_sasl_server_step(&v, raw, n, msg, sizeof msg, &m);
+    CHECK(r == XMPP_OK);
+    if (tamper) msg[4] = msg[4] == 'A' ? 'B' : 'A';   /* "v=" + a wrong signature, still base64 */
+    xmpp_b64_encode(msg, m, b64, sizeof b64, &n);
+    sprintf(line, "<success xmlns='" SASL_NS "'>%.*s</success>", (int)n, b64);
+    srv(line);
+}
+
+static void test_happy_scram(void)
+{
+    size_t chunk;
+    for (chunk = 0; chunk <= 1; chunk++) {
+        start(chunk, XMPP_TLS_NEVER);
+        scram_login(XMPP_SASL_SCRAM_SHA_1, "SCRAM-SHA-1", 0);
+        CHECK(same(take(), CHDR));
+        srv(SHDR FEAT_BIND);
+        CHECK(same(take(), BIND_OUT));
+        srv(BIND_OK);
+        CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
+        start(chunk, XMPP_TLS_NEVER);
+        scram_login(XMPP_SASL_SCRAM_SHA_256, "SCRAM-SHA-256", 0);
+        CHECK(same(take(), CHDR));
+        CHECK(same(h.events, ""));
+    }
+}
+
+/* The server's signature is wrong: not logged in, whatever it said. */
+static void test_scram_bad_server(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    scram_login(XMPP_SASL_SCRAM_SHA_256, "SCRAM-SHA-256", 1);
+    CHECK(same(h.events, "CLOSED not-authorized\n"));
+    CHECK(same(take(), "</stream:stream>"));
+}
+
+static void test_sasl_failure(void)
+{
+    size_t chunk;
+    for (chunk = 0; chunk <= 1; chunk++) {
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv(SHDR FEAT_PLAIN);
+        take();
+        srv("<failure xmlns='" SASL_NS "'><not-authorized/><text xml:lang='en'>wrong password</text></failure>");
+        CHECK(same(h.events, "SASL_FAILURE not-authorized [wrong password]\nCLOSED not-authorized\n"));
+        CHECK(same(take(), "</stream:stream>"));
+        /* nothing more is taken */
+        srv("<message/>");
+        CHECK(same(h.events, "SASL_FAILURE not-authorized [wrong password]\nCLOSED not-authorized\n"));
+    }
+}
+
+/* A stream error at every step of the negotiation. */
+static void test_stream_error_every_step(void)
+{
+    static const char *const before[] = {
+        "", SHDR, SHDR FEAT_PLAIN, SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR,
+        SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR FEAT_BIND,
+        SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR FEAT_BIND BIND_OK };
+    size_t i, chunk;
+    for (chunk = 0; chunk <= 1; chunk++)
+        for (i = 0; i < sizeof before / sizeof before[0]; i++) {
+            char doc[2048];
+            const char *err = "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                              "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>";
+            start(chunk, XMPP_TLS_NEVER);
+            CHECK(init());
+            sprintf(doc, "%s%s%s", i ? before[i] : SHDR, err, "</stream:stream>");
+            srv(doc);
+            CHECK(strstr(h.events, "STREAM_ERROR host-unknown [no such host]\nCLOSED undefined-condition\n") != NULL);
+            CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+            take();
+            CHECK(strstr(h.out, "</stream:stream>") != NULL);
+        }
+    /* see-other-host carries the host in its element */
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    srv(SHDR "<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>b.test:5222"
+             "</see-other-host></stream:error>");
+    CHECK(same(h.events, "STREAM_ERROR see-other-host [b.test:5222]\nCLOSED undefined-condition\n"));
+}
+
+/* Bad XML from the server: we send the stream error and close. */
+static void test_garbage(void)
+{
+    size_t chunk;
+    for (chunk = 0; chunk <= 1; chunk++) {
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv(SHDR "<stream:features><<");
+        CHECK(same(h.events, "CLOSED not-well-formed\n"));
+        CHECK(same(take(), "<stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                           "</stream:error></stream:stream>"));
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv(SHDR "<!-- hi -->");
+        CHECK(same(h.events, "CLOSED restricted-xml\n"));
+        /* not a stream header, or no version 1.0 */
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv("<html>");
+        CHECK(same(h.events, "CLOSED invalid-namespace\n"));
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>");
+        CHECK(same(h.events, "CLOSED unsupported-version\n"));
+        /* something else where features belong */
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        srv(SHDR "<message/>");
+        CHECK(same(h.events, "CLOSED undefined-condition\n"));
+    }
+}
+
+static void test_timeouts(void)
+{
+    /* a server that never answers */
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    tick(999);
+    CHECK(same(h.events, ""));
+    tick(1);
+    CHECK(same(h.events, "CLOSED connection-timeout\n"));
+    /* one that stalls in the middle of SASL */
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    srv(SHDR FEAT_PLAIN);
+    tick(500);
+    CHECK(same(h.events, ""));
+    tick(600);
+    CHECK(same(h.events, "CLOSED connection-timeout\n"));
+    /* closing: the server never closes its side */
+    start(0, XMPP_TLS_NEVER);
+    login_plain();
+    xmpp_stream_close(&h.s);
+    tick(1000);
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\nCLOSED connection-timeout\n"));
+}
+
+static void test_keepalive(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.ping_ms = 5000;
+    login_plain();
+    take();
+    tick(4999);
+    CHECK(same(take(), ""));
+    tick(1);
+    CHECK(same(take(), "<iq type=\"get\" id=\"ping-k\" to=\"a.test\"><ping xmlns=\"urn:xmpp:ping\"/></iq>"));
+    srv("<iq type='result' id='ping-k' from='a.test'/>");
+    tick(2000);
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));   /* answered: no event */
+    tick(5000);
+    take();
+    tick(1000);   /* this one is not answered */
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\nCLOSED connection-timeout\n"));
+}
+
+static void test_tls_policy(void)
+{
+    /* required, not offered: refused (no downgrade) */
+    start(0, XMPP_TLS_REQUIRED);
+    CHECK(init());
+    srv(SHDR FEAT_PLAIN);
+    CHECK(same(h.events, "CLOSED policy-violation\n"));
+    /* offered: <starttls/>, <proceed/>, the application's TLS, then a new stream with from */
+    start(0, XMPP_TLS_OPTIONAL);
+    CHECK(init());
+    take();
+    srv(SHDR "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+             "<mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism></mechanisms></stream:features>");
+    CHECK(same(take(), "<starttls xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"/>"));
+    srv("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\x16\x03\x01");   /* TLS bytes follow */
+    CHECK(same(h.events, "STARTTLS\n"));
+    CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_TLS);
+    xmpp_stream_tls_done(&h.s);
+    CHECK(same(take(), "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                       "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' to='a.test' "
+                       "from='alice@a.test' xml:lang='en'>"));
+    /* never, but the server requires it */
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    srv(SHDR "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+             "</stream:features>");
+    CHECK(same(h.events, "CLOSED policy-violation\n"));
+    /* PLAIN in clear text is not chosen unless allowed */
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.plain_clear = 0;
+    CHECK(init());
+    srv(SHDR FEAT_PLAIN);
+    CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
+}
+
+static void test_session_and_skip(void)
+{
+    static char big[6000];
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.arena = 1024;
+    CHECK(init());
+    take();
+    srv(SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>");
+    take();
+    /* RFC 3921 session, required: after binding */
+    srv(SHDR "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+             "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></stream:features>");
+    take();
+    srv(BIND_OK);
+    CHECK(same(take(), "<iq type=\"set\" id=\"session-1\"><session xmlns=\"urn:ietf:params:xml:ns:xmpp-session\"/></iq>"));
+    CHECK(same(h.events, ""));
+    srv("<iq type='result' id='session-1'/>");
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
+    /* a stanza bigger than the arena is skipped; the next one arrives */
+    strcpy(big, "<message id='big'><body>");
+    memset(big + strlen(big), 'x', 3000);
+    strcat(big, "</body></message><message id='small'/>");
+    srv(big);
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\nSKIPPED\nSTANZA message small\n"));
+}
+
+static void test_misuse(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.jid = xmpp_str_z("a.test");   /* no localpart */
+    CHECK(!init());
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.rng = NULL;
+    CHECK(!init());
+    start(0, XMPP_TLS_NEVER);
+    CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, xmpp_stream_mem_size(&h.cfg) - 1) == XMPP_ERR_INVALID);
+    CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, xmpp_stream_mem_size(&h.cfg)) == XMPP_OK);
+    CHECK(xmpp_stream_send_begin(&h.s) == NULL);   /* not online yet */
+    {
+        char id[18];
+        CHECK(xmpp_stream_make_id(&h.s, id, sizeof id) == id && id[0] == 'x' && strlen(id) == 17);
+        CHECK(xmpp_stream_make_id(&h.s, id, 17) == NULL);
+    }
+}
+
+int main(void)
+{
+    RUN(test_happy_plain);
+    RUN(test_happy_scram);
+    RUN(test_scram_bad_server);
+    RUN(test_sasl_failure);
+    RUN(test_stream_error_every_step);
+    RUN(test_garbage);
+    RUN(test_timeouts);
+    RUN(test_keepalive);
+    RUN(test_tls_policy);
+    RUN(test_session_and_skip);
+    RUN(test_misuse);
+    return check_done();
+}
