@@ -27,8 +27,9 @@ FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
 FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_tls
 LIBS_test_diff := -lexpat
+LIBS_test_tls := -lbearssl
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
@@ -61,6 +62,7 @@ $(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
 # The public part of the header as C++, and the implementation freestanding.
 $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -c -o $(B)/cxx_public.o $<
+	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -DXMPP_BEARSSL -c -o $(B)/cxx_public_bearssl.o $<
 	$(GCC) $(WARN) -ffreestanding -c -o $(B)/freestanding.o tests/size/size_xml.c
 	@touch $@
 
