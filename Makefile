@@ -1,7 +1,8 @@
 # xmpp.h - build and test. `make test` is what CI runs (see README.md).
 #
 #   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files,
-#                     differential test against expat, interop with Prosody and ejabberd,
+#                     differential test against expat, interop with Prosody and ejabberd
+#                     (plain streams, and STARTTLS/direct TLS with the BearSSL backend),
 #                     the unit tests on an emulated Cortex-M3 (qemu), a short fuzz run;
 #                     ends with one line "N passed, N failed"
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
@@ -10,7 +11,8 @@
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
-#                     tokenizer, and the JID code alone); the tokenizer's peak stack
+#                     tokenizer, and the JID code alone; the TLS hook and the BearSSL
+#                     backend's state size); the tokenizer's peak stack
 #                     measured on the emulated boards
 #   make fuzz         the libFuzzer target for FUZZ_SECONDS (default 60)
 #   make fuzz-jid     the JID libFuzzer target for FUZZ_JID_SECONDS
@@ -52,6 +54,8 @@ $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
+$(B)/test_tls_interop: tests/interop/test_tls_interop.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
@@ -99,9 +103,10 @@ test-m0: $(B)/runner $(M0_BUILT)
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS)))
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))"))
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
+	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict"
@@ -126,6 +131,7 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	tests/size/size.sh $(B)/size
 	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(stanza_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_stanza
 	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
+	tests/size/size_tls.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 
