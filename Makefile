@@ -1,7 +1,8 @@
 # xmpp.h - build and test. `make test` is what CI runs (see README.md).
 #
 #   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files,
-#                     differential test against expat, interop with Prosody and ejabberd,
+#                     differential test against expat, interop with Prosody and ejabberd
+#                     (plain streams, and STARTTLS/direct TLS with the BearSSL backend),
 #                     the unit tests on an emulated Cortex-M3 (qemu), a short fuzz run;
 #                     ends with one line "N passed, N failed"
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
@@ -11,8 +12,9 @@
 #                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes)
 #   make bench-instr  instructions per byte of both under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
-#                     tokenizer, the stanza layer, JIDs, crypto/SASL); the tokenizer's
-#                     peak stack measured on the emulated boards
+#                     tokenizer, the stanza layer, JIDs, crypto/SASL; the TLS hook and the
+#                     BearSSL backend's state size); the tokenizer's peak stack measured on
+#                     the emulated boards
 #   make fuzz         every libFuzzer target (XML, stanzas, JIDs, base64, SCRAM) for
 #                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
@@ -29,8 +31,9 @@ FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls
 LIBS_test_diff := -lexpat
+LIBS_test_tls := -lbearssl
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
@@ -60,6 +63,8 @@ $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
+$(B)/test_tls_interop: tests/interop/test_tls_interop.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
@@ -74,6 +79,7 @@ fuzz_sasl_runs = "fuzz-base64=tests/fuzz/run.sh $(B)/fuzz_base64 $(1) tests/fuzz
 # The public part of the header as C++, and the implementation freestanding.
 $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -c -o $(B)/cxx_public.o $<
+	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -DXMPP_BEARSSL -c -o $(B)/cxx_public_bearssl.o $<
 	$(GCC) $(WARN) -ffreestanding -c -o $(B)/freestanding.o tests/size/size_xml.c
 	@touch $@
 
@@ -113,10 +119,11 @@ TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
         "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid \
-      $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/fuzz_xml $(B)/fuzz_stanza \
+      $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
+	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
@@ -148,6 +155,7 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
 	tests/size/size.sh $(B)/size
 	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(tree_|serr_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_tree
 	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
+	tests/size/size_tls.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 

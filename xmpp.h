@@ -24,6 +24,8 @@
      XMPP_IMPLEMENTATION  compile the implementation (one translation unit)
      XMPP_STATIC          make every function static (private copy per .c file)
      XMPP_FREESTANDING    include only <stddef.h>, <stdint.h>, <limits.h>; no libc needed
+     XMPP_BEARSSL         compile the BearSSL TLS backend (includes <bearssl.h>; link
+                          -lbearssl); without it only the TLS hook is compiled
      XMPP_FAST            1: shortcuts for speed (byte-at-a-time feeding, whole UTF-8
                           characters, unrolled hash rounds); 0: smaller code. Default: 0
                           when compiling with -Os (__OPTIMIZE_SIZE__), else 1
@@ -44,7 +46,7 @@
      >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64; SASL: SCRAM-SHA-1/-256(-PLUS), PLAIN,
                 EXTERNAL, ANONYMOUS, client and server
      >>stream   the client stream: negotiation (STARTTLS, SASL, bind), events, sans-I/O
-     >>tls      TLS hook, BearSSL backend                        (not yet written)
+     >>tls      TLS hook (sans-I/O), BearSSL backend (XMPP_BEARSSL)
      >>posix    sockets, SRV lookup, poll loop                   (not yet written)
 */
 #ifndef XMPP_H
@@ -98,7 +100,12 @@ extern "C" {
     X(XMPP_ERR_TIMEOUT,              "connection-timeout",   "the peer did not answer in time") \
     X(XMPP_ERR_STREAM,               "undefined-condition",  "the server sent a stream error") \
     X(XMPP_ERR_PROTOCOL,             "undefined-condition",  "the server broke the protocol") \
-    X(XMPP_ERR_NO_TLS,               "policy-violation",     "TLS required but not available")
+    X(XMPP_ERR_NO_TLS,               "policy-violation",     "TLS required but not available") \
+    X(XMPP_ERR_TLS,                  0,                      "TLS handshake or record failure") \
+    X(XMPP_ERR_TLS_UNTRUSTED,        0,                      "server certificate not trusted (unknown CA or bad chain)") \
+    X(XMPP_ERR_TLS_NAME,             0,                      "server certificate does not match the XMPP domain") \
+    X(XMPP_ERR_TLS_EXPIRED,          0,                      "certificate expired or not yet valid") \
+    X(XMPP_ERR_TLS_CLOSED,           0,                      "connection closed during the TLS handshake or without close_notify")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -126,8 +133,9 @@ typedef struct xmpp_errinfo {
 /* The generic message for a code ("XML is not well-formed"). Never NULL. */
 XMPPDEF const char *xmpp_strerror(xmpp_err code);
 
-/* The RFC 6120 §4.9.3 condition for a code ("not-well-formed"), or NULL for XMPP_OK and
-   XMPP_AGAIN. */
+/* The RFC 6120 §4.9.3 condition for a code ("not-well-formed"), or NULL for XMPP_OK,
+   XMPP_AGAIN and the XMPP_ERR_TLS* codes (after a TLS failure there is no channel to send
+   a stream error on: RFC 6120 §5.4.3.2, close the TCP connection). */
 XMPPDEF const char *xmpp_err_condition(xmpp_err code);
 
 /* ======================================================================== >>xml
@@ -1123,7 +1131,309 @@ XMPPDEF void xmpp_stream_close(xmpp_stream *c);
 
 XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c);
 
-/* ======================================================================== >>tls */
+/* ======================================================================== >>tls
+   The TLS hook: what the stream calls at STARTTLS (RFC 6120 §5) or at connect for direct
+   TLS (XEP-0368). Sans-I/O, like every layer: the hook never touches a socket. Ciphertext
+   goes in with xmpp_tls_feed() and comes out with xmpp_tls_output()/_output_ack();
+   plaintext goes in with xmpp_tls_write() and comes out with xmpp_tls_read()/_read_ack().
+
+       network bytes --> xmpp_tls_feed() ........ xmpp_tls_read() --> XML tokenizer
+       network bytes <-- xmpp_tls_output() ..... xmpp_tls_write() <-- stanzas you build
+
+   A backend (BearSSL below, or mbedTLS, wolfSSL, OpenSSL written by you) is a struct whose
+   first member is an xmpp_tls; its init function fills in the class pointer. Everything
+   else the stream needs goes through the functions below, which only dispatch, so this
+   part compiles without any TLS library. README.md ("TLS") states the contract a backend
+   must keep: who owns which buffer, when each function may be called, what each returns.
+
+   The loop, for one connection (the stream does this; tests/test_tls.c does it by hand):
+       xmpp_tls_start(t, "example.com", NULL);                  SNI + name to verify
+       while (xmpp_tls_state(t) <= XMPP_TLS_OPEN) {             HANDSHAKING or OPEN
+           while ((p = xmpp_tls_output(t, &n)) != NULL) { n = send(fd, p, n); xmpp_tls_output_ack(t, n); }
+           n = recv(fd, buf, sizeof buf);                        (0: xmpp_tls_eof(t))
+           for (off = 0; off < n; off += used) {
+               xmpp_tls_feed(t, buf + off, n - off, &used);      may take less: then read first
+               while ((p = xmpp_tls_read(t, &m)) != NULL) { consume(p, m); xmpp_tls_read_ack(t, m); }
+               if (!used && xmpp_tls_state(t) != XMPP_TLS_OPEN) break;   failed or closed
+           }
+           xmpp_tls_write(t, stanza, len, &used);                only once OPEN; may take less
+       }
+       if (xmpp_tls_error(t)->code) report(xmpp_tls_error(t)->message);
+
+   Errors (sticky, xmpp_tls_error() gives the precise message; xmpp_err_condition() is
+   NULL for them: after a TLS failure no stream error can be sent, RFC 6120 §5.4.3.2 says
+   close the TCP connection):
+       XMPP_ERR_TLS            handshake failure, alert from the peer, bad record, no
+                               common cipher suite or version, client certificate refused
+       XMPP_ERR_TLS_UNTRUSTED  the server's chain does not end at a trust anchor (unknown
+                               CA), or a certificate in it is unusable (not a CA, bad
+                               signature, critical extension, weak key, malformed)
+       XMPP_ERR_TLS_NAME       the certificate does not name the XMPP domain
+       XMPP_ERR_TLS_EXPIRED    a certificate is expired or not yet valid at config time
+       XMPP_ERR_TLS_CLOSED     the transport closed during the handshake (state FAILED), or
+                               after it without a close_notify (state CLOSED: truncation
+                               cannot be excluded; </stream:stream> tells if the stream ended) */
+
+typedef enum xmpp_tls_status {
+    XMPP_TLS_IDLE = 0,      /* initialised, not started */
+    XMPP_TLS_HANDSHAKING,   /* started: feed and output until OPEN */
+    XMPP_TLS_OPEN,          /* handshake done: application data both ways */
+    XMPP_TLS_CLOSED,        /* close_notify exchanged, or the transport closed (see error) */
+    XMPP_TLS_FAILED         /* fatal error: xmpp_tls_error(); drop the TCP connection */
+} xmpp_tls_status;
+
+/* Channel-binding types (RFC 5056) for SCRAM-*-PLUS (RFC 5802 §6) and XEP-0440. */
+typedef enum xmpp_tls_cb {
+    XMPP_TLS_CB_SERVER_END_POINT,   /* RFC 5929 §4: hash of the server's certificate */
+    XMPP_TLS_CB_UNIQUE,             /* RFC 5929 §3: first Finished of the last handshake */
+    XMPP_TLS_CB_EXPORTER            /* RFC 9266: needs TLS 1.3 or the extended master secret */
+} xmpp_tls_cb;
+
+/* Longest channel-binding data: a SHA-512 hash. */
+#define XMPP_TLS_CB_MAX 64
+
+typedef struct xmpp_tls xmpp_tls;
+
+/* What a backend implements; one static const instance per backend. Each member has the
+   contract of the xmpp_tls_ function of the same name below. */
+typedef struct xmpp_tls_class {
+    xmpp_err (*start)(xmpp_tls *t, const char *server_name, const char *alpn);
+    xmpp_err (*feed)(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used);
+    xmpp_err (*eof)(xmpp_tls *t);
+    const unsigned char *(*output)(xmpp_tls *t, size_t *len);
+    void (*output_ack)(xmpp_tls *t, size_t n);
+    xmpp_err (*write)(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used);
+    const unsigned char *(*read)(xmpp_tls *t, size_t *len);
+    void (*read_ack)(xmpp_tls *t, size_t n);
+    void (*close)(xmpp_tls *t);
+    xmpp_tls_status (*state)(xmpp_tls *t);
+    const xmpp_errinfo *(*error)(xmpp_tls *t);
+    xmpp_err (*peer_cert)(xmpp_tls *t, const unsigned char **der, size_t *len);
+    xmpp_err (*channel_binding)(xmpp_tls *t, xmpp_tls_cb type, unsigned char *out,
+                                size_t size, size_t *len);
+} xmpp_tls_class;
+
+/* The hook: the first member of every backend's state struct. */
+struct xmpp_tls {
+    const xmpp_tls_class *vt;   /* set by the backend's init */
+};
+
+/* Begin a client handshake. server_name: the XMPP domain (A-labels for IDNs), sent as SNI
+   (RFC 6066 §3) and verified against the server's certificate; NULL or "" only when the
+   backend was told not to verify. alpn: NULL, or a protocol name to offer with ALPN (RFC
+   7301): "xmpp-client" for direct TLS (XEP-0368); NULL for STARTTLS. Both strings are
+   copied. Calling it again starts over on a fresh connection (no session resumption).
+   Errors: XMPP_ERR_INVALID (name missing or longer than 255 bytes, alpn longer than 255
+   bytes); XMPP_ERR_TLS (the backend could not start: see xmpp_tls_error()). */
+XMPPDEF xmpp_err xmpp_tls_start(xmpp_tls *t, const char *server_name, const char *alpn);
+
+/* Push ciphertext received from the network. *used gets how many bytes were taken (all
+   of them, unless the engine holds decrypted data that xmpp_tls_read() must take first,
+   or it failed): feed the rest later. After a fatal error, takes nothing and returns the
+   sticky code. Returns XMPP_OK or the error (state FAILED). */
+XMPPDEF xmpp_err xmpp_tls_feed(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used);
+
+/* The transport reached end of file (recv() returned 0). During the handshake this is
+   XMPP_ERR_TLS_CLOSED and state FAILED; when OPEN without the peer's close_notify, state
+   becomes CLOSED with error XMPP_ERR_TLS_CLOSED; after a close_notify, XMPP_OK. */
+XMPPDEF xmpp_err xmpp_tls_eof(xmpp_tls *t);
+
+/* Ciphertext to send: a pointer to *len bytes inside the backend's buffer, or NULL (*len
+   = 0) when there is nothing to send. Valid until the next call on t. Send what you can,
+   then xmpp_tls_output_ack() the number of bytes actually sent (0..*len). */
+XMPPDEF const unsigned char *xmpp_tls_output(xmpp_tls *t, size_t *len);
+XMPPDEF void xmpp_tls_output_ack(xmpp_tls *t, size_t n);
+
+/* Push plaintext to send (state OPEN). *used gets how many bytes were taken: fewer than
+   len (maybe 0) while the handshake runs or the output buffer is full; send output and
+   call again with the rest. What was taken is sealed into records at once, so it is in
+   xmpp_tls_output() when this returns. Errors: the sticky code once FAILED;
+   XMPP_ERR_INVALID after xmpp_tls_close() or when CLOSED. */
+XMPPDEF xmpp_err xmpp_tls_write(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used);
+
+/* Plaintext received: a pointer to *len bytes inside the backend's buffer, or NULL (*len =
+   0) when none is waiting. Valid until the next call on t. Consume 0..*len bytes and
+   acknowledge them with xmpp_tls_read_ack(). */
+XMPPDEF const unsigned char *xmpp_tls_read(xmpp_tls *t, size_t *len);
+XMPPDEF void xmpp_tls_read_ack(xmpp_tls *t, size_t n);
+
+/* Send close_notify (RFC 5246 §7.2.1): it appears in xmpp_tls_output(). No more writes.
+   The state becomes CLOSED when the peer's close_notify arrives (or at xmpp_tls_eof()). */
+XMPPDEF void xmpp_tls_close(xmpp_tls *t);
+
+/* Where the connection is (see xmpp_tls_status). */
+XMPPDEF xmpp_tls_status xmpp_tls_state(xmpp_tls *t);
+
+/* The sticky error: code XMPP_OK while all is well, else one of the codes above with a
+   precise message. Valid as long as t. */
+XMPPDEF const xmpp_errinfo *xmpp_tls_error(xmpp_tls *t);
+
+/* The server's end-entity certificate, DER, as received in the handshake (whether or not
+   it was verified: look at the state). *der points into the backend's storage, valid until
+   the next xmpp_tls_start(). Errors: XMPP_AGAIN (no certificate received yet);
+   XMPP_ERR_NOSPACE (the backend was given no storage, or too little: *len gets the size
+   it needed, *der NULL). */
+XMPPDEF xmpp_err xmpp_tls_peer_cert(xmpp_tls *t, const unsigned char **der, size_t *len);
+
+/* Channel-binding data of this connection (state OPEN), written to out (size bytes;
+   XMPP_TLS_CB_MAX always suffice), length in *len.
+     XMPP_TLS_CB_SERVER_END_POINT: the hash of the server's certificate (RFC 5929 §4.1):
+       with the hash of its signature algorithm, SHA-256 when that is MD5 or SHA-1;
+       undefined (XMPP_ERR_INVALID) for signature algorithms with no single hash (PSS,
+       EdDSA).
+     XMPP_TLS_CB_UNIQUE: the first Finished message of the handshake (RFC 5929 §3.1).
+     XMPP_TLS_CB_EXPORTER: 32 bytes of the exporter "EXPORTER-Channel-Binding" (RFC
+       9266), only on TLS 1.3 or with the extended master secret (RFC 7627).
+   Errors: XMPP_AGAIN (handshake not finished); XMPP_ERR_INVALID (this type is undefined
+   or unsound on this connection, or unknown); XMPP_ERR_NOSPACE (size too small; *len gets
+   the size needed). */
+XMPPDEF xmpp_err xmpp_tls_channel_binding(xmpp_tls *t, xmpp_tls_cb type, unsigned char *out,
+                                          size_t size, size_t *len);
+
+/* ---- the BearSSL backend (define XMPP_BEARSSL; link -lbearssl)
+   BearSSL's own sans-I/O engine (no BearSSL socket wrappers), everything in caller
+   memory. TLS 1.2 only (BearSSL 0.6 has no TLS 1.3), ECDHE with ECDSA or RSA
+   certificates, AES-GCM and ChaCha20-Poly1305; no renegotiation, no session resumption.
+
+   Buffer: XMPP_TLS_BUF_SIZE(log2, bidi) bytes. log2 is the largest record plaintext the
+   engine takes, 2^log2: 14 (16384, any server) or 9..12 (512..4096): then the client asks
+   the server for that Maximum Fragment Length (RFC 6066 §4; BearSSL does it by itself
+   when the buffer is smaller than the full size), and a server that ignores the request
+   fails the connection with a record too large. bidi 1: full duplex (separate input and
+   output halves); 0: half duplex (one shared buffer: nothing is received while output is
+   waiting to be sent, so always drain xmpp_tls_output() before feeding). Sizes:
+       XMPP_TLS_BUF_SIZE(14, 1) = 33178 (BR_SSL_BUFSIZE_BIDI)   XMPP_TLS_BUF_SIZE(14, 0) = 16709
+       XMPP_TLS_BUF_SIZE(12, 1) =  8602                         XMPP_TLS_BUF_SIZE(12, 0) =  4421
+       XMPP_TLS_BUF_SIZE(10, 1) =  2458                         XMPP_TLS_BUF_SIZE(10, 0) =  1349
+       XMPP_TLS_BUF_SIZE( 9, 1) =  1434                         XMPP_TLS_BUF_SIZE( 9, 0) =   837
+   A buffer between two sizes is used up to the lower one. The state struct
+   (xmpp_tls_bearssl) is 6992 bytes on Cortex-M0+ (7496 on x86-64): BearSSL's client
+   context 3408 and its X.509 validator 3048 of them. Both servers of the interop tests
+   (Prosody 0.12, ejabberd 23.01) honour max_fragment_length, so XMPP_TLS_BUF_SIZE(9, 0) =
+   837 bytes works with them (README.md, "TLS").
+
+   Verification is on unless XMPP_TLS_INSECURE_NO_VERIFY is set: the chain must end at one
+   of the trust anchors (br_x509_minimal: basic constraints and key usage enforced, no
+   revocation checks), every certificate must be valid at config.now, and the server name
+   given to xmpp_tls_start() must match a dNSName of the end-entity certificate (RFC 6125
+   §6.4: case-insensitive, a wildcard only as the whole leftmost label; BearSSL falls back
+   to the subject CN only when the certificate has no subjectAltName extension at all).
+   id-on-xmppAddr and SRV-ID names are not checked. */
+#ifdef XMPP_BEARSSL
+#include <bearssl.h>
+
+#define XMPP_TLS_BUF_SIZE(log2, bidi) \
+    (((size_t)1 << (log2)) + 325 + ((bidi) ? ((size_t)1 << (log2)) + 85 : 0))
+
+/* Accept any server certificate, unverified: for tests against a server whose certificate
+   you cannot check. The name says what it does; never set it in a product. */
+#define XMPP_TLS_INSECURE_NO_VERIFY 0x0001u
+
+/* A private key decoded by xmpp_tls_bearssl_key_decode(): the views point into caller storage. */
+typedef struct xmpp_tls_bearssl_key {
+    int type;                      /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC; 0: none */
+    union {
+        br_rsa_private_key rsa;
+        br_ec_private_key ec;
+    } k;
+} xmpp_tls_bearssl_key;
+
+/* Zero = default for every field. All pointers are kept (nothing is copied): what they
+   point at must outlive the xmpp_tls_bearssl. */
+typedef struct xmpp_tls_bearssl_config {
+    const br_x509_trust_anchor *anchors;   /* trust anchors (xmpp_tls_bearssl_anchors() makes
+                                              them from PEM); required unless INSECURE */
+    size_t nanchors;
+    int64_t now;             /* the time for certificate validity, Unix seconds (UTC);
+                                0: BearSSL's own clock (time() where BearSSL was built
+                                with it; elsewhere the handshake fails: give the time) */
+    unsigned flags;          /* XMPP_TLS_INSECURE_NO_VERIFY, else 0 */
+    xmpp_rng_fn rng;         /* entropy source, 32 bytes per start (NULL: BearSSL's OS
+                                source only, getrandom/urandom; firmware must give one) */
+    void *rng_ctx;
+    const br_x509_certificate *chain;  /* client certificate chain for mutual TLS, end-entity
+                                          first (xmpp_tls_bearssl_certs()); NULL: none */
+    size_t nchain;
+    const xmpp_tls_bearssl_key *key;   /* the private key of chain[0] */
+    unsigned char *cert;     /* where to keep the server's certificate for
+                                xmpp_tls_peer_cert() (NULL: not kept; the channel
+                                binding works without it) */
+    size_t cert_size;
+} xmpp_tls_bearssl_config;
+
+/* The backend's state: caller-owned, plain struct. Give &b->tls to the stream. */
+typedef struct xmpp_tls_bearssl {
+    xmpp_tls tls;                          /* the hook; first member */
+    /* private */
+    br_ssl_client_context cc;
+    union {
+        br_x509_minimal_context minimal;   /* verifying */
+        br_x509_decoder_context decoder;   /* XMPP_TLS_INSECURE_NO_VERIFY: key only */
+    } xv;
+    const br_x509_class *xclass;           /* the wrapper BearSSL calls: captures the EE */
+    br_hash_compat_context hash;           /* running tls-server-end-point hash */
+    const br_hash_class *hash_class;
+    xmpp_tls_bearssl_config cfg;
+    unsigned char *buf;
+    size_t size;
+    int bidi;
+    xmpp_errinfo err;
+    xmpp_tls_status status;
+    unsigned char closing, got_cert;
+    unsigned char head[64];                /* first bytes of the EE certificate */
+    unsigned char end_point[64];           /* tls-server-end-point, end_point_len bytes */
+    size_t nhead, end_point_len;
+    uint32_t ncert, cert_len, cert_pos;
+    const char *alpn_names[1];
+    char alpn[64];
+} xmpp_tls_bearssl;
+
+/* Set b up with cfg (NULL: all defaults, which fails: no anchors) and the buffer buf of
+   size bytes (see XMPP_TLS_BUF_SIZE), bidi 1 for full duplex. buf and everything cfg points
+   at must outlive b. Then xmpp_tls_start(&b->tls, ...).
+   Errors (also in xmpp_tls_error(&b->tls)): XMPP_ERR_INVALID (buffer under
+   XMPP_TLS_BUF_SIZE(9, bidi), no anchors while verifying, a chain without key or a key
+   without chain). */
+XMPPDEF xmpp_err xmpp_tls_bearssl_init(xmpp_tls_bearssl *b, const xmpp_tls_bearssl_config *cfg,
+                                       void *buf, size_t size, int bidi);
+
+/* Trust anchors from PEM text (each "CERTIFICATE" object; others are skipped) or from one
+   DER certificate. Up to max anchors go to out (*count gets how many); their names and
+   keys are stored in store (size bytes, *used gets the bytes used: the subject name plus
+   65 bytes per EC P-256 key, 259 per RSA-2048 key). A certificate with
+   basicConstraints CA:TRUE becomes a CA anchor; any other one a direct-trust anchor
+   (that exact server certificate is trusted). Needs about 1.9 KB of stack (BearSSL's PEM
+   and X.509 decoders).
+   Errors: XMPP_ERR_INVALID (malformed PEM or certificate, or none found: the message
+   in *why if why is not NULL); XMPP_ERR_NOSPACE (more than max, or store too small: *used
+   gets the size needed for all that was found). */
+XMPPDEF xmpp_err xmpp_tls_bearssl_anchors(const char *pem, size_t len, br_x509_trust_anchor *out,
+                                          size_t max, size_t *count, unsigned char *store,
+                                          size_t size, size_t *used, const char **why);
+
+/* A certificate chain (for a client certificate) from PEM text or one DER certificate:
+   each "CERTIFICATE" object in order, its DER in store. Errors as above. */
+XMPPDEF xmpp_err xmpp_tls_bearssl_certs(const char *pem, size_t len, br_x509_certificate *out,
+                                        size_t max, size_t *count, unsigned char *store,
+                                        size_t size, size_t *used, const char **why);
+
+/* A private key from PEM ("EC PRIVATE KEY", "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY",
+   unencrypted) or DER: its parts go to store (32 bytes for P-256, about 640 for RSA-2048).
+   Needs about 2.9 KB of stack (BearSSL's PEM and key decoders). Errors as above. */
+XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const char *pem, size_t len,
+                                      unsigned char *store, size_t size, size_t *used,
+                                      const char **why);
+
+/* The negotiated cipher suite (IANA number, e.g. 0xC02B for
+   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) and protocol version (0x0303), once OPEN;
+   0 before. */
+XMPPDEF unsigned xmpp_tls_bearssl_suite(const xmpp_tls_bearssl *b);
+XMPPDEF unsigned xmpp_tls_bearssl_version(const xmpp_tls_bearssl *b);
+
+/* BearSSL's own error code (br_ssl_engine_last_error: BR_ERR_*, BR_ERR_X509_*, or 256/512
+   + an alert number), for debugging; xmpp_tls_error() says it in words. */
+XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
+#endif /* XMPP_BEARSSL */
 /* ======================================================================== >>posix */
 
 #ifdef __cplusplus
@@ -5768,7 +6078,940 @@ XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c)
     return (xmpp_stream_state)c->state;
 }
 
-/* ======================================================================== >>tls */
+/* ======================================================================== >>tls
+   IMPLEMENTATION NOTES
+
+   The hook functions only dispatch through t->vt (see >>tls API). The BearSSL backend:
+
+   - Buffers: b->buf is split by xmpp__tb_buffers(): bidi gives the input half 2^k + 325
+     bytes (one whole record of 2^k plaintext bytes plus the worst-case overhead) and the
+     rest to output; BearSSL derives the max_fragment_length it asks for from the smaller
+     half, so the request always matches what the input half holds.
+   - Engine setup happens in start, every time: br_ssl_client_zero, then only what we use
+     (TLS 1.2, the six ECDHE AEAD suites, SHA-1..SHA-512 for signatures, both TLS 1.2
+     PRFs, GCM, ChaCha20, EC, ECDSA and RSA verification), so the linker keeps no CBC,
+     3DES, CCM or RSA key exchange code. BR_OPT_NO_RENEGOTIATION, and reset with
+     resume = 0: every handshake is a full one, which keeps tls-unique sound without the
+     extended master secret (the triple-handshake attack needs resumption or
+     renegotiation, RFC 7627 §1).
+   - X.509: BearSSL calls b->xclass (xmpp__tbx_*), which forwards to br_x509_minimal (or,
+     when not verifying, only decodes the end-entity key with br_x509_decoder) and, for
+     certificate 0 (the end-entity), copies the DER into cfg.cert if it fits and hashes it
+     for tls-server-end-point: the first 64 bytes are held in b->head until the signature
+     algorithm in tbsCertificate.signature (RFC 5280 §4.1.2.3; it must equal the outer
+     one) says which hash to use, then the hash runs over the rest as it streams by.
+   - State: IDLE -> start -> HANDSHAKING -> (SENDAPP or RECVAPP first seen) -> OPEN ->
+     CLOSED (close_notify, or eof); any engine error -> FAILED. xmpp__tb_sync() reads the
+     engine after every call that can move it and maps BearSSL's error to ours once. */
+
+XMPPDEF xmpp_err xmpp_tls_start(xmpp_tls *t, const char *server_name, const char *alpn)
+{
+    return t->vt->start(t, server_name, alpn);
+}
+XMPPDEF xmpp_err xmpp_tls_feed(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used)
+{
+    return t->vt->feed(t, data, len, used);
+}
+XMPPDEF xmpp_err xmpp_tls_eof(xmpp_tls *t) { return t->vt->eof(t); }
+XMPPDEF const unsigned char *xmpp_tls_output(xmpp_tls *t, size_t *len) { return t->vt->output(t, len); }
+XMPPDEF void xmpp_tls_output_ack(xmpp_tls *t, size_t n) { t->vt->output_ack(t, n); }
+XMPPDEF xmpp_err xmpp_tls_write(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used)
+{
+    return t->vt->write(t, data, len, used);
+}
+XMPPDEF const unsigned char *xmpp_tls_read(xmpp_tls *t, size_t *len) { return t->vt->read(t, len); }
+XMPPDEF void xmpp_tls_read_ack(xmpp_tls *t, size_t n) { t->vt->read_ack(t, n); }
+XMPPDEF void xmpp_tls_close(xmpp_tls *t) { t->vt->close(t); }
+XMPPDEF xmpp_tls_status xmpp_tls_state(xmpp_tls *t) { return t->vt->state(t); }
+XMPPDEF const xmpp_errinfo *xmpp_tls_error(xmpp_tls *t) { return t->vt->error(t); }
+XMPPDEF xmpp_err xmpp_tls_peer_cert(xmpp_tls *t, const unsigned char **der, size_t *len)
+{
+    return t->vt->peer_cert(t, der, len);
+}
+XMPPDEF xmpp_err xmpp_tls_channel_binding(xmpp_tls *t, xmpp_tls_cb type, unsigned char *out,
+                                          size_t size, size_t *len)
+{
+    return t->vt->channel_binding(t, type, out, size, len);
+}
+
+#ifdef XMPP_BEARSSL
+
+#define XMPP__TB(t) ((xmpp_tls_bearssl *)(void *)(t))
+
+static void xmpp__tb_fail(xmpp_tls_bearssl *b, xmpp_err code, const char *msg)
+{
+    if (b->status == XMPP_TLS_FAILED) return;      /* sticky: the first reason stays */
+    b->err.code = code;
+    b->err.message = msg;
+    b->status = XMPP_TLS_FAILED;
+}
+
+/* BearSSL's error (bearssl_ssl.h, bearssl_x509.h) as ours. */
+static xmpp_err xmpp__tb_map(int e, const char **msg)
+{
+    int alert = e & 255;
+    if (e >= BR_ERR_SEND_FATAL_ALERT || e >= BR_ERR_RECV_FATAL_ALERT) {
+        int sent = e >= BR_ERR_SEND_FATAL_ALERT;
+        switch (alert) {
+        case 40: *msg = sent ? "we sent a handshake_failure alert" :
+                 "the peer sent a handshake_failure alert (no common cipher suite, curve or "
+                 "signature algorithm; BearSSL speaks TLS 1.2 with ECDHE and AES-GCM/ChaCha20)"; break;
+        case 42: case 43: case 44: case 45: case 46:
+            *msg = sent ? "we sent a certificate alert" :
+                   "the peer rejected our client certificate (bad/unsupported/expired/unknown certificate alert)"; break;
+        case 48: *msg = sent ? "we sent an unknown_ca alert" :
+                 "the peer sent an unknown_ca alert: it does not trust our client certificate's CA"; break;
+        case 70: *msg = sent ? "we sent a protocol_version alert" :
+                 "the peer sent a protocol_version alert: it does not accept TLS 1.2"; break;
+        case 112: *msg = "unrecognized_name alert: the server has no certificate for that name (SNI)"; break;
+        case 116: *msg = "the server requires a client certificate (certificate_required alert)"; break;
+        case 20: *msg = sent ? "we sent a bad_record_mac alert" : "the peer sent a bad_record_mac alert"; break;
+        default: *msg = sent ? "we sent a fatal TLS alert (see the engine error)" :
+                 "the peer sent a fatal TLS alert"; break;
+        }
+        return XMPP_ERR_TLS;
+    }
+    switch (e) {
+    case BR_ERR_X509_NOT_TRUSTED:
+        *msg = "the server's certificate chain does not lead to a trust anchor (unknown CA)";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_BAD_SERVER_NAME:
+        *msg = "the server's certificate does not name the XMPP domain (no matching dNSName)";
+        return XMPP_ERR_TLS_NAME;
+    case BR_ERR_X509_EXPIRED:
+        *msg = "a certificate in the server's chain is expired or not yet valid";
+        return XMPP_ERR_TLS_EXPIRED;
+    case BR_ERR_X509_TIME_UNKNOWN:
+        *msg = "no time to check certificate validity against: set config.now";
+        return XMPP_ERR_INVALID;
+    case BR_ERR_X509_NOT_CA:
+        *msg = "a certificate that signs another in the chain is not a CA";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_BAD_SIGNATURE:
+        *msg = "a signature in the server's certificate chain does not verify";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+        *msg = "the server's certificate key usage forbids this use";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_CRITICAL_EXTENSION:
+        *msg = "a certificate in the chain has an unsupported critical extension";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_WEAK_PUBLIC_KEY:
+        *msg = "a certificate in the chain has a too weak public key";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_EMPTY_CHAIN:
+        *msg = "the server sent no certificate";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_DN_MISMATCH:
+        *msg = "the chain is not in order (issuer and subject names do not match)";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_UNSUPPORTED: case BR_ERR_X509_WRONG_KEY_TYPE:
+        *msg = "a certificate in the chain uses an unsupported algorithm or key type";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_X509_LIMIT_EXCEEDED:
+        *msg = "a certificate in the chain exceeds BearSSL's limits (too large a name or key)";
+        return XMPP_ERR_TLS_UNTRUSTED;
+    case BR_ERR_BAD_MAC:
+        *msg = "bad record MAC: a record was corrupted or tampered with";
+        return XMPP_ERR_TLS;
+    case BR_ERR_TOO_LARGE:
+        *msg = "a record larger than the input buffer (the server ignored max_fragment_length?)";
+        return XMPP_ERR_TLS;
+    case BR_ERR_UNSUPPORTED_VERSION:
+        *msg = "the peer does not speak TLS 1.2 (or not TLS at all: plain XML after <proceed/>?)";
+        return XMPP_ERR_TLS;
+    case BR_ERR_BAD_VERSION:
+        *msg = "a record with another protocol version than the one negotiated";
+        return XMPP_ERR_TLS;
+    case BR_ERR_BAD_LENGTH: case BR_ERR_UNKNOWN_TYPE:
+        *msg = "bad record: wrong length or unknown type (not TLS?)";
+        return XMPP_ERR_TLS;
+    case BR_ERR_BAD_CIPHER_SUITE:
+        *msg = "the server chose a cipher suite we did not offer";
+        return XMPP_ERR_TLS;
+    case BR_ERR_BAD_FRAGLEN:
+        *msg = "the server answered max_fragment_length with another length";
+        return XMPP_ERR_TLS;
+    case BR_ERR_BAD_SIGNATURE:
+        *msg = "the server's key exchange signature does not verify";
+        return XMPP_ERR_TLS;
+    case BR_ERR_WRONG_KEY_USAGE:
+        *msg = "the server's certificate key does not fit the chosen cipher suite";
+        return XMPP_ERR_TLS;
+    case BR_ERR_NO_RANDOM:
+        *msg = "no entropy: BearSSL has no OS source here; give config.rng";
+        return XMPP_ERR_TLS;
+    case BR_ERR_BAD_PARAM:
+        *msg = "BearSSL refused a parameter (buffer size or client key)";
+        return XMPP_ERR_INVALID;
+    default:
+        if (e >= BR_ERR_X509_OK && e < 64) {
+            *msg = "malformed certificate in the server's chain";
+            return XMPP_ERR_TLS_UNTRUSTED;
+        }
+        *msg = "TLS handshake or record failure (unexpected message from the peer)";
+        return XMPP_ERR_TLS;
+    }
+}
+
+/* Read the engine after it may have moved. */
+static void xmpp__tb_sync(xmpp_tls_bearssl *b)
+{
+    unsigned st;
+    int e;
+    if (b->status == XMPP_TLS_IDLE || b->status == XMPP_TLS_FAILED) return;
+    st = br_ssl_engine_current_state(&b->cc.eng);
+    e = br_ssl_engine_last_error(&b->cc.eng);
+    if (e != BR_ERR_OK) {
+        const char *msg = "";
+        xmpp_err code = xmpp__tb_map(e, &msg);
+        xmpp__tb_fail(b, code, msg);
+        return;
+    }
+    if (st & BR_SSL_CLOSED) {
+        if (b->status == XMPP_TLS_HANDSHAKING && !b->closing)
+            xmpp__tb_fail(b, XMPP_ERR_TLS_CLOSED, "the peer closed TLS (close_notify) during the handshake");
+        else
+            b->status = XMPP_TLS_CLOSED;
+        return;
+    }
+    if (b->status == XMPP_TLS_HANDSHAKING && (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)))
+        b->status = XMPP_TLS_OPEN;
+}
+
+/* ---- tls-server-end-point (RFC 5929 §4.1) */
+
+/* Read a DER header at p[*i] with the given tag; *len gets the content length, *i moves
+   to the content. 0 if it does not fit in n bytes or is not that tag. */
+static int xmpp__der(const unsigned char *p, size_t n, size_t *i, unsigned tag, size_t *len)
+{
+    size_t k, l;
+    if (*i + 2 > n || p[*i] != tag) return 0;
+    l = p[*i + 1];
+    *i += 2;
+    if (l & 0x80) {
+        k = l & 0x7F;
+        if (k < 1 || k > 3 || *i + k > n) return 0;
+        for (l = 0; k; k--) l = l << 8 | p[(*i)++];
+    }
+    *len = l;
+    return 1;
+}
+
+/* The hash for tls-server-end-point from the first bytes of a certificate: the signature
+   algorithm's hash, SHA-256 for MD5 and SHA-1; NULL when undefined (RSASSA-PSS, EdDSA,
+   unknown). */
+static const br_hash_class *xmpp__tb_cert_hash(const unsigned char *p, size_t n)
+{
+    /* OID contents: 1.2.840.10045.4.1 ecdsa-with-SHA1, 1.2.840.10045.4.3.x ecdsa-with-SHA2,
+       1.2.840.113549.1.1.x PKCS#1 v1.5 (4 MD5, 5 SHA-1, 11-14 SHA-256/384/512/224) */
+    static const unsigned char ec1[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x01 };
+    static const unsigned char ec2[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03 };
+    static const unsigned char rsa[] = { 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01 };
+    size_t i = 0, len = 0;
+    const unsigned char *o;
+    if (!xmpp__der(p, n, &i, 0x30, &len) || !xmpp__der(p, n, &i, 0x30, &len)) return NULL;
+    if (i < n && p[i] == 0xA0) {                       /* [0] version */
+        if (!xmpp__der(p, n, &i, 0xA0, &len)) return NULL;
+        i += len;
+    }
+    if (!xmpp__der(p, n, &i, 0x02, &len)) return NULL; /* serialNumber */
+    i += len;
+    if (!xmpp__der(p, n, &i, 0x30, &len) || !xmpp__der(p, n, &i, 0x06, &len) || i + len > n)
+        return NULL;
+    o = p + i;
+    if (len == sizeof ec1 && XMPP_MEMCMP(o, ec1, len) == 0) return &br_sha256_vtable;
+    if (len == sizeof ec2 + 1 && XMPP_MEMCMP(o, ec2, sizeof ec2) == 0) {
+        switch (o[sizeof ec2]) {
+        case 1: return &br_sha224_vtable;
+        case 2: return &br_sha256_vtable;
+        case 3: return &br_sha384_vtable;
+        case 4: return &br_sha512_vtable;
+        default: return NULL;
+        }
+    }
+    if (len == sizeof rsa + 1 && XMPP_MEMCMP(o, rsa, sizeof rsa) == 0) {
+        switch (o[sizeof rsa]) {
+        case 4: case 5: case 11: return &br_sha256_vtable;
+        case 12: return &br_sha384_vtable;
+        case 13: return &br_sha512_vtable;
+        case 14: return &br_sha224_vtable;
+        default: return NULL;
+        }
+    }
+    return NULL;
+}
+
+static void xmpp__tb_hash_begin(xmpp_tls_bearssl *b)
+{
+    b->hash_class = xmpp__tb_cert_hash(b->head, b->nhead);
+    if (!b->hash_class) return;
+    b->hash_class->init(&b->hash.vtable);
+    b->hash_class->update(&b->hash.vtable, b->head, b->nhead);
+}
+
+static void xmpp__tb_ee_bytes(xmpp_tls_bearssl *b, const unsigned char *p, size_t n)
+{
+    if (b->cfg.cert && b->cert_len <= b->cfg.cert_size && b->cert_pos + n <= b->cert_len)
+        XMPP_MEMCPY(b->cfg.cert + b->cert_pos, p, n);
+    b->cert_pos += (uint32_t)n;
+    while (n && b->nhead < sizeof b->head) {
+        b->head[b->nhead++] = *p++;
+        n--;
+        if (b->nhead == sizeof b->head) xmpp__tb_hash_begin(b);
+    }
+    if (n && b->hash_class) b->hash_class->update(&b->hash.vtable, p, n);
+}
+
+/* ---- the X.509 wrapper BearSSL calls (b->xclass) */
+
+static xmpp_tls_bearssl *xmpp__tbx(const br_x509_class *const *ctx)
+{
+    return (xmpp_tls_bearssl *)(void *)((char *)(uintptr_t)ctx - offsetof(xmpp_tls_bearssl, xclass));
+}
+static int xmpp__tb_verify(const xmpp_tls_bearssl *b)
+{
+    return !(b->cfg.flags & XMPP_TLS_INSECURE_NO_VERIFY);
+}
+static void xmpp__tbx_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+    xmpp_tls_bearssl *b = xmpp__tbx(ctx);
+    b->ncert = b->cert_len = b->cert_pos = 0;
+    b->nhead = b->end_point_len = 0;
+    b->got_cert = 0;
+    b->hash_class = NULL;
+    if (xmpp__tb_verify(b)) b->xv.minimal.vtable->start_chain(&b->xv.minimal.vtable, server_name);
+    else br_x509_decoder_init(&b->xv.decoder, 0, 0);
+}
+static void xmpp__tbx_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+    xmpp_tls_bearssl *b = xmpp__tbx(ctx);
+    if (b->ncert == 0) b->cert_len = length;
+    if (xmpp__tb_verify(b)) b->xv.minimal.vtable->start_cert(&b->xv.minimal.vtable, length);
+}
+static void xmpp__tbx_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+    xmpp_tls_bearssl *b = xmpp__tbx(ctx);
+    if (b->ncert == 0) {
+        xmpp__tb_ee_bytes(b, buf, len);
+        if (!xmpp__tb_verify(b)) br_x509_decoder_push(&b->xv.decoder, buf, len);
+    }
+    if (xmpp__tb_verify(b)) b->xv.minimal.vtable->append(&b->xv.minimal.vtable, buf, len);
+}
+static void xmpp__tbx_end_cert(const br_x509_class **ctx)
+{
+    xmpp_tls_bearssl *b = xmpp__tbx(ctx);
+    if (b->ncert == 0) {
+        if (b->nhead < sizeof b->head) xmpp__tb_hash_begin(b);   /* a certificate under 64 bytes */
+        if (b->hash_class) {
+            b->hash_class->out(&b->hash.vtable, b->end_point);
+            b->end_point_len = b->hash_class->desc >> BR_HASHDESC_OUT_OFF & BR_HASHDESC_OUT_MASK;
+        }
+        b->got_cert = 1;
+    }
+    b->ncert++;
+    if (xmpp__tb_verify(b)) b->xv.minimal.vtable->end_cert(&b->xv.minimal.vtable);
+}
+static unsigned xmpp__tbx_end_chain(const br_x509_class **ctx)
+{
+    xmpp_tls_bearssl *b = xmpp__tbx(ctx);
+    int e;
+    if (xmpp__tb_verify(b)) return b->xv.minimal.vtable->end_chain(&b->xv.minimal.vtable);
+    if (!b->ncert) return BR_ERR_X509_EMPTY_CHAIN;
+    e = br_x509_decoder_last_error(&b->xv.decoder);
+    return e ? (unsigned)e : 0;
+}
+static const br_x509_pkey *xmpp__tbx_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+    xmpp_tls_bearssl *b = xmpp__tbx(ctx);
+    if (xmpp__tb_verify(b)) return b->xv.minimal.vtable->get_pkey(&b->xv.minimal.vtable, usages);
+    if (usages) *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+    return br_x509_decoder_get_pkey(&b->xv.decoder);
+}
+static const br_x509_class xmpp__tbx_class = {
+    sizeof(xmpp_tls_bearssl), xmpp__tbx_start_chain, xmpp__tbx_start_cert, xmpp__tbx_append,
+    xmpp__tbx_end_cert, xmpp__tbx_end_chain, xmpp__tbx_get_pkey
+};
+
+/* ---- the hook */
+
+static void xmpp__tb_engine(xmpp_tls_bearssl *b)
+{
+    static const uint16_t suites[] = {   /* our preference; servers usually pick their own */
+        BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    };
+    static const br_hash_class *const hashes[] = {
+        &br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable
+    };
+    br_ssl_engine_context *eng = &b->cc.eng;
+    size_t i;
+    br_ssl_client_zero(&b->cc);
+    br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
+    for (i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        int id = (int)(hashes[i]->desc >> BR_HASHDESC_ID_OFF & BR_HASHDESC_ID_MASK);
+        br_ssl_engine_set_hash(eng, id, hashes[i]);
+        if (xmpp__tb_verify(b)) br_x509_minimal_set_hash(&b->xv.minimal, id, hashes[i]);
+    }
+    br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(eng);
+    br_ssl_engine_set_default_chapol(eng);
+    br_ssl_engine_set_default_ec(eng);
+    br_ssl_engine_set_default_ecdsa(eng);
+    br_ssl_engine_set_default_rsavrfy(eng);
+    br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
+}
+
+static void xmpp__tb_buffers(xmpp_tls_bearssl *b)
+{
+    unsigned k;
+    size_t in;
+    if (!b->bidi) { br_ssl_engine_set_buffer(&b->cc.eng, b->buf, b->size, 0); return; }
+    for (k = 14; k > 9; k--)
+        if (k != 13 && b->size >= XMPP_TLS_BUF_SIZE(k, 1)) break;
+    in = ((size_t)1 << k) + 325;
+    br_ssl_engine_set_buffers_bidi(&b->cc.eng, b->buf, in, b->buf + in, b->size - in);
+}
+
+static xmpp_err xmpp__tb_start(xmpp_tls *t, const char *server_name, const char *alpn)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    size_t nl = server_name ? XMPP_STRLEN(server_name) : 0, al = alpn ? XMPP_STRLEN(alpn) : 0;
+    if (!b->buf) return XMPP_ERR_INVALID;      /* init failed: its error stays */
+    b->status = XMPP_TLS_IDLE;
+    b->err.code = XMPP_OK;
+    b->err.message = "no error";
+    b->err.offset = 0;
+    b->closing = b->got_cert = 0;
+    b->nhead = b->end_point_len = 0;
+    b->ncert = b->cert_len = b->cert_pos = 0;
+    if ((xmpp__tb_verify(b) && nl == 0) || nl > 255) {
+        xmpp__tb_fail(b, XMPP_ERR_INVALID, nl ? "server name longer than 255 bytes" :
+                      "no server name: it is needed to verify the certificate");
+        return XMPP_ERR_INVALID;
+    }
+    if (alpn && (al == 0 || al >= sizeof b->alpn)) {
+        xmpp__tb_fail(b, XMPP_ERR_INVALID, "ALPN protocol name empty or too long");
+        return XMPP_ERR_INVALID;
+    }
+    if (xmpp__tb_verify(b)) {
+        br_x509_minimal_init(&b->xv.minimal, &br_sha256_vtable, b->cfg.anchors, b->cfg.nanchors);
+        br_x509_minimal_set_rsa(&b->xv.minimal, br_rsa_pkcs1_vrfy_get_default());
+        br_x509_minimal_set_ecdsa(&b->xv.minimal, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+        if (b->cfg.now) {
+            /* BearSSL counts days from 1 January of year 0 (proleptic Gregorian): 719528
+               days before 1970-01-01 */
+            int64_t days = b->cfg.now / 86400, secs = b->cfg.now % 86400;
+            if (secs < 0) { secs += 86400; days--; }
+            br_x509_minimal_set_time(&b->xv.minimal, (uint32_t)(days + 719528), (uint32_t)secs);
+        }
+    }
+    xmpp__tb_engine(b);
+    b->xclass = &xmpp__tbx_class;
+    br_ssl_engine_set_x509(&b->cc.eng, &b->xclass);
+    if (alpn) {
+        XMPP_MEMCPY(b->alpn, alpn, al + 1);
+        b->alpn_names[0] = b->alpn;
+        br_ssl_engine_set_protocol_names(&b->cc.eng, b->alpn_names, 1);
+    }
+    if (b->cfg.chain && b->cfg.key) {
+        if (b->cfg.key->type == BR_KEYTYPE_EC)
+            br_ssl_client_set_single_ec(&b->cc, b->cfg.chain, b->cfg.nchain, &b->cfg.key->k.ec,
+                                        BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, br_ec_get_default(),
+                                        br_ecdsa_sign_asn1_get_default());
+        else
+            br_ssl_client_set_single_rsa(&b->cc, b->cfg.chain, b->cfg.nchain, &b->cfg.key->k.rsa,
+                                         br_rsa_pkcs1_sign_get_default());
+    }
+    xmpp__tb_buffers(b);
+    if (b->cfg.rng) {
+        unsigned char seed[32];
+        b->cfg.rng(b->cfg.rng_ctx, seed, sizeof seed);
+        br_ssl_engine_inject_entropy(&b->cc.eng, seed, sizeof seed);
+        XMPP_MEMSET(seed, 0, sizeof seed);
+    }
+    b->status = XMPP_TLS_HANDSHAKING;
+    if (!br_ssl_client_reset(&b->cc, nl ? server_name : NULL, 0) &&
+        br_ssl_engine_last_error(&b->cc.eng) == BR_ERR_OK)
+        xmpp__tb_fail(b, XMPP_ERR_TLS, "BearSSL could not start the handshake");
+    xmpp__tb_sync(b);
+    return b->status == XMPP_TLS_FAILED ? b->err.code : XMPP_OK;
+}
+
+static xmpp_err xmpp__tb_feed(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    *used = 0;
+    if (b->status == XMPP_TLS_FAILED) return b->err.code;
+    if (b->status == XMPP_TLS_IDLE) return XMPP_ERR_INVALID;
+    if (b->status == XMPP_TLS_CLOSED) { *used = len; return XMPP_OK; }   /* after the end: dropped */
+    while (*used < len) {
+        size_t n, k;
+        unsigned char *p;
+        if (!(br_ssl_engine_current_state(&b->cc.eng) & BR_SSL_RECVREC)) break;
+        if (!(p = br_ssl_engine_recvrec_buf(&b->cc.eng, &n)) || !n) break;
+        k = n < len - *used ? n : len - *used;
+        XMPP_MEMCPY(p, data + *used, k);
+        br_ssl_engine_recvrec_ack(&b->cc.eng, k);
+        *used += k;
+        xmpp__tb_sync(b);
+        if (b->status == XMPP_TLS_FAILED || b->status == XMPP_TLS_CLOSED) break;
+    }
+    xmpp__tb_sync(b);
+    return b->status == XMPP_TLS_FAILED ? b->err.code : XMPP_OK;
+}
+
+static xmpp_err xmpp__tb_eof(xmpp_tls *t)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    xmpp__tb_sync(b);
+    switch (b->status) {
+    case XMPP_TLS_HANDSHAKING:
+        xmpp__tb_fail(b, XMPP_ERR_TLS_CLOSED, "the peer closed the connection during the TLS handshake");
+        break;
+    case XMPP_TLS_OPEN:
+        b->status = XMPP_TLS_CLOSED;
+        if (!b->closing) {
+            b->err.code = XMPP_ERR_TLS_CLOSED;
+            b->err.message = "the connection closed without a TLS close_notify (truncation cannot "
+                             "be excluded; </stream:stream> tells whether the stream ended)";
+        }
+        break;
+    default:
+        break;
+    }
+    return b->err.code;
+}
+
+static const unsigned char *xmpp__tb_output(xmpp_tls *t, size_t *len)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    unsigned char *p;
+    *len = 0;
+    if (b->status == XMPP_TLS_IDLE) return NULL;
+    /* also after a failure: BearSSL may still have an alert to send */
+    p = br_ssl_engine_sendrec_buf(&b->cc.eng, len);
+    if (!p || !*len) { *len = 0; return NULL; }
+    return p;
+}
+
+static void xmpp__tb_output_ack(xmpp_tls *t, size_t n)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    if (b->status == XMPP_TLS_IDLE || !n) return;
+    br_ssl_engine_sendrec_ack(&b->cc.eng, n);
+    xmpp__tb_sync(b);
+}
+
+static xmpp_err xmpp__tb_write(xmpp_tls *t, const unsigned char *data, size_t len, size_t *used)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    *used = 0;
+    if (b->status == XMPP_TLS_FAILED) return b->err.code;
+    if (b->status == XMPP_TLS_IDLE || b->status == XMPP_TLS_CLOSED || b->closing) return XMPP_ERR_INVALID;
+    while (*used < len) {
+        size_t n, k;
+        unsigned char *p = br_ssl_engine_sendapp_buf(&b->cc.eng, &n);
+        if (!p || !n) break;
+        k = n < len - *used ? n : len - *used;
+        XMPP_MEMCPY(p, data + *used, k);
+        br_ssl_engine_sendapp_ack(&b->cc.eng, k);
+        *used += k;
+    }
+    if (*used) br_ssl_engine_flush(&b->cc.eng, 0);
+    xmpp__tb_sync(b);
+    return b->status == XMPP_TLS_FAILED ? b->err.code : XMPP_OK;
+}
+
+static const unsigned char *xmpp__tb_read(xmpp_tls *t, size_t *len)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    unsigned char *p;
+    *len = 0;
+    if (b->status == XMPP_TLS_IDLE) return NULL;
+    p = br_ssl_engine_recvapp_buf(&b->cc.eng, len);
+    if (!p || !*len) { *len = 0; return NULL; }
+    return p;
+}
+
+static void xmpp__tb_read_ack(xmpp_tls *t, size_t n)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    if (b->status == XMPP_TLS_IDLE || !n) return;
+    br_ssl_engine_recvapp_ack(&b->cc.eng, n);
+    xmpp__tb_sync(b);
+}
+
+static void xmpp__tb_close(xmpp_tls *t)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    if (b->status != XMPP_TLS_HANDSHAKING && b->status != XMPP_TLS_OPEN) return;
+    b->closing = 1;
+    br_ssl_engine_close(&b->cc.eng);
+    xmpp__tb_sync(b);
+}
+
+static xmpp_tls_status xmpp__tb_state(xmpp_tls *t)
+{
+    return XMPP__TB(t)->status;
+}
+
+static const xmpp_errinfo *xmpp__tb_error(xmpp_tls *t)
+{
+    return &XMPP__TB(t)->err;
+}
+
+static xmpp_err xmpp__tb_peer_cert(xmpp_tls *t, const unsigned char **der, size_t *len)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    *der = NULL;
+    *len = 0;
+    if (!b->got_cert) return XMPP_AGAIN;
+    *len = b->cert_len;
+    if (!b->cfg.cert || b->cert_len > b->cfg.cert_size) return XMPP_ERR_NOSPACE;
+    *der = b->cfg.cert;
+    return XMPP_OK;
+}
+
+static xmpp_err xmpp__tb_channel_binding(xmpp_tls *t, xmpp_tls_cb type, unsigned char *out,
+                                         size_t size, size_t *len)
+{
+    xmpp_tls_bearssl *b = XMPP__TB(t);
+    const unsigned char *src;
+    size_t n;
+    *len = 0;
+    if (b->status == XMPP_TLS_IDLE || b->status == XMPP_TLS_HANDSHAKING) return XMPP_AGAIN;
+    if (b->status != XMPP_TLS_OPEN) return XMPP_ERR_INVALID;
+    switch (type) {
+    case XMPP_TLS_CB_SERVER_END_POINT:
+        if (!b->end_point_len) return XMPP_ERR_INVALID;   /* no single hash in the signature */
+        src = b->end_point;
+        n = b->end_point_len;
+        break;
+    case XMPP_TLS_CB_UNIQUE:
+        /* BearSSL keeps the verify_data of both Finished messages of the last handshake,
+           client's first (bearssl_ssl.h, br_ssl_engine_context.saved_finished). Every
+           handshake here is a full one, where the client's Finished is the first one
+           (RFC 5929 §3.1). Read from the engine: BearSSL 0.6 has no accessor. */
+        src = b->cc.eng.saved_finished;
+        n = 12;
+        break;
+    default:
+        return XMPP_ERR_INVALID;   /* tls-exporter: BearSSL 0.6 has no extended master secret */
+    }
+    *len = n;
+    if (size < n) return XMPP_ERR_NOSPACE;
+    XMPP_MEMCPY(out, src, n);
+    return XMPP_OK;
+}
+
+static const xmpp_tls_class xmpp__tb_class = {
+    xmpp__tb_start, xmpp__tb_feed, xmpp__tb_eof, xmpp__tb_output, xmpp__tb_output_ack,
+    xmpp__tb_write, xmpp__tb_read, xmpp__tb_read_ack, xmpp__tb_close, xmpp__tb_state,
+    xmpp__tb_error, xmpp__tb_peer_cert, xmpp__tb_channel_binding
+};
+
+XMPPDEF xmpp_err xmpp_tls_bearssl_init(xmpp_tls_bearssl *b, const xmpp_tls_bearssl_config *cfg,
+                                       void *buf, size_t size, int bidi)
+{
+    const char *why = NULL;
+    XMPP_MEMSET(b, 0, sizeof *b);
+    b->tls.vt = &xmpp__tb_class;
+    b->err.message = "no error";
+    if (cfg) b->cfg = *cfg;
+    b->bidi = bidi != 0;
+    if (!buf || size < XMPP_TLS_BUF_SIZE(9, b->bidi))
+        why = "TLS buffer smaller than XMPP_TLS_BUF_SIZE(9, bidi)";
+    else if (xmpp__tb_verify(b) && (!b->cfg.anchors || !b->cfg.nanchors))
+        why = "no trust anchors (give config.anchors; XMPP_TLS_INSECURE_NO_VERIFY turns verification off)";
+    else if ((b->cfg.chain && b->cfg.nchain) != (b->cfg.key && b->cfg.key->type))
+        why = "a client certificate chain needs its key, and a key its chain";
+    else if (b->cfg.key && b->cfg.key->type != BR_KEYTYPE_EC && b->cfg.key->type != BR_KEYTYPE_RSA)
+        why = "client key type is neither RSA nor EC";
+    if (why) {
+        xmpp__tb_fail(b, XMPP_ERR_INVALID, why);
+        return XMPP_ERR_INVALID;
+    }
+    b->buf = (unsigned char *)buf;
+    b->size = size;
+    return XMPP_OK;
+}
+
+XMPPDEF unsigned xmpp_tls_bearssl_suite(const xmpp_tls_bearssl *b)
+{
+    return b->status == XMPP_TLS_OPEN || b->status == XMPP_TLS_CLOSED ? b->cc.eng.session.cipher_suite : 0;
+}
+
+XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b)
+{
+    return br_ssl_engine_last_error(&b->cc.eng);
+}
+
+XMPPDEF unsigned xmpp_tls_bearssl_version(const xmpp_tls_bearssl *b)
+{
+    return b->status == XMPP_TLS_OPEN || b->status == XMPP_TLS_CLOSED ? br_ssl_engine_get_version(&b->cc.eng) : 0;
+}
+
+/* ---- PEM and DER into caller storage */
+
+typedef struct xmpp__tb_sink {
+    unsigned char *p;
+    size_t size, pos;     /* pos counts on past size, to tell the size needed */
+} xmpp__tb_sink;
+
+static void xmpp__tb_put(void *ctx, const void *src, size_t n)
+{
+    xmpp__tb_sink *s = (xmpp__tb_sink *)ctx;
+    if (s->pos <= s->size && n <= s->size - s->pos) XMPP_MEMCPY(s->p + s->pos, src, n);
+    s->pos += n;
+}
+
+/* A list being decoded: anchors or certificates, the storage, the object in progress. */
+typedef struct xmpp__tb_list {
+    xmpp__tb_sink sink;
+    void *out;
+    size_t max, count, start;
+    int over;
+    br_x509_decoder_context *dc;      /* anchors: decodes as the PEM decoder goes */
+} xmpp__tb_list;
+
+static void xmpp__tb_begin(xmpp__tb_list *l)
+{
+    l->start = l->sink.pos;
+    if (l->dc) br_x509_decoder_init(l->dc, xmpp__tb_put, &l->sink);   /* the DN goes to store */
+}
+
+static void xmpp__tb_dest(void *ctx, const void *src, size_t n)
+{
+    xmpp__tb_list *l = (xmpp__tb_list *)ctx;
+    if (l->dc) br_x509_decoder_push(l->dc, src, n);
+    else xmpp__tb_put(&l->sink, src, n);
+}
+
+static xmpp_err xmpp__tb_end(xmpp__tb_list *l, const char **why)
+{
+    xmpp__tb_sink *s = &l->sink;
+    int room = l->count < l->max;
+    if (!l->dc) {                                    /* a certificate: its DER stays */
+        br_x509_certificate *c = (br_x509_certificate *)l->out + l->count;
+        if (room && s->pos <= s->size) {
+            c->data = s->p + l->start;
+            c->data_len = s->pos - l->start;
+        } else {
+            l->over = 1;
+        }
+    } else {                                         /* an anchor: DN, then the key */
+        br_x509_trust_anchor *ta = (br_x509_trust_anchor *)l->out + l->count;
+        br_x509_pkey *pk;
+        size_t keypos = s->pos;
+        if (br_x509_decoder_last_error(l->dc) || !(pk = br_x509_decoder_get_pkey(l->dc))) {
+            *why = "malformed or unsupported certificate (BearSSL's X.509 decoder refused it)";
+            return XMPP_ERR_INVALID;
+        }
+        if (pk->key_type == BR_KEYTYPE_RSA) {
+            xmpp__tb_put(s, pk->key.rsa.n, pk->key.rsa.nlen);
+            xmpp__tb_put(s, pk->key.rsa.e, pk->key.rsa.elen);
+        } else {
+            xmpp__tb_put(s, pk->key.ec.q, pk->key.ec.qlen);
+        }
+        if (room && s->pos <= s->size) {
+            ta->dn.data = s->p + l->start;
+            ta->dn.len = keypos - l->start;
+            ta->flags = br_x509_decoder_isCA(l->dc) ? BR_X509_TA_CA : 0;
+            ta->pkey.key_type = pk->key_type;
+            if (pk->key_type == BR_KEYTYPE_RSA) {
+                ta->pkey.key.rsa.n = s->p + keypos;
+                ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+                ta->pkey.key.rsa.e = s->p + keypos + pk->key.rsa.nlen;
+                ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+            } else {
+                ta->pkey.key.ec.curve = pk->key.ec.curve;
+                ta->pkey.key.ec.q = s->p + keypos;
+                ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+            }
+        } else {
+            l->over = 1;
+        }
+    }
+    l->count++;
+    return XMPP_OK;
+}
+
+static int xmpp__tb_name_in(const char *name, const char *const *names)
+{
+    for (; **names; names++) {
+        size_t n = XMPP_STRLEN(*names);
+        if (XMPP_STRLEN(name) == n && XMPP_MEMCMP(name, *names, n) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Each "CERTIFICATE" object of PEM text, or one DER certificate, through l. */
+static xmpp_err xmpp__tb_pem(const char *pem, size_t len, xmpp__tb_list *l, const char **why)
+{
+    static const char *const names[] = { "CERTIFICATE", "X509 CERTIFICATE", "" };
+    br_pem_decoder_context pc;
+    size_t off = 0;
+    int inobj = 0, keep = 0, seen = 0, tail = 0;
+    xmpp_err r;
+    if (len && (unsigned char)pem[0] == 0x30) {      /* DER: one object */
+        xmpp__tb_begin(l);
+        xmpp__tb_dest(l, pem, len);
+        return xmpp__tb_end(l, why);
+    }
+    br_pem_decoder_init(&pc);
+    for (;;) {
+        int ev;
+        if (off < len) off += br_pem_decoder_push(&pc, pem + off, len - off);
+        else if (!tail) { br_pem_decoder_push(&pc, "\n", 1); tail = 1; }   /* a last line without its newline */
+        ev = br_pem_decoder_event(&pc);
+        if (ev == BR_PEM_BEGIN_OBJ) {
+            keep = xmpp__tb_name_in(br_pem_decoder_name(&pc), names);
+            if (keep) xmpp__tb_begin(l);
+            br_pem_decoder_setdest(&pc, keep ? xmpp__tb_dest : 0, l);
+            inobj = 1;
+        } else if (ev == BR_PEM_END_OBJ) {
+            inobj = 0;
+            if (keep) {
+                seen = 1;
+                if ((r = xmpp__tb_end(l, why)) != XMPP_OK) return r;
+            }
+        } else if (ev == BR_PEM_ERROR) {
+            *why = "malformed PEM";
+            return XMPP_ERR_INVALID;
+        } else if (tail) {
+            break;
+        }
+    }
+    if (inobj) { *why = "PEM object without its END line"; return XMPP_ERR_INVALID; }
+    if (!seen) { *why = "no PEM object of the expected kind"; return XMPP_ERR_INVALID; }
+    return XMPP_OK;
+}
+
+static xmpp_err xmpp__tb_list_run(const char *pem, size_t len, void *out, size_t max, size_t *count,
+                                  unsigned char *store, size_t size, size_t *used, const char **why,
+                                  br_x509_decoder_context *dc)
+{
+    xmpp__tb_list l;
+    const char *w = NULL;
+    xmpp_err r;
+    l.sink.p = store; l.sink.size = store ? size : 0; l.sink.pos = 0;
+    l.out = out; l.max = out ? max : 0; l.count = l.start = 0; l.over = 0;
+    l.dc = dc;
+    r = xmpp__tb_pem(pem, len, &l, &w);
+    if (count) *count = l.count < l.max ? l.count : l.max;
+    if (used) *used = l.sink.pos;
+    if (r == XMPP_OK && l.over) { r = XMPP_ERR_NOSPACE; w = "too many certificates or too little storage"; }
+    if (why) *why = w ? w : "no error";
+    return r;
+}
+
+XMPPDEF xmpp_err xmpp_tls_bearssl_anchors(const char *pem, size_t len, br_x509_trust_anchor *out,
+                                          size_t max, size_t *count, unsigned char *store,
+                                          size_t size, size_t *used, const char **why)
+{
+    br_x509_decoder_context dc;
+    return xmpp__tb_list_run(pem, len, out, max, count, store, size, used, why, &dc);
+}
+
+XMPPDEF xmpp_err xmpp_tls_bearssl_certs(const char *pem, size_t len, br_x509_certificate *out,
+                                        size_t max, size_t *count, unsigned char *store,
+                                        size_t size, size_t *used, const char **why)
+{
+    return xmpp__tb_list_run(pem, len, out, max, count, store, size, used, why, NULL);
+}
+
+static void xmpp__tb_skey_put(void *ctx, const void *src, size_t n)
+{
+    br_skey_decoder_push((br_skey_decoder_context *)ctx, src, n);
+}
+
+XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const char *pem, size_t len,
+                                      unsigned char *store, size_t size, size_t *used,
+                                      const char **why)
+{
+    static const char *const names[] = { "EC PRIVATE KEY", "RSA PRIVATE KEY", "PRIVATE KEY", "" };
+    br_skey_decoder_context dc;
+    br_pem_decoder_context pc;
+    xmpp__tb_sink s;
+    size_t off = 0;
+    int ev, found = 0, keep = 0, tail = 0;
+    const char *w = "no error";
+    xmpp_err r = XMPP_OK;
+    XMPP_MEMSET(key, 0, sizeof *key);
+    s.p = store; s.size = store ? size : 0; s.pos = 0;
+    br_skey_decoder_init(&dc);
+    if (len && (unsigned char)pem[0] == 0x30) {
+        br_skey_decoder_push(&dc, pem, len);
+        found = 1;
+    } else {
+        br_pem_decoder_init(&pc);
+        while (!found) {
+            if (off < len) off += br_pem_decoder_push(&pc, pem + off, len - off);
+            else if (!tail) { br_pem_decoder_push(&pc, "\n", 1); tail = 1; }
+            ev = br_pem_decoder_event(&pc);
+            if (ev == BR_PEM_BEGIN_OBJ) {
+                keep = xmpp__tb_name_in(br_pem_decoder_name(&pc), names);
+                br_pem_decoder_setdest(&pc, keep ? xmpp__tb_skey_put : 0, &dc);
+            } else if (ev == BR_PEM_END_OBJ) {
+                found = keep;
+            } else if (ev == BR_PEM_ERROR) {
+                w = "malformed PEM";
+                r = XMPP_ERR_INVALID;
+                break;
+            } else if (tail) {
+                break;
+            }
+        }
+    }
+    if (r == XMPP_OK && !found) { w = "no private key (EC, RSA or PKCS#8) found"; r = XMPP_ERR_INVALID; }
+    if (r == XMPP_OK && br_skey_decoder_last_error(&dc)) {
+        w = "malformed or unsupported private key (encrypted keys are not supported)";
+        r = XMPP_ERR_INVALID;
+    }
+    if (r == XMPP_OK) {
+        const br_ec_private_key *ec = br_skey_decoder_get_ec(&dc);
+        const br_rsa_private_key *rsa = br_skey_decoder_get_rsa(&dc);
+        if (ec) {
+            xmpp__tb_put(&s, ec->x, ec->xlen);
+            if (s.pos <= s.size) {
+                key->type = BR_KEYTYPE_EC;
+                key->k.ec.curve = ec->curve;
+                key->k.ec.x = store;
+                key->k.ec.xlen = ec->xlen;
+            }
+        } else if (rsa) {
+            unsigned char *base = store;
+            xmpp__tb_put(&s, rsa->p, rsa->plen);
+            xmpp__tb_put(&s, rsa->q, rsa->qlen);
+            xmpp__tb_put(&s, rsa->dp, rsa->dplen);
+            xmpp__tb_put(&s, rsa->dq, rsa->dqlen);
+            xmpp__tb_put(&s, rsa->iq, rsa->iqlen);
+            if (s.pos <= s.size) {
+                key->type = BR_KEYTYPE_RSA;
+                key->k.rsa.n_bitlen = rsa->n_bitlen;
+                key->k.rsa.p = base; base += rsa->plen; key->k.rsa.plen = rsa->plen;
+                key->k.rsa.q = base; base += rsa->qlen; key->k.rsa.qlen = rsa->qlen;
+                key->k.rsa.dp = base; base += rsa->dplen; key->k.rsa.dplen = rsa->dplen;
+                key->k.rsa.dq = base; base += rsa->dqlen; key->k.rsa.dqlen = rsa->dqlen;
+                key->k.rsa.iq = base; key->k.rsa.iqlen = rsa->iqlen;
+            }
+        } else {
+            w = "unsupported private key type";
+            r = XMPP_ERR_INVALID;
+        }
+        if (r == XMPP_OK && s.pos > s.size) { w = "key storage too small"; r = XMPP_ERR_NOSPACE; }
+    }
+    XMPP_MEMSET(&dc, 0, sizeof dc);      /* it held the private key */
+    if (used) *used = s.pos;
+    if (why) *why = w;
+    return r;
+}
+
+#endif /* XMPP_BEARSSL */
 /* ======================================================================== >>posix */
 
 #endif /* XMPP__IMPLEMENTED */

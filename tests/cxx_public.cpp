@@ -21,3 +21,23 @@ int cxx_uses_the_jid_api(char *out, size_t size)
     if (!xmpp_jid_equal(&b, &k) || !xmpp_jid_bare_equal(&j, &k)) return -1;
     return xmpp_jid_format(&j, out, size, &need) == XMPP_OK ? (int)need : -1;
 }
+
+// The TLS hook is plain C types; with XMPP_BEARSSL the backend's types too.
+int cxx_uses_the_tls_hook(xmpp_tls *t);
+int cxx_uses_the_tls_hook(xmpp_tls *t)
+{
+    size_t n = 0;
+    if (xmpp_tls_start(t, "example.com", "xmpp-client") != XMPP_OK) return -1;
+    const unsigned char *p = xmpp_tls_output(t, &n);
+    if (p) xmpp_tls_output_ack(t, n);
+    return xmpp_tls_state(t) == XMPP_TLS_HANDSHAKING ? 1 : 0;
+}
+#ifdef XMPP_BEARSSL
+int cxx_uses_bearssl(xmpp_tls_bearssl *b, unsigned char *buf);
+int cxx_uses_bearssl(xmpp_tls_bearssl *b, unsigned char *buf)
+{
+    xmpp_tls_bearssl_config c = xmpp_tls_bearssl_config();
+    c.flags = XMPP_TLS_INSECURE_NO_VERIFY;
+    return xmpp_tls_bearssl_init(b, &c, buf, XMPP_TLS_BUF_SIZE(9, 1), 1) == XMPP_OK ? 1 : 0;
+}
+#endif
