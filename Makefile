@@ -7,10 +7,13 @@
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
-#   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios)
+#   make bench        tokenizer throughput vs expat and libxml2; SHA-1, SHA-256, PBKDF2 vs
+#                     BearSSL and OpenSSL (MB/s and ratios)
 #   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V; the
-#                     tokenizer's peak stack measured on the emulated boards
+#                     tokenizer's peak stack measured on the emulated boards; the crypto +
+#                     SASL client for Cortex-M0+ with and without SHA-1, hash + HMAC code
+#                     next to BearSSL's, the RAM of one SCRAM login on the boards
 #   make fuzz         the libFuzzer targets (XML, base64, SCRAM) for FUZZ_SECONDS each
 #                     (default 20; 60 with CI=true)
 
@@ -93,9 +96,10 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS))) $(B)/m0/stack_xml.elf
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf
 M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
-           "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf"
+           "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf" \
+           "m0/stack_sasl=tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf"
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
@@ -115,8 +119,11 @@ demo: $(B)/tokens
 
 $(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
-bench: $(B)/bench_xml
+$(B)/bench_crypto: tests/bench/bench_crypto.c xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lbearssl -lcrypto
+bench: $(B)/bench_xml $(B)/bench_crypto
 	$(B)/bench_xml
+	$(B)/bench_crypto
 bench-instr: $(B)/bench_xml
 	tests/bench/bench_instr.sh $(B)/bench_xml
 
@@ -126,10 +133,19 @@ $(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.
 $(B)/m3/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m3
 	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
 
-size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
+# the RAM of one SCRAM login, measured the same way
+$(B)/m0/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmpp.h | $(B)/m0
+	$(ARM_CC) $(WARN) -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld -o $@ tests/firmware/startup.c $<
+$(B)/m3/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmpp.h | $(B)/m3
+	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
+
+size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3/stack_sasl.elf
 	tests/size/size.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
+	tests/size/size_sasl.sh $(B)/size
+	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf | grep -v 'passed\|firmware:'
+	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_sasl.elf | grep -v 'passed\|firmware:'
 
 fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_base64 $(B)/fuzz_scram
 	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" $(call fuzz_sasl_runs,$(FUZZ_SECONDS))
