@@ -2045,6 +2045,10 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
        client-first-message-bare "," server-first-message ","
    which is the AuthMessage up to the client's final message. */
 
+/* the salt length is kept in a byte, the server's offsets in 16 bits */
+typedef char xmpp__salt_max_fits[XMPP_SASL_SALT_MAX >= 1 && XMPP_SASL_SALT_MAX <= 255 ? 1 : -1];
+typedef char xmpp__server_buf_fits[XMPP_SASL_SERVER_BUF >= 64 && XMPP_SASL_SERVER_BUF <= 65535 ? 1 : -1];
+
 #ifndef XMPP_BEARSSL
 #define XMPP__ROL(x, n) ((x) << (n) | (x) >> (32 - (n)))
 #define XMPP__ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
@@ -2254,12 +2258,15 @@ XMPPDEF void xmpp_hmac_final(xmpp_hmac *m, unsigned char *out)
 XMPPDEF void xmpp_pbkdf2(xmpp_hash_alg alg, const void *pass, size_t plen, const void *salt,
                          size_t slen, uint32_t iterations, unsigned char *out, size_t dklen)
 {
-    xmpp_hmac key, m;
+    xmpp_hmac m;
     unsigned char blk[64], t[XMPP_HASH_MAX], ctr[4];
-    uint32_t st[8], i, block = 1;
+    uint32_t ki[8], ko[8], st[8], i, block = 1;
     size_t k, hl;
-    xmpp__hmac_key(&key, alg, pass, plen);
-    hl = key.in.alg;
+    /* the keyed states: after one block each, so their chaining values are all there is */
+    xmpp__hmac_key(&m, alg, pass, plen);
+    hl = m.in.alg;
+    XMPP_MEMCPY(ki, m.in.h, sizeof ki);
+    XMPP_MEMCPY(ko, m.out.h, sizeof ko);
     /* the one-block message of every later iteration: U, 0x80, zeros, bit length 512 + 8 hl */
     XMPP_MEMSET(blk, 0, sizeof blk);
     blk[hl] = 0x80;
@@ -2267,17 +2274,19 @@ XMPPDEF void xmpp_pbkdf2(xmpp_hash_alg alg, const void *pass, size_t plen, const
     blk[63] = (unsigned char)(512 + 8 * hl);
     while (dklen) {
         xmpp__put_be32(ctr, block++);
-        m = key;                                  /* U1 = PRF(P, S || INT(i)) */
+        XMPP_MEMCPY(m.in.h, ki, sizeof ki);       /* U1 = PRF(P, S || INT(i)) */
+        XMPP_MEMCPY(m.out.h, ko, sizeof ko);
+        m.in.n = m.out.n = 64;
         xmpp_hash_update(&m.in, salt, slen);
         xmpp_hash_update(&m.in, ctr, 4);
         xmpp__hmac_out(&m, blk);
         XMPP_MEMCPY(t, blk, hl);
         for (i = 1; i < iterations; i++) {        /* Uj = PRF(P, Uj-1) */
-            XMPP_MEMCPY(st, key.in.h, sizeof st);
-            xmpp__compress(key.in.alg, st, blk);
+            XMPP_MEMCPY(st, ki, sizeof st);
+            xmpp__compress(m.in.alg, st, blk);
             for (k = 0; k < hl / 4; k++) xmpp__put_be32(blk + 4 * k, st[k]);
-            XMPP_MEMCPY(st, key.out.h, sizeof st);
-            xmpp__compress(key.in.alg, st, blk);
+            XMPP_MEMCPY(st, ko, sizeof st);
+            xmpp__compress(m.in.alg, st, blk);
             for (k = 0; k < hl / 4; k++) {
                 xmpp__put_be32(blk + 4 * k, st[k]);
                 t[4 * k] ^= blk[4 * k]; t[4 * k + 1] ^= blk[4 * k + 1];
@@ -2289,10 +2298,11 @@ XMPPDEF void xmpp_pbkdf2(xmpp_hash_alg alg, const void *pass, size_t plen, const
         out += k;
         dklen -= k;
     }
-    xmpp_wipe(&key, sizeof key);
     xmpp_wipe(&m, sizeof m);
     xmpp_wipe(blk, sizeof blk);
     xmpp_wipe(t, sizeof t);
+    xmpp_wipe(ki, sizeof ki);
+    xmpp_wipe(ko, sizeof ko);
     xmpp_wipe(st, sizeof st);
 }
 

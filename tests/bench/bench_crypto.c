@@ -142,21 +142,21 @@ int main(void)
     size_t i, hl;
     int sha256, bad = 0;
     for (i = 0; i < CHUNK; i++) data[i] = (unsigned char)(i * 131 + 7);
-    printf("%-24s %14s %14s %14s %9s %9s\n", "", "ours", "BearSSL", "OpenSSL", "/BearSSL", "/OpenSSL");
+    printf("%-28s %14s %14s %14s %9s %9s\n", "", "ours", "BearSSL", "OpenSSL", "/BearSSL", "/OpenSSL");
     for (sha256 = 0; sha256 < 2; sha256++) {
         hl = sha256 ? 32 : 20;
         for (i = 0; i < 2; i++) {
             char name[40];
             race_hash(hf, sha256, chunks[i], out, r);
             snprintf(name, sizeof name, "%s, %lu-byte updates", sha256 ? "SHA-256" : "SHA-1", (unsigned long)chunks[i]);
-            printf("%-24s %9.1f MB/s %9.1f MB/s %9.1f MB/s %8.2fx %8.2fx\n", name, r[0], r[1], r[2], r[0] / r[1], r[0] / r[2]);
+            printf("%-28s %9.1f MB/s %9.1f MB/s %9.1f MB/s %8.2fx %8.2fx\n", name, r[0], r[1], r[2], r[0] / r[1], r[0] / r[2]);
             if (memcmp(out, out + 32, hl) || memcmp(out, out + 64, hl)) bad = 1;
         }
     }
     for (sha256 = 0; sha256 < 2; sha256++) {
         hl = sha256 ? 32 : 20;
         race_kdf(kf, sha256, 100000, out, r);
-        printf("%-24s %9.0f it/s %9.0f it/s %9.0f it/s %8.2fx %8.2fx\n",
+        printf("%-28s %9.0f it/s %9.0f it/s %9.0f it/s %8.2fx %8.2fx\n",
                sha256 ? "PBKDF2-HMAC-SHA-256" : "PBKDF2-HMAC-SHA-1", r[0], r[1], r[2], r[0] / r[1], r[0] / r[2]);
         if (memcmp(out, out + 32, hl) || memcmp(out, out + 64, hl)) bad = 1;
     }
