@@ -53,6 +53,10 @@ $(B)/gcc/test_sasl_bearssl: tests/test_sasl.c $(HDR) | $(B)/gcc
 $(B)/gcc/test_sasl_nosha1: tests/test_sasl.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_NO_SHA1 -o $@ $<
 
+# xmpp.h and libstrophe in one program: no name collides
+$(B)/gcc/strophe_names: tests/strophe_names.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -o $@ $< -lstrophe
+
 $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
 $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
@@ -104,9 +108,10 @@ test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)/gcc/test_sasl_bearssl \
-               $(B)/gcc/test_sasl_nosha1
+               $(B)/gcc/test_sasl_nosha1 $(B)/gcc/strophe_names
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
-        "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1"
+        "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
+        "strophe_names=$(B)/gcc/strophe_names"
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_base64 $(B)/fuzz_scram \
       $(M3_BUILT) $(M0_BUILT)

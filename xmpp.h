@@ -2016,13 +2016,13 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
    IMPLEMENTATION NOTES
 
    Hashes: one struct for SHA-1 and SHA-256 (FIPS 180-4), which share the Merkle-Damgard
-   padding; alg (20 or 32, the digest size) picks the compression function. With
-   XMPP_FAST the rounds are unrolled (5 for SHA-1, 8 for SHA-256, the working variables
-   renamed instead of moved); without it (-Os) they are plain loops. XMPP_NO_SHA1 drops
-   SHA-1 and the SCRAM-SHA-1 mechanisms.
+   padding; alg (20 or 32, the digest size) picks the compression function. The rounds
+   are plain loops; XMPP_FAST only changes where the message schedule lives (all of it,
+   or a ring of 16 words: see the functions). XMPP_NO_SHA1 drops SHA-1 and the
+   SCRAM-SHA-1 mechanisms.
 
    HMAC keeps the two hash states after the padded key blocks (K ^ ipad, K ^ opad), so
-   PBKDF2 starts each iteration by copying chaining values; its inner loop hashes one
+   PBKDF2 starts each iteration from their chaining values; its inner loop hashes one
    digest-sized message per HMAC half, always one block with fixed padding, so the block
    is laid out once and only the digest part is rewritten: two compressions per
    iteration, nothing else.
