@@ -63,6 +63,8 @@ $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
+$(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_base64 $(B)/fuzz_scram: $(B)/fuzz_%: tests/fuzz/fuzz_%.c xmpp.h | $(B)/gcc
@@ -113,10 +115,11 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
         "strophe_names=$(B)/gcc/strophe_names"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/fuzz_xml $(B)/fuzz_base64 $(B)/fuzz_scram \
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_sasl_interop $(B)/fuzz_xml $(B)/fuzz_base64 $(B)/fuzz_scram \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
+	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
 demo: $(B)/tokens
