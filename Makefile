@@ -7,15 +7,17 @@
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
-#   make bench        tokenizer throughput vs expat and libxml2; SHA-1, SHA-256, PBKDF2 vs
-#                     BearSSL and OpenSSL (MB/s and ratios)
-#   make bench-instr  instructions per byte under callgrind (stable on a noisy machine)
-#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V; the
-#                     tokenizer's peak stack measured on the emulated boards; the crypto +
-#                     SASL client for Cortex-M0+ with and without SHA-1, hash + HMAC code
-#                     next to BearSSL's, the RAM of one SCRAM login on the boards
-#   make fuzz         the libFuzzer targets (XML, base64, SCRAM) for FUZZ_SECONDS each
-#                     (default 20; 60 with CI=true)
+#   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios); bytes to
+#                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes);
+#                     SHA-1, SHA-256, PBKDF2 vs BearSSL and OpenSSL (MB/s and ratios)
+#   make bench-instr  instructions per byte of both under callgrind (stable on a noisy machine)
+#   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
+#                     tokenizer, the stanza layer, JIDs, crypto/SASL); the tokenizer's
+#                     peak stack measured on the emulated boards; the crypto + SASL client
+#                     for Cortex-M0+ with and without SHA-1, hash + HMAC code next to
+#                     BearSSL's, the RAM of one SCRAM login on the boards
+#   make fuzz         every libFuzzer target (XML, stanzas, JIDs, base64, SCRAM) for
+#                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
 GCC     ?= gcc
 CLANG   ?= clang
@@ -25,15 +27,17 @@ WARN    := -std=c99 -Wall -Wextra -pedantic -Wconversion -Wshadow -Werror
 POSIX   := -D_POSIX_C_SOURCE=200809L
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= $(if $(filter true,$(CI)),60,20)
+FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
+FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
-UNITS   := test_xml test_golden test_diff test_build test_sasl
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl
 LIBS_test_diff := -lexpat
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
-.PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz clean
+.PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean
 all: $(B)/tokens
 
 $(B)/gcc $(B)/clang $(B)/asan $(B)/m3 $(B)/m0:
@@ -54,8 +58,8 @@ $(B)/gcc/test_sasl_nosha1: tests/test_sasl.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_NO_SHA1 -o $@ $<
 
 # xmpp.h and libstrophe in one program: no name collides
-$(B)/gcc/strophe_names: tests/strophe_names.c $(HDR) | $(B)/gcc
-	$(GCC) $(WARN) $(POSIX) -O2 -o $@ $< -lstrophe
+$(B)/gcc/strophe_names: tests/strophe_names.c tests/strophe_names2.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -o $@ $< tests/strophe_names2.c -lstrophe
 
 $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
@@ -67,6 +71,10 @@ $(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
+$(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
+$(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
+	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 $(B)/fuzz_base64 $(B)/fuzz_scram: $(B)/fuzz_%: tests/fuzz/fuzz_%.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 fuzz_sasl_runs = "fuzz-base64=tests/fuzz/run.sh $(B)/fuzz_base64 $(1) tests/fuzz/corpus-base64 tests/fuzz/base64.dict" \
@@ -82,7 +90,7 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 # semihosting, a smaller corpus for the randomised split test. test_sasl runs whole, with the
 # real iteration counts (4096 for SCRAM, 80000 for RFC 7914).
 ARM_CC  ?= arm-none-eabi-gcc
-M3_UNITS := test_xml test_build test_sasl
+M3_UNITS := test_xml test_stanza test_build test_jid test_sasl
 M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
 $(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
 	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
@@ -102,8 +110,9 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M3_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf
-M0_RUNS := $(foreach u,$(M3_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
+M0_UNITS := test_xml test_build test_jid test_sasl
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf
+M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
            "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf" \
            "m0/stack_sasl=tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf"
 test-m0: $(B)/runner $(M0_BUILT)
@@ -115,25 +124,35 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
         "strophe_names=$(B)/gcc/strophe_names"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_sasl_interop $(B)/fuzz_xml $(B)/fuzz_base64 $(B)/fuzz_scram \
-      $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_sasl_interop $(B)/fuzz_xml $(B)/fuzz_stanza \
+      $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
-	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
+	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
+	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
+	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
+	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
 demo: $(B)/tokens
 	tests/interop/demo.sh $(B)/tokens
 
 $(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
+$(B)/bench_stanza: tests/bench/bench_stanza.c tests/corpus.h xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lstrophe
 $(B)/bench_crypto: tests/bench/bench_crypto.c xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lbearssl -lcrypto
-bench: $(B)/bench_xml $(B)/bench_crypto
+bench: $(B)/bench_xml $(B)/bench_stanza $(B)/bench_crypto
 	$(B)/bench_xml
+	@echo
+	$(B)/bench_stanza
+	@echo
 	$(B)/bench_crypto
-bench-instr: $(B)/bench_xml
+bench-instr: $(B)/bench_xml $(B)/bench_stanza
 	tests/bench/bench_instr.sh $(B)/bench_xml
+	@echo
+	tests/bench/bench_stanza_instr.sh $(B)/bench_stanza
 
 # the tokenizer's peak stack, measured on the emulated boards
 $(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m0
@@ -149,14 +168,21 @@ $(B)/m3/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmp
 
 size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3/stack_sasl.elf
 	tests/size/size.sh $(B)/size
+	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(stanza_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_stanza
+	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 	tests/size/size_sasl.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_sasl.elf | grep -v 'passed\|firmware:'
 
-fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_base64 $(B)/fuzz_scram
-	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" $(call fuzz_sasl_runs,$(FUZZ_SECONDS))
+fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
+	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
+	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)" \
+	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
+	    $(call fuzz_sasl_runs,$(FUZZ_SECONDS))
+fuzz-jid: $(B)/fuzz_jid
+	tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict
 
 clean:
 	rm -rf $(B)

@@ -32,15 +32,15 @@
      XMPP_SASL_SALT_MAX   bytes of a SCRAM salt a client accepts and caches (default 64,
                           at most 255)
      XMPP_SASL_SERVER_BUF bytes for a SCRAM server's messages (default 512, at most 65535)
-     XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP
-                          override the mem* functions (default: <string.h>'s, or small
+     XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP/XMPP_STRLEN
+                          override the mem* functions and strlen (default: <string.h>'s, or small
                           built-ins when XMPP_FREESTANDING is defined)
 
    CONTENTS (search for the tag: it opens the section in the API and in the implementation)
      >>base     error codes, string views
      >>xml      incremental XML tokenizer (RFC 6120 §11 restricted XML, namespaces, limits)
-     >>stanza   stanza tree and builder                          (not yet written)
-     >>jid      addresses, RFC 7622                              (not yet written)
+     >>stanza   stanza tree (collector, navigation) and builder, stanza errors
+     >>jid      addresses, RFC 7622: parse, validate, compare, format
      >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64; SASL: SCRAM-SHA-1/-256(-PLUS), PLAIN,
                 EXTERNAL, ANONYMOUS, client and server
      >>stream   client stream negotiation, sans-I/O              (not yet written)
@@ -78,7 +78,7 @@ extern "C" {
    failed keeps returning the same code. Each code maps to a message and, where one
    exists, the RFC 6120 §4.9.3 stream error condition to send to the peer; for the SASL
    codes (XMPP_ERR_BASE64 to XMPP_ERR_AUTH) it is the RFC 6120 §6.5 SASL failure
-   condition a server puts in <failure/>. XMPP_ERR_SPACE (an output buffer too small) is
+   condition a server puts in <failure/>. XMPP_ERR_NOSPACE (an output buffer too small) is
    not sticky: the call changed nothing and can be repeated with a larger buffer. */
 
 #define XMPP__ERRORS(X) \
@@ -89,7 +89,8 @@ extern "C" {
     X(XMPP_ERR_RESTRICTED_XML,       "restricted-xml",       "XML feature not allowed in XMPP (RFC 6120 §11)") \
     X(XMPP_ERR_UNSUPPORTED_ENCODING, "unsupported-encoding", "encoding other than UTF-8") \
     X(XMPP_ERR_POLICY_VIOLATION,     "policy-violation",     "a configured limit was exceeded") \
-    X(XMPP_ERR_SPACE,                "internal-server-error","output buffer too small") \
+    X(XMPP_ERR_NOSPACE,              "resource-constraint",  "buffer or arena too small (the size needed is reported)") \
+    X(XMPP_ERR_JID_MALFORMED,        "improper-addressing",  "malformed XMPP address (RFC 7622)") \
     X(XMPP_ERR_BASE64,               "incorrect-encoding",   "invalid base64 (RFC 4648 §4)") \
     X(XMPP_ERR_SASL_MECHANISM,       "invalid-mechanism",    "no acceptable SASL mechanism") \
     X(XMPP_ERR_SASL_MALFORMED,       "malformed-request",    "malformed SASL message") \
@@ -291,8 +292,343 @@ XMPPDEF const xmpp_errinfo *xmpp_xml_error(const xmpp_xml *x);
    the caller may retry with a buffer of *need + 1 bytes. */
 XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t size, size_t *need);
 
-/* ======================================================================== >>stanza */
-/* ======================================================================== >>jid */
+/* ======================================================================== >>stanza
+   Stanzas: the collector turns the tokenizer's tokens into a compact read-only tree of
+   each top-level element (depth 2: message, presence, iq, stream features, SASL and TLS
+   elements, stream errors, anything), inside an arena the caller gives. The builder
+   writes escaped XML into a caller buffer.
+
+       xmpp_stanza s;  static unsigned char arena[4096];
+       xmpp_stanza_init(&s, arena, sizeof arena);
+       while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+           xmpp_err r = xmpp_stanza_push(&s, &t);
+           if (r == XMPP_OK) {                            a stanza is complete
+               const xmpp_node *m = xmpp_stanza_root(&s), *body;
+               if (xmpp_node_is(m, "jabber:client", "message") &&
+                   (body = xmpp_node_child(m, "jabber:client", "body")))
+                   show(xmpp_node_attr(m, NULL, "from"), xmpp_node_text(body));
+           } else if (r == XMPP_ERR_NOSPACE) { ... it did not fit: skipped ... }
+       }
+
+   Every name, namespace, attribute value and text is copied once into the arena
+   (namespaces once per stanza), so nothing points into the tokenizer's or the caller's
+   buffers. The tree stays valid until the first token of the next stanza is pushed (or
+   the arena is reused). Nodes are records packed byte by byte in the arena (no
+   alignment needed); navigation reads them in place and allocates nothing. */
+
+typedef struct xmpp_stanza {
+    /* private */
+    unsigned char *arena;
+    size_t size, top;          /* arena bytes; first free byte */
+    size_t root;               /* offset of the root element + 1 (0: none) */
+    size_t cur, prev;          /* innermost open element; its last child (offsets + 1) */
+    size_t ns;                 /* last namespace record (offset + 1) */
+    uint32_t depth;            /* elements open inside the stanza */
+    uint8_t state;             /* idle, collecting, complete, skipping */
+    uint64_t offset;           /* stream offset of the stanza's '<' */
+} xmpp_stanza;
+
+/* A node of a collected stanza: an element or a text node. An opaque handle into the
+   arena; valid as long as the tree is. */
+typedef struct xmpp_node xmpp_node;
+
+/* Arena bytes that always suffice for any stanza the tokenizer lets through with these
+   limits (NULL: the defaults): max_stanza bytes on the wire, and namespaces declared on
+   the stream header (up to max_token bytes). The worst case, a stanza of nothing but
+   empty elements and one-byte texts (<a/>x<a/>x...), takes 5.2 times its size; typical
+   stanzas take less than 1.5 times (README.md). 0 if it does not fit a size_t. */
+XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim);
+
+/* Start collecting into arena (any alignment). */
+XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size);
+
+/* Forget any partial stanza (after a stream restart, RFC 6120 §4.3.3). */
+XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s);
+
+/* Take one token from the tokenizer (every token, in order). Returns
+     XMPP_OK           a stanza is complete: xmpp_stanza_root() is its root element
+     XMPP_AGAIN        nothing complete yet; also for tokens outside stanzas (DECL,
+                       OPEN, CLOSE, white space between stanzas), which the caller
+                       handles from the token itself
+     XMPP_ERR_NOSPACE  a stanza ended that did not fit the arena. It was skipped whole:
+                       not a stream error, the next stanza is collected normally (the
+                       caller may answer an iq with <resource-constraint/>, or close the
+                       stream with policy-violation). Not sticky.
+     XMPP_ERR_INVALID  t is out of order (say, an END without its START).
+   Why a per-stanza error and not policy-violation: a device with a 2 KiB arena must
+   survive a 64 KiB avatar it does not care about; the tokenizer's max_stanza still bounds
+   what a peer may send, and exceeding it is a stream error there. */
+XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t);
+
+/* The root of the last complete stanza, or NULL. */
+XMPPDEF const xmpp_node *xmpp_stanza_root(const xmpp_stanza *s);
+
+/* Arena bytes the last complete stanza took, and its stream offset. */
+XMPPDEF size_t xmpp_stanza_used(const xmpp_stanza *s);
+XMPPDEF uint64_t xmpp_stanza_offset(const xmpp_stanza *s);
+
+/* ---- navigation. n may be NULL everywhere (the result is then NULL or empty), so
+   lookups chain: xmpp_node_text(xmpp_node_child(m, ns, "body")). Names and namespaces
+   are NUL-terminated strings; ns NULL matches any namespace, "" no namespace. */
+
+XMPPDEF int xmpp_node_is_text(const xmpp_node *n);
+XMPPDEF xmpp_str xmpp_node_name(const xmpp_node *n);   /* local name; empty for text */
+XMPPDEF xmpp_str xmpp_node_ns(const xmpp_node *n);     /* namespace URI; empty for text */
+/* 1 if n is an element with this namespace and local name */
+XMPPDEF int xmpp_node_is(const xmpp_node *n, const char *ns, const char *name);
+
+/* An attribute's value, or {NULL, 0} when there is none (an empty value has p != NULL).
+   Unprefixed attributes (from, to, id, type, ...) have no namespace: pass NULL or "". */
+XMPPDEF xmpp_str xmpp_node_attr(const xmpp_node *n, const char *ns, const char *name);
+XMPPDEF size_t xmpp_node_attr_count(const xmpp_node *n);
+/* Attribute i (document order): 1 and the views, or 0 if there is no such attribute. */
+XMPPDEF int xmpp_node_attr_at(const xmpp_node *n, size_t i, xmpp_str *ns, xmpp_str *name,
+                              xmpp_str *value);
+
+XMPPDEF const xmpp_node *xmpp_node_first(const xmpp_node *n);   /* first child node */
+XMPPDEF const xmpp_node *xmpp_node_next(const xmpp_node *n);    /* next sibling node */
+/* The first child element, or the next sibling element after n, with this namespace
+   and name (name NULL: any element). */
+XMPPDEF const xmpp_node *xmpp_node_child(const xmpp_node *n, const char *ns, const char *name);
+XMPPDEF const xmpp_node *xmpp_node_next_sibling(const xmpp_node *n, const char *ns, const char *name);
+
+/* Text. For a text node, its text. For an element, its text children joined: a view in
+   the arena when there is at most one text node (<body>, <status>, ...: the common
+   case; empty if none), {NULL, 0} for mixed content with several, which
+   xmpp_node_text_copy() joins. */
+XMPPDEF xmpp_str xmpp_node_text(const xmpp_node *n);
+/* All text children of n (or n's text) joined, NUL-terminated into out when size is
+   large enough; returns the length without the NUL. If it is >= size, out holds nothing
+   useful and size must be at least the result + 1. */
+XMPPDEF size_t xmpp_node_text_copy(const xmpp_node *n, char *out, size_t size);
+
+/* s as a NUL-terminated string in out; the same return rule as xmpp_node_text_copy. */
+XMPPDEF size_t xmpp_str_copy(xmpp_str s, char *out, size_t size);
+/* 1 if s holds exactly the NUL-terminated string z */
+XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
+
+/* ---- the builder: escaped XML into a caller buffer
+
+       xmpp_builder b;  char out[512];  size_t len;
+       xmpp_build_init(&b, out, sizeof out, "jabber:client");   the stream's default ns
+       xmpp_build_start(&b, "jabber:client", "message");
+       xmpp_build_attr(&b, NULL, "to", "juliet@example.com");
+       xmpp_build_start(&b, "jabber:client", "body");
+       xmpp_build_text(&b, xmpp_str_z("<3 & more"));
+       xmpp_build_end(&b);  xmpp_build_end(&b);
+       if (xmpp_build_finish(&b, &len) == XMPP_OK) send(out, len);
+       -> <message to="juliet@example.com"><body>&lt;3 &amp; more</body></message>
+
+   Text and attribute values are escaped: & < > ' " always (RFC 6120 §11.1: no
+   unescaped ones on the wire), CR as &#13; in text and TAB LF CR as &#9; &#10; &#13; in
+   values (so the receiver's normalisation gives back what was written). They must be
+   UTF-8 and XML characters (no controls other than TAB LF CR, no U+FFFE/U+FFFF): anything
+   else is XMPP_ERR_INVALID. Names are checked as XML names. A namespace declaration is
+   written where an element's namespace differs from its parent's (for the stanza's root:
+   from the default given to xmpp_build_init); a namespaced attribute gets a prefix ns0,
+   ns1, ... declared on its element; the xml: prefix needs none. An element cannot be in
+   the xml (or xmlns) namespace. The builder never
+   writes a comment or a processing instruction.
+
+   Errors are sticky and every call after one does nothing; xmpp_build_finish() reports
+   the first. On XMPP_ERR_NOSPACE the builder goes on counting: xmpp_build_finish()'s
+   *len is then the buffer size the whole output needs (a retry with that much
+   succeeds), and out holds the bytes of the calls that fitted, whole calls only.
+   Strings passed to start (ns, name) must stay valid until the matching end (string
+   literals, a tree's views). Elements nest at most XMPP_BUILD_DEPTH deep (default 16). */
+
+#ifndef XMPP_BUILD_DEPTH
+#define XMPP_BUILD_DEPTH 16
+#endif
+
+typedef struct xmpp_builder {
+    /* private */
+    char *out;
+    size_t size, len;          /* buffer; bytes written */
+    size_t need;               /* bytes the output needs (== len until it overflows) */
+    xmpp_err err;
+    const char *why;           /* the first error's message */
+    uint32_t depth;
+    uint8_t open;              /* a start tag is open: attributes may follow */
+    uint8_t prefixes;          /* ns0.. prefixes declared on the open start tag (<= 255) */
+    xmpp_str dflt;             /* the default namespace outside the root */
+    struct { xmpp_str ns, name; } el[XMPP_BUILD_DEPTH];
+} xmpp_builder;
+
+/* A view of a NUL-terminated string (NULL gives {NULL, 0}). */
+XMPPDEF xmpp_str xmpp_str_z(const char *z);
+
+/* Start building into out. default_ns: the namespace in scope where the output goes
+   ("jabber:client" for a client stream's stanzas; NULL or "" for none). */
+XMPPDEF void xmpp_build_init(xmpp_builder *b, char *out, size_t size, const char *default_ns);
+
+XMPPDEF xmpp_err xmpp_build_start(xmpp_builder *b, const char *ns, const char *name);
+/* An attribute on the element just started (before any text or child). ns NULL or "":
+   unprefixed; XMPP_XML_NS ("http://www.w3.org/XML/1998/namespace"): xml:name. */
+XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *name, const char *value);
+XMPPDEF xmpp_err xmpp_build_attr_str(xmpp_builder *b, const char *ns, const char *name, xmpp_str value);
+XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text);
+/* Bytes written as they are: a TRUSTED fragment of well-formed, namespace-correct XML
+   (say, one you built with another builder). Nothing is checked or escaped. */
+XMPPDEF xmpp_err xmpp_build_raw(xmpp_builder *b, xmpp_str xml);
+XMPPDEF xmpp_err xmpp_build_end(xmpp_builder *b);
+/* Copy a collected element (and all it contains) into the output. */
+XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n);
+
+/* XMPP_OK and *len = bytes written when every element is closed; else the first error
+   (XMPP_ERR_INVALID also for elements left open) and, for XMPP_ERR_NOSPACE, *len = the
+   buffer size needed. out is NUL-terminated when there is room for it. */
+XMPPDEF xmpp_err xmpp_build_finish(const xmpp_builder *b, size_t *len);
+/* The first error's message ("text is not UTF-8", ...), or NULL. */
+XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
+
+#define XMPP_XML_NS     "http://www.w3.org/XML/1998/namespace"
+#define XMPP_CLIENT_NS  "jabber:client"
+#define XMPP_STANZAS_NS "urn:ietf:params:xml:ns:xmpp-stanzas"
+
+/* ---- common stanzas (RFC 6121). Each writes one complete element; NULL arguments are
+   left out. id: see xmpp_make_id(). */
+XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
+                                    const char *id, const char *body);
+/* priority is written when it is not 0 (RFC 6121 §4.7.2.3: absent means 0) */
+XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
+                                     const char *show, const char *status, int priority);
+/* <iq type= id= to=>: left open for the payload; close it with xmpp_build_end(). type
+   must be get, set, result or error; id is required (RFC 6120 §8.2.3). */
+XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to);
+
+/* Stanza error conditions, RFC 6120 §8.3.3, in its order. */
+#define XMPP__STANZA_ERRORS(X) \
+    X(XMPP_SE_BAD_REQUEST,             "bad-request",             "modify") \
+    X(XMPP_SE_CONFLICT,                "conflict",                "cancel") \
+    X(XMPP_SE_FEATURE_NOT_IMPLEMENTED, "feature-not-implemented", "cancel") \
+    X(XMPP_SE_FORBIDDEN,               "forbidden",               "auth")   \
+    X(XMPP_SE_GONE,                    "gone",                    "cancel") \
+    X(XMPP_SE_INTERNAL_SERVER_ERROR,   "internal-server-error",   "cancel") \
+    X(XMPP_SE_ITEM_NOT_FOUND,          "item-not-found",          "cancel") \
+    X(XMPP_SE_JID_MALFORMED,           "jid-malformed",           "modify") \
+    X(XMPP_SE_NOT_ACCEPTABLE,          "not-acceptable",          "modify") \
+    X(XMPP_SE_NOT_ALLOWED,             "not-allowed",             "cancel") \
+    X(XMPP_SE_NOT_AUTHORIZED,          "not-authorized",          "auth")   \
+    X(XMPP_SE_POLICY_VIOLATION,        "policy-violation",        "modify") \
+    X(XMPP_SE_RECIPIENT_UNAVAILABLE,   "recipient-unavailable",   "wait")   \
+    X(XMPP_SE_REDIRECT,                "redirect",                "modify") \
+    X(XMPP_SE_REGISTRATION_REQUIRED,   "registration-required",   "auth")   \
+    X(XMPP_SE_REMOTE_SERVER_NOT_FOUND, "remote-server-not-found", "cancel") \
+    X(XMPP_SE_REMOTE_SERVER_TIMEOUT,   "remote-server-timeout",   "wait")   \
+    X(XMPP_SE_RESOURCE_CONSTRAINT,     "resource-constraint",     "wait")   \
+    X(XMPP_SE_SERVICE_UNAVAILABLE,     "service-unavailable",     "cancel") \
+    X(XMPP_SE_SUBSCRIPTION_REQUIRED,   "subscription-required",   "auth")   \
+    X(XMPP_SE_UNDEFINED_CONDITION,     "undefined-condition",     "cancel") \
+    X(XMPP_SE_UNEXPECTED_REQUEST,      "unexpected-request",      "wait")
+
+typedef enum xmpp_stanza_error {
+#define XMPP__SE_ENUM(id, cond, type) id,
+    XMPP__STANZA_ERRORS(XMPP__SE_ENUM)
+#undef XMPP__SE_ENUM
+    XMPP__SE_COUNT
+} xmpp_stanza_error;
+
+/* The condition's element name ("item-not-found") and its usual error type
+   ("cancel"), or NULL for a value out of range. */
+XMPPDEF const char *xmpp_stanza_error_name(xmpp_stanza_error cond);
+XMPPDEF const char *xmpp_stanza_error_type(xmpp_stanza_error cond);
+/* The condition named by an element name, or -1. */
+XMPPDEF int xmpp_stanza_error_find(xmpp_str name);
+
+/* <error type=...><condition xmlns=stanzas/><text xmlns=stanzas>text</text></error>
+   (type NULL: the condition's usual type; text NULL: no <text/>). For redirect and gone,
+   the alternate address goes in detail (NULL: none). */
+XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error cond,
+                                          const char *type, const char *detail, const char *text);
+/* A whole error reply to a request (RFC 6120 §8.2.3, §8.3.1): same element name and id,
+   type="error", to = the request's from, then the error element. */
+XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
+                                        xmpp_stanza_error cond, const char *text);
+
+/* Unique ids: rng(ctx, buf, n) fills buf with n random bytes (the caller's source: a
+   hardware RNG, getrandom(), ...; the SASL layer takes the same). Writes a 16-character id (96 random bits, base64url
+   alphabet) + NUL into out, which needs 17 bytes. Returns out, or NULL if size < 17. */
+typedef void (*xmpp_rng_fn)(void *ctx, unsigned char *buf, size_t n);
+XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
+
+/* ======================================================================== >>jid
+   XMPP addresses (RFC 7622): [localpart "@"] domainpart ["/" resourcepart].
+   Nothing is copied or allocated: an xmpp_jid is three views into the caller's string
+   (or into the caller's parts, for xmpp_jid_make), valid as long as that memory is.
+
+   Split (RFC 7622 §3.1): the first '/' starts the resourcepart (which may itself hold
+   '/' and '@'); in what comes before it, the first '@' ends the localpart.
+       juliet@example.com/balcony     local "juliet", domain "example.com", resource "balcony"
+       example.com/foo@bar            no local, domain "example.com", resource "foo@bar"
+       Juliet@Example.COM./a/b        local "Juliet", domain "Example.COM", resource "a/b"
+
+   Validated: each part 1 to 1023 bytes when present ('@' or '/' with nothing after or
+   before it is an error; the domainpart is required); localpart: printable ASCII but
+   " & ' / : < > @ (§3.3.1), or valid UTF-8 other than C1 controls; domainpart: one
+   trailing '.' dropped (§3.2: the view excludes it), then an IPv6 address in brackets
+   ("[::1]", RFC 3986 syntax, no zone), an IPv4 address (a domain whose last label is all
+   digits must be a dotted quad), or labels of letters, digits, '-' (not first or last),
+   at most 63 bytes (ASCII labels), or valid UTF-8 (non-ASCII labels, not converted to
+   A-labels: IDNA2008 is not implemented); resourcepart: valid UTF-8 without control
+   characters. PRECIS (RFC 8264/8265) is not applied: no Unicode case folding or
+   normalisation, and characters PRECIS disallows but that are valid UTF-8 (symbols,
+   compatibility characters, non-ASCII spaces) are accepted.
+   Normalised (compare, format): ASCII letters in the localpart and domainpart to lower
+   case; the domain's trailing dot; nothing else (the resourcepart is byte-exact).
+
+   Errors: XMPP_ERR_JID_MALFORMED, with an xmpp_errinfo whose message says what is wrong
+   ("localpart longer than 1023 bytes") and whose offset is that of the offending byte in
+   the JID text (for xmpp_jid_make: in local "@" domain "/" resource as it would be
+   written); an empty domainpart is reported where it should start, which is the end
+   of the text for "juliet@". Its condition is improper-addressing (RFC 6120 §4.9.3.10); to a stanza the
+   answer is the stanza error jid-malformed (RFC 6120 §8.3.3.8). */
+
+#define XMPP_JID_MAX_PART 1023                             /* bytes in one part */
+#define XMPP_JID_MAX_LEN  (3 * XMPP_JID_MAX_PART + 2)      /* bytes in a formatted JID */
+
+typedef struct xmpp_jid {
+    xmpp_str local;      /* localpart, {NULL, 0} if none */
+    xmpp_str domain;     /* domainpart, never empty in a valid JID; no trailing dot */
+    xmpp_str resource;   /* resourcepart, {NULL, 0} if none (a bare JID) */
+} xmpp_jid;
+
+/* Parse and validate the n bytes at s (no NUL needed; s may be NULL if n is 0). On
+   success *jid points into s. err may be NULL.
+   Errors: XMPP_ERR_JID_MALFORMED (*jid is then all empty views, *err says why and where). */
+XMPPDEF xmpp_err xmpp_jid_parse(xmpp_jid *jid, const char *s, size_t n, xmpp_errinfo *err);
+
+/* Build a JID from its parts, validated as xmpp_jid_parse would (an empty local or
+   resource means none; a domain's trailing dot is dropped). *jid points into the parts.
+   Errors: XMPP_ERR_JID_MALFORMED (as xmpp_jid_parse; a local with '@' or '/' is an error,
+   so the result always formats to a string that parses back to the same JID). */
+XMPPDEF xmpp_err xmpp_jid_make(xmpp_jid *jid, xmpp_str local, xmpp_str domain, xmpp_str resource,
+                               xmpp_errinfo *err);
+
+/* 1 if a and b are the same address: localpart and domainpart equal but for ASCII case,
+   resourcepart byte for byte; else 0. */
+XMPPDEF int xmpp_jid_equal(const xmpp_jid *a, const xmpp_jid *b);
+
+/* 1 if the bare JIDs of a and b are equal (resourceparts ignored); else 0. */
+XMPPDEF int xmpp_jid_bare_equal(const xmpp_jid *a, const xmpp_jid *b);
+
+/* 1 if jid has no resourcepart; else 0. */
+XMPPDEF int xmpp_jid_is_bare(const xmpp_jid *jid);
+
+/* The bare JID of jid: the same localpart and domainpart views, no resourcepart. */
+XMPPDEF xmpp_jid xmpp_jid_to_bare(const xmpp_jid *jid);
+
+/* Write jid in normal form: localpart and domainpart with ASCII letters in lower case,
+   no trailing dot, resourcepart as is: "local@domain/resource". *need (if not NULL) gets
+   the length without the NUL. If it fits (*need < size) the string is written with a NUL
+   and XMPP_OK returned; nothing is ever cut: if it does not fit, out gets "" (when size
+   > 0) and the result is XMPP_ERR_NOSPACE; retry with *need + 1 bytes
+   (XMPP_JID_MAX_LEN + 1 always suffice). out may be NULL if size is 0.
+   Errors: XMPP_ERR_NOSPACE; XMPP_ERR_INVALID if jid has no domainpart (a JID
+   that failed to parse) or a part longer than 1023 bytes (*need = 0, out gets "").
+   Other JIDs not made by xmpp_jid_parse or xmpp_jid_make are written as they are. */
+XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, size_t *need);
+
 /* ======================================================================== >>sasl
    Crypto and SASL (RFC 6120 §6). Two parts:
 
@@ -319,7 +655,7 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
      xmpp_sasl_success(&s, data)  (SCRAM: checks the server's signature in data)
 
    Every output goes to a caller buffer (out, size, *len). If it is too small the call
-   returns XMPP_ERR_SPACE, sets *len to the size needed and changes nothing: call again
+   returns XMPP_ERR_NOSPACE, sets *len to the size needed and changes nothing: call again
    with a larger buffer. Every other error is sticky; xmpp_sasl_error() says what and
    where (offset: the byte in the message being parsed). Secrets (the salted password,
    keys, signatures) live in the structs only while needed and are wiped at the end of
@@ -393,14 +729,14 @@ XMPPDEF void xmpp_wipe(void *p, size_t n);
 #define XMPP_B64_DECODED_MAX(n)  ((size_t)(n) / 4 * 3)
 
 /* Encode n bytes into out (size bytes; no NUL is written). *len = XMPP_B64_ENCODED_SIZE(n).
-   Errors: XMPP_ERR_SPACE if size < *len (nothing written). */
+   Errors: XMPP_ERR_NOSPACE if size < *len (nothing written). */
 XMPPDEF xmpp_err xmpp_b64_encode(const void *in, size_t n, char *out, size_t size, size_t *len);
 
 /* Decode n characters into out (size bytes). Strict: only A-Z a-z 0-9 + /, the length a
    multiple of 4, '=' only as the last one or two characters, and the bits the padding
    leaves over must be zero (one canonical encoding per byte string). No white space.
    *len: the decoded length; on XMPP_ERR_BASE64, the offset of the first bad character.
-   Errors: XMPP_ERR_BASE64 (nothing written), XMPP_ERR_SPACE if size < *len (the input
+   Errors: XMPP_ERR_BASE64 (nothing written), XMPP_ERR_NOSPACE if size < *len (the input
    is valid; nothing written). */
 XMPPDEF xmpp_err xmpp_b64_decode(const char *in, size_t n, void *out, size_t size, size_t *len);
 
@@ -466,9 +802,6 @@ typedef struct xmpp_sasl_cache {
     unsigned char salted_password[XMPP_HASH_MAX];
 } xmpp_sasl_cache;
 
-/* Random bytes for a nonce: fill buf with n unpredictable bytes. */
-typedef void (*xmpp_rng_fn)(void *ctx, unsigned char *buf, size_t n);
-
 /* The client's side of one exchange. Zero fields take the defaults. The strings are not
    copied: they must stay valid until the exchange ends. */
 typedef struct xmpp_sasl_config {
@@ -513,7 +846,7 @@ typedef struct xmpp_sasl {
    Errors: XMPP_ERR_INVALID (no mechanism, a -PLUS one without cb_data, SCRAM without a
    nonce, rng or password, a bad nonce, cb_type, iteration bounds, or a control
    character in a name or password: SASLprep), XMPP_ERR_SASL_MECHANISM (compiled out),
-   XMPP_ERR_SPACE. */
+   XMPP_ERR_NOSPACE. */
 XMPPDEF xmpp_err xmpp_sasl_start(xmpp_sasl *s, const xmpp_sasl_config *cfg,
                                  unsigned char *out, size_t size, size_t *len);
 
@@ -525,7 +858,7 @@ XMPPDEF xmpp_err xmpp_sasl_start(xmpp_sasl *s, const xmpp_sasl_config *cfg,
    extension m=, an unexpected challenge), XMPP_ERR_AUTH (the nonce does not extend
    ours, the server sent e=: the message names the value; or a bad server signature),
    XMPP_ERR_POLICY_VIOLATION (iteration count outside [min, max]), XMPP_ERR_INVALID
-   (no password and no matching cache); XMPP_ERR_SPACE (not sticky). */
+   (no password and no matching cache); XMPP_ERR_NOSPACE (not sticky). */
 XMPPDEF xmpp_err xmpp_sasl_step(xmpp_sasl *s, const void *challenge, size_t n,
                                 unsigned char *out, size_t size, size_t *len);
 
@@ -588,7 +921,7 @@ XMPPDEF xmpp_err xmpp_sasl_server_start(xmpp_sasl_server *v, const xmpp_sasl_ser
    authenticated, send <success/> with out (SCRAM: the server-final-message).
    Errors (sticky): XMPP_ERR_SASL_MALFORMED, XMPP_ERR_AUTH (unknown user, bad password
    or proof, channel binding mismatch, 'y' while we offered -PLUS), XMPP_ERR_POLICY_VIOLATION
-   (a message longer than the buffer), XMPP_ERR_SPACE (not sticky). */
+   (a message longer than the buffer), XMPP_ERR_NOSPACE (not sticky). */
 XMPPDEF xmpp_err xmpp_sasl_server_step(xmpp_sasl_server *v, const void *in, size_t n,
                                        unsigned char *out, size_t size, size_t *len);
 
@@ -622,7 +955,7 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
 #define XMPP__IMPLEMENTED
 
 #if !defined(XMPP_FREESTANDING) && (!defined(XMPP_MEMCPY) || !defined(XMPP_MEMMOVE) || \
-    !defined(XMPP_MEMSET) || !defined(XMPP_MEMCMP))
+    !defined(XMPP_MEMSET) || !defined(XMPP_MEMCMP) || !defined(XMPP_STRLEN))
 #include <string.h>
 #endif
 
@@ -665,7 +998,21 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
 #  endif
 #endif
 
+#ifndef XMPP_STRLEN
+#  ifdef XMPP_FREESTANDING
+#    define XMPP_STRLEN xmpp__strlen
+#  else
+#    define XMPP_STRLEN strlen
+#  endif
+#endif
+
 #ifdef XMPP_FREESTANDING
+static size_t xmpp__strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
 static void *xmpp__memmove(void *d, const void *s, size_t n)
 {
     unsigned char *dp = (unsigned char *)d;
@@ -996,6 +1343,25 @@ static size_t xmpp__run(unsigned char *d, const unsigned char *p, size_t n, unsi
     size_t k = 0;
     while (k < n && (xmpp__cc[p[k]] & cls)) { d[k] = p[k]; k++; }
     return k;
+}
+
+/* xmpp__run for attribute values, eight bytes at a time while none of them can be
+   special: bit tricks on a 64-bit word find a byte below '(' (controls, white space,
+   quotes, '&' and a few harmless ones), a '<' or a byte >= 0x80. A hit may be a false
+   alarm (the byte loop then decides), never a miss. Worth a call for long values only:
+   XMPP IDs, JIDs and namespace URIs are 15-50 bytes. */
+#define XMPP__ONES 0x0101010101010101u
+#define XMPP__BELOW(v, b) (((v) - XMPP__ONES * (b)) & ~(v))
+static XMPP__COLD size_t xmpp__run_value(unsigned char *d, const unsigned char *p, size_t n)
+{
+    size_t k = 0;
+    for (; n - k >= 8; k += 8) {
+        uint64_t v;
+        XMPP_MEMCPY(&v, p + k, 8);
+        if ((XMPP__BELOW(v, 0x28) | XMPP__BELOW(v ^ XMPP__ONES * '<', 1) | v) & XMPP__ONES * 0x80) break;
+        XMPP_MEMCPY(d + k, &v, 8);
+    }
+    return k + xmpp__run(d + k, p + k, n - k, XMPP__C_A);
 }
 
 /* A whole UTF-8 character at p (n bytes there): its length if it is complete, valid and
@@ -1545,7 +1911,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             n = (size_t)(e - p);
             for (;;) {   /* runs of plain ASCII and whole UTF-8 characters */
                 if (n > (size_t)(x->cap - d)) n = (size_t)(x->cap - d);
-                k = xmpp__run(d, p, n, XMPP__C_A);
+                k = XMPP_FAST && n >= 16 ? xmpp__run_value(d, p, n) : xmpp__run(d, p, n, XMPP__C_A);
                 d += k;
                 p += k;
                 n = (size_t)(e - p);
@@ -2010,8 +2376,1097 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
     if (need) *need = o.n;
 }
 
-/* ======================================================================== >>stanza */
-/* ======================================================================== >>jid */
+/* ======================================================================== >>stanza
+   IMPLEMENTATION NOTES
+
+   The arena holds records packed byte by byte, numbers little-endian (no alignment, so
+   the same bytes on every CPU). Links are distances in bytes: forward from a node to its
+   next sibling and to its first child (they are always written later), backward from a
+   node to its namespace (always written earlier). 0 means none.
+
+       element  [next:4][child:4][ns:4][nattrs:2][namelen:2][name]  then nattrs of
+       attr     [namelen|0x8000 if ns:2][valuelen:2]([ns:4])[name][value]
+       text     [next:4][0x80000000|len:4][text]
+       ns       [previous ns record:4][len:2][URI]       (one per URI per stanza)
+
+   While an element is open its next field holds its parent (offset + 1): at its END it
+   becomes 0, and the next sibling's START overwrites it. Consecutive TEXT tokens (long
+   text, CDATA sections) extend the text node they follow. */
+
+#define XMPP__TEXT_BIT 0x80000000u
+#define XMPP__ATTR_NS  0x8000u
+enum { XMPP__ST_IDLE, XMPP__ST_COLLECT, XMPP__ST_DONE, XMPP__ST_SKIP };
+
+static uint32_t xmpp__get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void xmpp__put32(unsigned char *p, size_t v)
+{
+    xmpp__put16(p, v & 0xFFFF);
+    xmpp__put16(p + 2, v >> 16 & 0xFFFF);
+}
+
+XMPPDEF size_t xmpp_stanza_arena_size(const xmpp_xml_limits *lim)
+{
+    /* Per wire byte at most: "<a/>x" (5 bytes) becomes a 17-byte element and a 9-byte
+       text node. Namespaces in scope from outside the stanza (the stream header's):
+       their URIs fit one start tag, plus a 6-byte record header each. */
+    uint32_t stanza = lim && lim->max_stanza ? lim->max_stanza : XMPP_XML_DEFAULT_STANZA;
+    uint32_t token = lim && lim->max_token ? lim->max_token : XMPP_XML_DEFAULT_TOKEN;
+    uint32_t attrs = lim && lim->max_attrs ? lim->max_attrs : XMPP_XML_DEFAULT_ATTRS;
+    uint32_t extra = 26 + token + 6 * (attrs & 0xFFFF);   /* token, attrs <= 65535 */
+    if (token > 0xFFFF || attrs > 0xFFFF || stanza / 5 > (0x7FFFFFFFu - extra) / 26) return 0;
+    return (size_t)(stanza / 5 * 26 + extra);   /* arenas are below 2 GiB */
+}
+
+XMPPDEF void xmpp_stanza_init(xmpp_stanza *s, void *arena, size_t size)
+{
+    XMPP_MEMSET(s, 0, sizeof *s);
+    s->arena = (unsigned char *)arena;
+    s->size = size > 0x7FFFFFFF ? 0x7FFFFFFF : size;   /* distances are 31 bits */
+}
+
+XMPPDEF void xmpp_stanza_reset(xmpp_stanza *s)
+{
+    s->state = XMPP__ST_IDLE;
+    s->root = s->cur = s->prev = s->ns = 0;
+    s->top = 0;
+    s->depth = 0;
+}
+
+/* The namespace record of uri: an existing one of this stanza, or a new one. Returns its
+   offset + 1, 0 for no namespace, (size_t)-1 if it does not fit. */
+static size_t xmpp__intern(xmpp_stanza *s, xmpp_str uri)
+{
+    size_t r = s->ns;
+    if (!uri.n) return 0;
+    if (s->cur) {   /* most elements share their parent's namespace */
+        const unsigned char *e = s->arena + s->cur - 1;
+        uint32_t d = xmpp__get32(e + 8);
+        if (d) {
+            const unsigned char *q = e - d;
+            if (xmpp__get16(q + 4) == uri.n && XMPP_MEMCMP(q + 6, uri.p, uri.n) == 0)
+                return (size_t)(q - s->arena) + 1;
+        }
+    }
+    while (r) {
+        const unsigned char *q = s->arena + r - 1;
+        uint32_t d = xmpp__get32(q);
+        if (xmpp__get16(q + 4) == uri.n && XMPP_MEMCMP(q + 6, uri.p, uri.n) == 0) return r;
+        r = d ? r - d : 0;
+    }
+    if (uri.n > 0xFFFF || s->size - s->top < 6 + uri.n) return (size_t)-1;
+    r = s->top + 1;
+    xmpp__put32(s->arena + s->top, s->ns ? r - s->ns : 0);
+    xmpp__put16(s->arena + s->top + 4, uri.n);
+    XMPP_MEMCPY(s->arena + s->top + 6, uri.p, uri.n);
+    s->top += 6 + uri.n;
+    s->ns = r;
+    return r;
+}
+
+/* Link the node just written at offset at (offset + 1) under the open element. */
+static void xmpp__link(xmpp_stanza *s, size_t at)
+{
+    if (s->prev) xmpp__put32(s->arena + s->prev - 1, at - s->prev);
+    else if (s->cur) xmpp__put32(s->arena + s->cur - 1 + 4, at - s->cur);
+    else s->root = at;
+}
+
+/* The stanza does not fit: skip to its end. opened: the element whose START did not fit
+   counts as open. */
+static xmpp_err xmpp__skip(xmpp_stanza *s, uint32_t opened)
+{
+    s->depth += opened;
+    s->state = XMPP__ST_SKIP;
+    s->root = 0;
+    return XMPP_AGAIN;
+}
+
+static xmpp_err xmpp__collect_start(xmpp_stanza *s, const xmpp_xml_token *t)
+{
+    size_t i, need, at, ns;
+    unsigned char *p;
+    if ((ns = xmpp__intern(s, t->ns)) == (size_t)-1) return xmpp__skip(s, 1);
+    need = 16 + t->local.n;
+    for (i = 0; i < t->nattrs; i++) {
+        const xmpp_xml_attr *a = &t->attrs[i];
+        if (a->local.n >= XMPP__ATTR_NS || a->value.n > 0xFFFF) return xmpp__skip(s, 1);
+        need += (a->ns.n ? 8u : 4u) + a->local.n + a->value.n;
+        if (a->ns.n && xmpp__intern(s, a->ns) == (size_t)-1) return xmpp__skip(s, 1);
+    }
+    if (t->local.n >= 0x10000 || s->size - s->top < need) return xmpp__skip(s, 1);
+    at = s->top + 1;
+    p = s->arena + s->top;
+    xmpp__put32(p, s->cur);                      /* the parent, while open */
+    xmpp__put32(p + 4, 0);
+    xmpp__put32(p + 8, ns ? at - ns : 0);
+    xmpp__put16(p + 12, t->nattrs);
+    xmpp__put16(p + 14, t->local.n);
+    XMPP_MEMCPY(p + 16, t->local.p, t->local.n);
+    p += 16 + t->local.n;
+    for (i = 0; i < t->nattrs; i++) {
+        const xmpp_xml_attr *a = &t->attrs[i];
+        size_t here = (size_t)(p - s->arena) + 1;
+        xmpp__put16(p, a->local.n | (a->ns.n ? XMPP__ATTR_NS : 0));
+        xmpp__put16(p + 2, a->value.n);
+        p += 4;
+        if (a->ns.n) {   /* interned above: found again without growing */
+            xmpp__put32(p, here - xmpp__intern(s, a->ns));
+            p += 4;
+        }
+        XMPP_MEMCPY(p, a->local.p, a->local.n);
+        XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
+        p += a->local.n + a->value.n;
+    }
+    s->top += need;
+    xmpp__link(s, at);
+    s->cur = at;
+    s->prev = 0;
+    s->depth++;
+    return XMPP_AGAIN;
+}
+
+static xmpp_err xmpp__collect_text(xmpp_stanza *s, xmpp_str text)
+{
+    unsigned char *p;
+    if (s->prev) {   /* extend the text node just before, if it is the last record */
+        p = s->arena + s->prev - 1;
+        if (xmpp__get32(p + 4) & XMPP__TEXT_BIT) {
+            size_t len = xmpp__get32(p + 4) & ~XMPP__TEXT_BIT;
+            if (s->prev - 1 + 8 + len == s->top) {
+                if (s->size - s->top < text.n) return xmpp__skip(s, 0);
+                XMPP_MEMCPY(s->arena + s->top, text.p, text.n);
+                s->top += text.n;
+                xmpp__put32(p + 4, (len + text.n) | XMPP__TEXT_BIT);
+                return XMPP_AGAIN;
+            }
+        }
+    }
+    if (s->size - s->top < 8 + text.n) return xmpp__skip(s, 0);
+    p = s->arena + s->top;
+    xmpp__put32(p, 0);
+    xmpp__put32(p + 4, text.n | XMPP__TEXT_BIT);
+    XMPP_MEMCPY(p + 8, text.p, text.n);
+    xmpp__link(s, s->top + 1);
+    s->prev = s->top + 1;
+    s->top += 8 + text.n;
+    return XMPP_AGAIN;
+}
+
+XMPPDEF xmpp_err xmpp_stanza_push(xmpp_stanza *s, const xmpp_xml_token *t)
+{
+    switch (t->kind) {
+    case XMPP_XML_START:
+        if (s->state == XMPP__ST_IDLE || s->state == XMPP__ST_DONE) {
+            if (t->depth != 2) return XMPP_ERR_INVALID;
+            xmpp_stanza_reset(s);
+            s->state = XMPP__ST_COLLECT;
+            s->offset = t->offset;
+        }
+        if (s->state == XMPP__ST_SKIP) { s->depth++; return XMPP_AGAIN; }
+        return xmpp__collect_start(s, t);
+    case XMPP_XML_END:
+        if (s->state == XMPP__ST_SKIP) {
+            if (--s->depth) return XMPP_AGAIN;
+            s->state = XMPP__ST_IDLE;
+            return XMPP_ERR_NOSPACE;
+        }
+        if (s->state != XMPP__ST_COLLECT || !s->depth) return XMPP_ERR_INVALID;
+        {
+            unsigned char *e = s->arena + s->cur - 1;
+            s->prev = s->cur;
+            s->cur = xmpp__get32(e);
+            xmpp__put32(e, 0);
+        }
+        if (--s->depth) return XMPP_AGAIN;
+        s->state = XMPP__ST_DONE;
+        return XMPP_OK;
+    case XMPP_XML_TEXT:
+        if (s->state != XMPP__ST_COLLECT) return XMPP_AGAIN;   /* between stanzas, skipped */
+        return xmpp__collect_text(s, t->text);
+    case XMPP_XML_OPEN:
+    case XMPP_XML_CLOSE:
+        xmpp_stanza_reset(s);
+        return XMPP_AGAIN;
+    default:
+        return XMPP_AGAIN;
+    }
+}
+
+XMPPDEF const xmpp_node *xmpp_stanza_root(const xmpp_stanza *s)
+{
+    return s->state == XMPP__ST_DONE && s->root ? (const xmpp_node *)(s->arena + s->root - 1) : NULL;
+}
+
+XMPPDEF size_t xmpp_stanza_used(const xmpp_stanza *s) { return s->top; }
+XMPPDEF uint64_t xmpp_stanza_offset(const xmpp_stanza *s) { return s->offset; }
+
+/* ---- navigation */
+
+#define XMPP__N(n) ((const unsigned char *)(n))
+
+XMPPDEF xmpp_str xmpp_str_z(const char *z)
+{
+    xmpp_str s;
+    s.p = z;
+    s.n = z ? XMPP_STRLEN(z) : 0;
+    return s;
+}
+
+XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z)
+{
+    size_t n = z ? XMPP_STRLEN(z) : 0;
+    return s.n == n && (n == 0 || XMPP_MEMCMP(s.p, z, n) == 0);
+}
+
+XMPPDEF size_t xmpp_str_copy(xmpp_str s, char *out, size_t size)
+{
+    if (s.n < size) {
+        if (s.n) XMPP_MEMCPY(out, s.p, s.n);
+        out[s.n] = '\0';
+    }
+    return s.n;
+}
+
+XMPPDEF int xmpp_node_is_text(const xmpp_node *n)
+{
+    return n && (xmpp__get32(XMPP__N(n) + 4) & XMPP__TEXT_BIT) != 0;
+}
+
+XMPPDEF xmpp_str xmpp_node_name(const xmpp_node *n)
+{
+    if (!n || xmpp_node_is_text(n)) return xmpp__str("", 0);
+    return xmpp__str(XMPP__N(n) + 16, xmpp__get16(XMPP__N(n) + 14));
+}
+
+/* The namespace record d bytes before p (0: none). */
+static xmpp_str xmpp__ns_at(const unsigned char *p, uint32_t d)
+{
+    if (!d) return xmpp__str("", 0);
+    p -= d;
+    return xmpp__str(p + 6, xmpp__get16(p + 4));
+}
+
+XMPPDEF xmpp_str xmpp_node_ns(const xmpp_node *n)
+{
+    if (!n || xmpp_node_is_text(n)) return xmpp__str("", 0);
+    return xmpp__ns_at(XMPP__N(n), xmpp__get32(XMPP__N(n) + 8));
+}
+
+XMPPDEF int xmpp_node_is(const xmpp_node *n, const char *ns, const char *name)
+{
+    return n && !xmpp_node_is_text(n) && (!name || xmpp_str_eq(xmpp_node_name(n), name)) &&
+           (!ns || xmpp_str_eq(xmpp_node_ns(n), ns));
+}
+
+XMPPDEF size_t xmpp_node_attr_count(const xmpp_node *n)
+{
+    return n && !xmpp_node_is_text(n) ? xmpp__get16(XMPP__N(n) + 12) : 0;
+}
+
+XMPPDEF int xmpp_node_attr_at(const xmpp_node *n, size_t i, xmpp_str *ns, xmpp_str *name,
+                              xmpp_str *value)
+{
+    const unsigned char *p;
+    size_t k, count = xmpp_node_attr_count(n);
+    if (i >= count) return 0;
+    p = XMPP__N(n) + 16 + xmpp__get16(XMPP__N(n) + 14);
+    for (k = 0;; k++) {
+        unsigned h = xmpp__get16(p), vl = xmpp__get16(p + 2), nl = h & ~XMPP__ATTR_NS;
+        const unsigned char *q = p + 4 + (h & XMPP__ATTR_NS ? 4 : 0);
+        if (k == i) {
+            if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : 0);
+            if (name) *name = xmpp__str(q, nl);
+            if (value) *value = xmpp__str(q + nl, vl);
+            return 1;
+        }
+        p = q + nl + vl;
+    }
+}
+
+XMPPDEF xmpp_str xmpp_node_attr(const xmpp_node *n, const char *ns, const char *name)
+{
+    size_t i, count = xmpp_node_attr_count(n);
+    xmpp_str an, aname, v;
+    for (i = 0; i < count; i++) {
+        xmpp_node_attr_at(n, i, &an, &aname, &v);
+        if (xmpp_str_eq(aname, name) && xmpp_str_eq(an, ns)) return v;
+    }
+    return xmpp__str(NULL, 0);
+}
+
+XMPPDEF const xmpp_node *xmpp_node_first(const xmpp_node *n)
+{
+    uint32_t d;
+    if (!n) return NULL;
+    d = xmpp__get32(XMPP__N(n) + 4);
+    return d && !(d & XMPP__TEXT_BIT) ? (const xmpp_node *)(XMPP__N(n) + d) : NULL;
+}
+
+XMPPDEF const xmpp_node *xmpp_node_next(const xmpp_node *n)
+{
+    uint32_t d;
+    if (!n) return NULL;
+    d = xmpp__get32(XMPP__N(n));
+    return d ? (const xmpp_node *)(XMPP__N(n) + d) : NULL;
+}
+
+XMPPDEF const xmpp_node *xmpp_node_next_sibling(const xmpp_node *n, const char *ns, const char *name)
+{
+    for (n = xmpp_node_next(n); n; n = xmpp_node_next(n))
+        if (!xmpp_node_is_text(n) && xmpp_node_is(n, ns, name)) return n;
+    return NULL;
+}
+
+XMPPDEF const xmpp_node *xmpp_node_child(const xmpp_node *n, const char *ns, const char *name)
+{
+    const xmpp_node *c = xmpp_node_first(n);
+    if (!c || (!xmpp_node_is_text(c) && xmpp_node_is(c, ns, name))) return c;
+    return xmpp_node_next_sibling(c, ns, name);
+}
+
+XMPPDEF xmpp_str xmpp_node_text(const xmpp_node *n)
+{
+    const xmpp_node *c, *found = NULL;
+    if (!n) return xmpp__str("", 0);
+    if (xmpp_node_is_text(n))
+        return xmpp__str(XMPP__N(n) + 8, xmpp__get32(XMPP__N(n) + 4) & ~XMPP__TEXT_BIT);
+    for (c = xmpp_node_first(n); c; c = xmpp_node_next(c)) {
+        if (!xmpp_node_is_text(c)) continue;
+        if (found) return xmpp__str(NULL, 0);   /* mixed content: xmpp_node_text_copy() */
+        found = c;
+    }
+    return found ? xmpp_node_text(found) : xmpp__str("", 0);
+}
+
+XMPPDEF size_t xmpp_node_text_copy(const xmpp_node *n, char *out, size_t size)
+{
+    const xmpp_node *c;
+    size_t len = 0;
+    if (n && !xmpp_node_is_text(n)) {
+        for (c = xmpp_node_first(n); c; c = xmpp_node_next(c)) {
+            xmpp_str t;
+            if (!xmpp_node_is_text(c)) continue;
+            t = xmpp_node_text(c);
+            if (len + t.n < size) XMPP_MEMCPY(out + len, t.p, t.n);
+            len += t.n;
+        }
+        if (len < size) out[len] = '\0';
+        return len;
+    }
+    return xmpp_str_copy(xmpp_node_text(n), out, size);
+}
+
+/* ---- the builder */
+
+static const char xmpp__hex[] = "0123456789ABCDEF";
+
+static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
+{
+    if (b->err) return;
+    b->err = code;
+    b->why = why;
+}
+
+/* Append n bytes: whole or not at all (then only counted). */
+static void xmpp__bput(xmpp_builder *b, const char *s, size_t n)
+{
+    if (!n || (b->err && b->err != XMPP_ERR_NOSPACE)) return;
+    b->need += n;
+    if (b->err) return;
+    if (b->size - b->len <= n) {   /* keep a byte for the NUL */
+        xmpp__bfail(b, XMPP_ERR_NOSPACE, "output buffer too small");
+        return;
+    }
+    XMPP_MEMCPY(b->out + b->len, s, n);
+    b->len += n;
+    b->out[b->len] = '\0';
+}
+
+#define XMPP__BPUT(b, lit) xmpp__bput(b, lit, sizeof lit - 1)
+
+/* An XML name as the tokenizer would accept it (no ':': names are written unprefixed). */
+static int xmpp__name_ok(xmpp_str s)
+{
+    size_t i = 0;
+    if (!s.n) return 0;
+    while (i < s.n) {
+        unsigned c = (unsigned char)s.p[i];
+        if (c < 0x80) {
+            if (!(xmpp__cc[c] & (i ? XMPP__C_N : XMPP__C_NS))) return 0;
+            i++;
+        } else {
+            size_t k = xmpp__utf8_whole((const unsigned char *)s.p + i, s.n - i);
+            uint32_t cp = c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
+            size_t j;
+            if (!k) return 0;
+            for (j = 1; j < k; j++) cp = cp << 6 | ((unsigned char)s.p[i + j] & 0x3F);
+            if (!xmpp__name_cp(cp, i == 0)) return 0;
+            i += k;
+        }
+    }
+    return 1;
+}
+
+/* Escaped text (attr: an attribute value) checked as UTF-8 XML characters. Each run of
+   plain bytes goes out in one piece. */
+static void xmpp__bescape(xmpp_builder *b, xmpp_str s, int attr)
+{
+    const unsigned char *p = (const unsigned char *)s.p, *e = p + s.n, *run = p;
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return;
+    while (p < e) {
+        unsigned c = *p;
+        const char *rep;
+        size_t rn;
+        char ref[6];
+        if (c >= 0x80) {
+            size_t k = xmpp__utf8_whole(p, (size_t)(e - p));
+            if (!k) { xmpp__bfail(b, XMPP_ERR_INVALID, "text is not UTF-8 or not XML characters"); return; }
+            p += k;
+            continue;
+        }
+        if (c >= 0x20 && c != '<' && c != '>' && c != '&' && c != '\'' && c != '"') { p++; continue; }
+        switch (c) {
+        case '<': rep = "&lt;"; rn = 4; break;
+        case '>': rep = "&gt;"; rn = 4; break;
+        case '&': rep = "&amp;"; rn = 5; break;
+        case '\'': rep = "&apos;"; rn = 6; break;
+        case '"': rep = "&quot;"; rn = 6; break;
+        case '\n':
+        case '\t':
+            if (!attr) { p++; continue; }
+            /* fall through */
+        case '\r':
+            ref[0] = '&'; ref[1] = '#'; ref[2] = 'x'; ref[3] = xmpp__hex[c]; ref[4] = ';';
+            rep = ref; rn = 5;
+            break;
+        default:
+            xmpp__bfail(b, XMPP_ERR_INVALID, "control character in text (not allowed in XML)");
+            return;
+        }
+        xmpp__bput(b, (const char *)run, (size_t)(p - run));
+        xmpp__bput(b, rep, rn);
+        run = ++p;
+    }
+    xmpp__bput(b, (const char *)run, (size_t)(p - run));
+}
+
+/* Close an open start tag: '>' */
+static void xmpp__bclose_tag(xmpp_builder *b)
+{
+    if (!b->open) return;
+    b->open = 0;
+    XMPP__BPUT(b, ">");
+}
+
+XMPPDEF void xmpp_build_init(xmpp_builder *b, char *out, size_t size, const char *default_ns)
+{
+    XMPP_MEMSET(b, 0, sizeof *b);
+    b->out = out;
+    b->size = size;
+    b->dflt = xmpp_str_z(default_ns ? default_ns : "");
+    if (!size) xmpp__bfail(b, XMPP_ERR_NOSPACE, "output buffer too small");
+    else out[0] = '\0';
+}
+
+static xmpp_err xmpp__bstart(xmpp_builder *b, xmpp_str u, xmpp_str n)
+{
+    xmpp_str in;
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!xmpp__name_ok(n)) { xmpp__bfail(b, XMPP_ERR_INVALID, "invalid element name"); return b->err; }
+    if (xmpp_str_eq(u, XMPP_XML_NS) || xmpp_str_eq(u, "http://www.w3.org/2000/xmlns/")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "an element cannot be in the xml or xmlns namespace");
+        return b->err;
+    }
+    if (b->depth == XMPP_BUILD_DEPTH) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "elements nested deeper than XMPP_BUILD_DEPTH");
+        return b->err;
+    }
+    in = b->depth ? b->el[b->depth - 1].ns : b->dflt;
+    xmpp__bclose_tag(b);
+    XMPP__BPUT(b, "<");
+    xmpp__bput(b, n.p, n.n);
+    if (in.n != u.n || (u.n && XMPP_MEMCMP(in.p, u.p, u.n) != 0)) {
+        XMPP__BPUT(b, " xmlns=\"");
+        xmpp__bescape(b, u, 1);
+        XMPP__BPUT(b, "\"");
+    }
+    b->el[b->depth].ns = u;
+    b->el[b->depth].name = n;
+    b->depth++;
+    b->open = 1;
+    b->prefixes = 0;
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_start(xmpp_builder *b, const char *ns, const char *name)
+{
+    return xmpp__bstart(b, xmpp_str_z(ns ? ns : ""), xmpp_str_z(name));
+}
+
+static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str value)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!b->open) { xmpp__bfail(b, XMPP_ERR_INVALID, "attribute outside a start tag"); return b->err; }
+    if (!xmpp__name_ok(n) || xmpp_str_eq(n, "xmlns")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "invalid attribute name");
+        return b->err;
+    }
+    if (!value.p && value.n) { xmpp__bfail(b, XMPP_ERR_INVALID, "NULL attribute value"); return b->err; }
+    XMPP__BPUT(b, " ");
+    if (ns.n) {
+        if (xmpp_str_eq(ns, XMPP_XML_NS)) {
+            XMPP__BPUT(b, "xml:");
+        } else {
+            char pfx[5] = { 'n', 's', '0', '0', '0' };   /* ns0 .. ns255 */
+            size_t pn = 2, v = b->prefixes;
+            if (b->prefixes == 255) {
+                xmpp__bfail(b, XMPP_ERR_INVALID, "more than 255 namespaced attributes on one element");
+                return b->err;
+            }
+            b->prefixes++;
+            if (v >= 100) pfx[pn++] = (char)('0' + v / 100);
+            if (v >= 10) pfx[pn++] = (char)('0' + v / 10 % 10);
+            pfx[pn++] = (char)('0' + v % 10);
+            XMPP__BPUT(b, "xmlns:");
+            xmpp__bput(b, pfx, pn);
+            XMPP__BPUT(b, "=\"");
+            xmpp__bescape(b, ns, 1);
+            XMPP__BPUT(b, "\" ");
+            xmpp__bput(b, pfx, pn);
+            XMPP__BPUT(b, ":");
+        }
+    }
+    xmpp__bput(b, n.p, n.n);
+    XMPP__BPUT(b, "=\"");
+    xmpp__bescape(b, value, 1);
+    XMPP__BPUT(b, "\"");
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_attr_str(xmpp_builder *b, const char *ns, const char *name, xmpp_str value)
+{
+    return xmpp__battr(b, xmpp_str_z(ns ? ns : ""), xmpp_str_z(name), value);
+}
+
+XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *name, const char *value)
+{
+    if (!value) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "NULL attribute value");
+        return b->err;
+    }
+    return xmpp_build_attr_str(b, ns, name, xmpp_str_z(value));
+}
+
+XMPPDEF xmpp_err xmpp_build_text(xmpp_builder *b, xmpp_str text)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!b->depth) { xmpp__bfail(b, XMPP_ERR_INVALID, "text outside an element"); return b->err; }
+    xmpp__bclose_tag(b);
+    xmpp__bescape(b, text, 0);
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_raw(xmpp_builder *b, xmpp_str xml)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    xmpp__bclose_tag(b);
+    xmpp__bput(b, xml.p, xml.n);
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_end(xmpp_builder *b)
+{
+    if (b->err && b->err != XMPP_ERR_NOSPACE) return b->err;
+    if (!b->depth) { xmpp__bfail(b, XMPP_ERR_INVALID, "end without a start"); return b->err; }
+    b->depth--;
+    if (b->open) {
+        b->open = 0;
+        XMPP__BPUT(b, "/>");
+    } else {
+        XMPP__BPUT(b, "</");
+        xmpp__bput(b, b->el[b->depth].name.p, b->el[b->depth].name.n);
+        XMPP__BPUT(b, ">");
+    }
+    return b->err;
+}
+
+XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n)
+{
+    /* recursion depth is bounded by XMPP_BUILD_DEPTH (xmpp__bstart refuses deeper) */
+    const xmpp_node *c;
+    size_t i, count = xmpp_node_attr_count(n);
+    if (!n) { xmpp__bfail(b, XMPP_ERR_INVALID, "no node"); return b->err; }
+    if (xmpp_node_is_text(n)) return xmpp_build_text(b, xmpp_node_text(n));
+    if (xmpp__bstart(b, xmpp_node_ns(n), xmpp_node_name(n)) && b->err != XMPP_ERR_NOSPACE)
+        return b->err;
+    for (i = 0; i < count; i++) {
+        xmpp_str an, aname, v;
+        xmpp_node_attr_at(n, i, &an, &aname, &v);
+        xmpp__battr(b, an, aname, v);
+    }
+    for (c = xmpp_node_first(n); c; c = xmpp_node_next(c))
+        if (xmpp_build_node(b, c) && b->err != XMPP_ERR_NOSPACE) return b->err;
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_finish(const xmpp_builder *b, size_t *len)
+{
+    *len = b->err == XMPP_ERR_NOSPACE ? b->need + 1 : b->len;
+    if (b->err) return b->err;
+    if (b->depth) { *len = b->len; return XMPP_ERR_INVALID; }
+    return XMPP_OK;
+}
+
+XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b)
+{
+    if (b->err) return b->why;
+    if (b->depth) return "element left open";
+    return NULL;
+}
+
+/* ---- common stanzas */
+
+static void xmpp__battr_opt(xmpp_builder *b, const char *name, const char *value)
+{
+    if (value) xmpp_build_attr(b, NULL, name, value);
+}
+
+static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *text)
+{
+    if (!text) return;
+    xmpp_build_start(b, XMPP_CLIENT_NS, name);
+    xmpp_build_text(b, xmpp_str_z(text));
+    xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
+                                    const char *id, const char *body)
+{
+    xmpp_build_start(b, XMPP_CLIENT_NS, "message");
+    xmpp__battr_opt(b, "to", to);
+    xmpp__battr_opt(b, "type", type);
+    xmpp__battr_opt(b, "id", id);
+    xmpp__bchild_text(b, "body", body);
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
+                                     const char *show, const char *status, int priority)
+{
+    xmpp_build_start(b, XMPP_CLIENT_NS, "presence");
+    xmpp__battr_opt(b, "to", to);
+    xmpp__battr_opt(b, "type", type);
+    xmpp__bchild_text(b, "show", show);
+    xmpp__bchild_text(b, "status", status);
+    if (priority) {   /* RFC 6121 §4.7.2.3: -128..127 */
+        char num[8], *d = num + sizeof num;
+        unsigned v = (unsigned)(priority < 0 ? -priority : priority);
+        if (priority < -128 || priority > 127) {
+            xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
+            return b->err;
+        }
+        *--d = '\0';
+        do { *--d = (char)('0' + v % 10); v /= 10; } while (v);
+        if (priority < 0) *--d = '-';
+        xmpp__bchild_text(b, "priority", d);
+    }
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)
+{
+    xmpp_str t = xmpp_str_z(type);
+    if (!xmpp_str_eq(t, "get") && !xmpp_str_eq(t, "set") && !xmpp_str_eq(t, "result") &&
+        !xmpp_str_eq(t, "error")) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "iq type must be get, set, result or error");
+        return b->err;
+    }
+    if (!id || !*id) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "an iq needs an id");
+        return b->err;
+    }
+    xmpp_build_start(b, XMPP_CLIENT_NS, "iq");
+    xmpp_build_attr(b, NULL, "type", type);
+    xmpp_build_attr(b, NULL, "id", id);
+    xmpp__battr_opt(b, "to", to);
+    return b->err;
+}
+
+static const char *const xmpp__se_name[] = {
+#define XMPP__SE_NAME(id, cond, type) cond,
+    XMPP__STANZA_ERRORS(XMPP__SE_NAME)
+#undef XMPP__SE_NAME
+};
+static const char *const xmpp__se_type[] = {
+#define XMPP__SE_TYPE(id, cond, type) type,
+    XMPP__STANZA_ERRORS(XMPP__SE_TYPE)
+#undef XMPP__SE_TYPE
+};
+
+XMPPDEF const char *xmpp_stanza_error_name(xmpp_stanza_error cond)
+{
+    return (unsigned)cond < XMPP__SE_COUNT ? xmpp__se_name[cond] : NULL;
+}
+
+XMPPDEF const char *xmpp_stanza_error_type(xmpp_stanza_error cond)
+{
+    return (unsigned)cond < XMPP__SE_COUNT ? xmpp__se_type[cond] : NULL;
+}
+
+XMPPDEF int xmpp_stanza_error_find(xmpp_str name)
+{
+    int i;
+    for (i = 0; i < (int)XMPP__SE_COUNT; i++)
+        if (xmpp_str_eq(name, xmpp__se_name[i])) return i;
+    return -1;
+}
+
+XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_stanza_error cond,
+                                          const char *type, const char *detail, const char *text)
+{
+    const char *name = xmpp_stanza_error_name(cond);
+    if (!name) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
+        return b->err;
+    }
+    xmpp_build_start(b, XMPP_CLIENT_NS, "error");
+    xmpp_build_attr(b, NULL, "type", type ? type : xmpp_stanza_error_type(cond));
+    xmpp_build_start(b, XMPP_STANZAS_NS, name);
+    if (detail && (cond == XMPP_SE_GONE || cond == XMPP_SE_REDIRECT))
+        xmpp_build_text(b, xmpp_str_z(detail));
+    xmpp_build_end(b);
+    if (text) {
+        xmpp_build_start(b, XMPP_STANZAS_NS, "text");
+        xmpp_build_text(b, xmpp_str_z(text));
+        xmpp_build_end(b);
+    }
+    return xmpp_build_end(b);
+}
+
+XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
+                                        xmpp_stanza_error cond, const char *text)
+{
+    xmpp_str from = xmpp_node_attr(request, NULL, "from"), id = xmpp_node_attr(request, NULL, "id");
+    if (!request || xmpp_node_is_text(request)) {
+        xmpp__bfail(b, XMPP_ERR_INVALID, "no request to reply to");
+        return b->err;
+    }
+    xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));
+    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
+    if (id.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
+    xmpp_build_attr(b, NULL, "type", "error");
+    xmpp_build_error_element(b, cond, NULL, NULL, text);
+    return xmpp_build_end(b);
+}
+
+XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char r[12];
+    size_t i;
+    if (size < 17 || !rng) return NULL;
+    rng(ctx, r, sizeof r);
+    for (i = 0; i < 4; i++) {   /* 3 bytes -> 4 characters */
+        uint32_t v = (uint32_t)r[3 * i] << 16 | (uint32_t)r[3 * i + 1] << 8 | r[3 * i + 2];
+        out[4 * i] = b64[v >> 18];
+        out[4 * i + 1] = b64[v >> 12 & 63];
+        out[4 * i + 2] = b64[v >> 6 & 63];
+        out[4 * i + 3] = b64[v & 63];
+    }
+    out[16] = '\0';
+    return out;
+}
+
+/* ======================================================================== >>jid
+   IMPLEMENTATION NOTES
+
+   Parsing never copies: it finds the separators (the first '/', then the first '@'
+   before it; both are ASCII, so a byte search is safe in UTF-8), and then one checker,
+   shared with xmpp_jid_make, validates the three parts in text order, so the error
+   reported is the first one in the string. Each check walks its part once, decoding
+   UTF-8 as it goes (xmpp__jid_utf8: shortest form only, no surrogates, nothing past
+   U+10FFFF).
+
+   The domainpart's trailing dot (RFC 7622 §3.2: stripped before comparing, routing or
+   writing a URI) is dropped from the view at parse time, so compare, bare and format
+   never see it. Domain forms, tried in this order:
+       "[" ... "]"              IPv6address of RFC 3986 §3.2.2 (8 groups, or fewer with
+                                one "::"; an IPv4 dotted quad may stand for the last two)
+       last label all digits    IPv4address of RFC 3986 (4 dec-octets, no leading zeros);
+                                RFC 3696 §2: a top-level label is never all-numeric
+       otherwise                labels: [A-Za-z0-9-] or non-ASCII UTF-8, no '-' first or
+                                last, ASCII labels at most 63 bytes
+   Comparison folds ASCII letters only, so lengths never change and equal views compare
+   byte by byte after the fold; no libc function is called (no memcmp on NULL views). */
+
+enum { XMPP__JID_LOCAL, XMPP__JID_DOMAIN, XMPP__JID_RESOURCE };
+
+/* The length (1-4) of the UTF-8 sequence at p (n > 0 bytes available) and its code point
+   in *cp, or 0 if it is not a valid, shortest-form sequence. */
+static size_t xmpp__jid_utf8(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    uint32_t c = p[0];
+    size_t len, i;
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c < 0xC2) return 0;                  /* continuation byte, or overlong C0/C1 */
+    len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    if (!len || len > n) return 0;
+    c &= 0x3Fu >> (len - 1);
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        c = c << 6 | (p[i] & 0x3Fu);
+    }
+    if (c < min[len] || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) return 0;
+    *cp = c;
+    return len;
+}
+
+/* A localpart or resourcepart (1-1023 bytes already checked): NULL if valid, else the
+   message, with the offending byte's index in *at. */
+static const char *xmpp__jid_text(const unsigned char *p, size_t n, int part, size_t *at)
+{
+    size_t i, k;
+    uint32_t c;
+    for (i = 0; i < n; i += k) {
+        *at = i;
+        if (!(k = xmpp__jid_utf8(p + i, n - i, &c)))
+            return part == XMPP__JID_LOCAL ? "localpart is not valid UTF-8" : "resourcepart is not valid UTF-8";
+        if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+            return part == XMPP__JID_LOCAL ? "control character in localpart" : "control character in resourcepart";
+        if (part != XMPP__JID_LOCAL) continue;
+        if (c == ' ') return "space in localpart (PRECIS IdentifierClass)";
+        if (c == '"' || c == '&' || c == '\'' || c == '/' || c == ':' || c == '<' || c == '>' || c == '@')
+            return "character not allowed in localpart: \" & ' / : < > @ (RFC 7622 §3.3.1)";
+    }
+    return NULL;
+}
+
+/* RFC 3986 IPv4address: 1 if the m bytes at s are four dec-octets 0-255 with no leading
+   zeros, separated by dots. */
+static int xmpp__jid_ipv4(const unsigned char *s, size_t m)
+{
+    size_t i = 0, parts = 0;
+    while (parts < 4) {
+        unsigned v = 0, digits = 0;
+        for (; i < m && s[i] >= '0' && s[i] <= '9' && digits < 4; i++, digits++)
+            v = v * 10 + (unsigned)(s[i] - '0');
+        if (!digits || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0')) return 0;
+        if (++parts < 4) { if (i >= m || s[i] != '.') return 0; i++; }
+    }
+    return i == m;
+}
+
+static int xmpp__jid_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* RFC 3986 IPv6address (the text between the brackets): 1 if valid. */
+static int xmpp__jid_ipv6(const unsigned char *s, size_t m)
+{
+    size_t i = 0, j, groups = 0;
+    int gap = 0;                                   /* "::" seen */
+    if (m >= 2 && s[0] == ':' && s[1] == ':') { gap = 1; i = 2; }
+    while (i < m) {
+        for (j = i; j < m && xmpp__jid_hex(s[j]); j++) {}
+        if (j < m && s[j] == '.') {                /* the last 32 bits as a dotted quad */
+            if (!xmpp__jid_ipv4(s + i, m - i)) return 0;
+            groups += 2;
+            break;
+        }
+        if (j == i || j - i > 4) return 0;
+        groups++;
+        if ((i = j) == m) break;
+        if (s[i++] != ':' || i == m) return 0;     /* a group ends at ':', not at the end */
+        if (s[i] == ':') {
+            if (gap) return 0;
+            gap = 1;
+            i++;
+        }
+    }
+    return gap ? groups <= 7 : groups == 8;
+}
+
+/* A domainpart without its trailing dot: NULL if valid, else the message, with the
+   offending byte's index in *at. */
+static const char *xmpp__jid_domain(const unsigned char *p, size_t n, size_t *at)
+{
+    size_t i, k, label = 0;                        /* label: index where it starts */
+    int ascii = 1, digits = 1;                     /* the current label is all ASCII, all digits */
+    uint32_t c;
+    *at = 0;
+    if (!n) return "empty domainpart";
+    if (n > XMPP_JID_MAX_PART) { *at = XMPP_JID_MAX_PART; return "domainpart longer than 1023 bytes"; }
+    if (p[0] == '[') {
+        if (p[n - 1] != ']') return "'[' without a closing ']' at the end of the domainpart";
+        return n > 2 && xmpp__jid_ipv6(p + 1, n - 2) ? NULL : "invalid IPv6 address in [ ]";
+    }
+    for (i = 0; i <= n; i += k) {
+        k = 1;
+        *at = i;
+        if (i == n || p[i] == '.') {               /* end of a label */
+            if (i == label) { *at = i < n ? i : i - 1; return "empty label in domainpart (leading '.' or \"..\")"; }
+            if (p[i - 1] == '-') { *at = i - 1; return "domain label ends with '-'"; }
+            if (ascii && i - label > 63) { *at = label + 63; return "domain label longer than 63 bytes"; }
+            if (i == n) break;
+            label = i + 1;
+            ascii = digits = 1;
+        } else if (p[i] == '-') {
+            if (i == label) return "domain label starts with '-'";
+            digits = 0;
+        } else if (p[i] >= '0' && p[i] <= '9') {
+        } else if (((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')) {
+            digits = 0;
+        } else if (p[i] >= 0x80) {
+            if (!(k = xmpp__jid_utf8(p + i, n - i, &c))) return "domainpart is not valid UTF-8";
+            if (c < 0xA0) return "control character in domainpart";
+            ascii = digits = 0;
+        } else if (p[i] == '@') {
+            return "second '@' (the domainpart follows the first one)";
+        } else {
+            return "character not allowed in domainpart (letters, digits, '-', '.', non-ASCII)";
+        }
+    }
+    *at = 0;
+    if (digits && !xmpp__jid_ipv4(p, n)) return "invalid IPv4 address (the last label is all digits)";
+    return NULL;
+}
+
+/* Validate the parts and fill *jid; has_local/has_res: an '@'/'/' was written. Offsets
+   in the errinfo are in the text local "@" domain "/" resource. */
+static xmpp_err xmpp__jid_set(xmpp_jid *jid, xmpp_str l, int has_local, xmpp_str d, xmpp_str r,
+                              int has_res, xmpp_errinfo *err)
+{
+    const char *why = NULL;
+    size_t at = 0, dbase = has_local ? l.n + 1 : 0, rbase = dbase + d.n + 1;
+    static const xmpp_str none = { NULL, 0 };
+    if (has_local) {
+        if (!l.n) why = "empty localpart before '@'";
+        else if (l.n > XMPP_JID_MAX_PART) { at = XMPP_JID_MAX_PART; why = "localpart longer than 1023 bytes"; }
+        else why = xmpp__jid_text((const unsigned char *)l.p, l.n, XMPP__JID_LOCAL, &at);
+    }
+    if (!why) {
+        if (d.n && d.p[d.n - 1] == '.') d.n--;   /* RFC 7622 §3.2 */
+        why = xmpp__jid_domain((const unsigned char *)d.p, d.n, &at);
+        at += dbase;
+    }
+    if (!why && has_res) {
+        if (!r.n) { at = rbase - 1; why = "empty resourcepart after '/'"; }
+        else if (r.n > XMPP_JID_MAX_PART) { at = rbase + XMPP_JID_MAX_PART; why = "resourcepart longer than 1023 bytes"; }
+        else if ((why = xmpp__jid_text((const unsigned char *)r.p, r.n, XMPP__JID_RESOURCE, &at)) != NULL) at += rbase;
+    }
+    if (why) {
+        jid->local = jid->domain = jid->resource = none;
+        if (err) { err->code = XMPP_ERR_JID_MALFORMED; err->message = why; err->offset = at; }
+        return XMPP_ERR_JID_MALFORMED;
+    }
+    jid->local = has_local ? l : none;
+    jid->domain = d;
+    jid->resource = has_res ? r : none;
+    if (err) { err->code = XMPP_OK; err->message = "no error"; err->offset = 0; }
+    return XMPP_OK;
+}
+
+XMPPDEF xmpp_err xmpp_jid_parse(xmpp_jid *jid, const char *s, size_t n, xmpp_errinfo *err)
+{
+    size_t slash, at;
+    xmpp_str l, d, r;
+    for (slash = 0; slash < n && s[slash] != '/'; slash++) {}   /* RFC 7622 §3.1 */
+    for (at = 0; at < slash && s[at] != '@'; at++) {}
+    l.p = s;
+    l.n = at < slash ? at : 0;
+    d.p = at < slash ? s + at + 1 : s;
+    d.n = slash - (at < slash ? at + 1 : 0);
+    r.p = slash < n ? s + slash + 1 : NULL;
+    r.n = slash < n ? n - slash - 1 : 0;
+    return xmpp__jid_set(jid, l, at < slash, d, r, slash < n, err);
+}
+
+XMPPDEF xmpp_err xmpp_jid_make(xmpp_jid *jid, xmpp_str local, xmpp_str domain, xmpp_str resource,
+                               xmpp_errinfo *err)
+{
+    return xmpp__jid_set(jid, local, local.n != 0, domain, resource, resource.n != 0, err);
+}
+
+/* a == b, ASCII letters folded if fold */
+static int xmpp__jid_same(xmpp_str a, xmpp_str b, int fold)
+{
+    size_t i;
+    if (a.n != b.n) return 0;
+    for (i = 0; i < a.n; i++) {
+        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
+        if (fold) {
+            if (x >= 'A' && x <= 'Z') x |= 0x20;
+            if (y >= 'A' && y <= 'Z') y |= 0x20;
+        }
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+XMPPDEF int xmpp_jid_bare_equal(const xmpp_jid *a, const xmpp_jid *b)
+{
+    return xmpp__jid_same(a->local, b->local, 1) && xmpp__jid_same(a->domain, b->domain, 1);
+}
+
+XMPPDEF int xmpp_jid_equal(const xmpp_jid *a, const xmpp_jid *b)
+{
+    return xmpp_jid_bare_equal(a, b) && xmpp__jid_same(a->resource, b->resource, 0);
+}
+
+XMPPDEF int xmpp_jid_is_bare(const xmpp_jid *jid)
+{
+    return jid->resource.n == 0;
+}
+
+XMPPDEF xmpp_jid xmpp_jid_to_bare(const xmpp_jid *jid)
+{
+    xmpp_jid b = *jid;
+    b.resource.p = NULL;
+    b.resource.n = 0;
+    return b;
+}
+
+XMPPDEF xmpp_err xmpp_jid_format(const xmpp_jid *jid, char *out, size_t size, size_t *need)
+{
+    const xmpp_str *part[3];
+    size_t len, i, o = 0;
+    int k;
+    part[0] = &jid->local;
+    part[1] = &jid->domain;
+    part[2] = &jid->resource;
+    /* a JID not made by parse or make: no domain, or parts no valid JID has */
+    if (!jid->domain.n || jid->domain.n > XMPP_JID_MAX_PART || jid->local.n > XMPP_JID_MAX_PART
+        || jid->resource.n > XMPP_JID_MAX_PART) {
+        if (need) *need = 0;
+        if (size) out[0] = 0;
+        return XMPP_ERR_INVALID;
+    }
+    len = (jid->local.n ? jid->local.n + 1 : 0) + jid->domain.n + (jid->resource.n ? jid->resource.n + 1 : 0);
+    if (need) *need = len;
+    if (len >= size) {
+        if (size) out[0] = 0;
+        return XMPP_ERR_NOSPACE;
+    }
+    for (k = 0; k < 3; k++) {
+        const xmpp_str *s = part[k];
+        if (!s->n) continue;
+        if (k == 1 && jid->local.n) out[o++] = '@';
+        if (k == 2) out[o++] = '/';
+        for (i = 0; i < s->n; i++) {
+            char c = s->p[i];
+            out[o++] = k < 2 && c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+        }
+    }
+    out[o] = 0;
+    return XMPP_OK;
+}
+
 /* ======================================================================== >>sasl
    IMPLEMENTATION NOTES
 
@@ -2039,7 +3494,7 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
    response is written. Between step and success the client holds only the expected
    ServerSignature. Output goes through a small writer (xmpp__w) that counts, writes,
    base64-encodes on the fly, feeds HMACs or compares; each response is first measured
-   (nothing written) so that XMPP_ERR_SPACE can leave the state untouched.
+   (nothing written) so that XMPP_ERR_NOSPACE can leave the state untouched.
 
    SCRAM server (xmpp_sasl_server): its buffer keeps the GS2 header, then
        client-first-message-bare "," server-first-message ","
@@ -2445,7 +3900,7 @@ XMPPDEF xmpp_err xmpp_b64_encode(const void *in, size_t n, char *out, size_t siz
     const unsigned char *p = (const unsigned char *)in;
     size_t i, o = 0;
     *len = XMPP_B64_ENCODED_SIZE(n);
-    if (size < *len) return XMPP_ERR_SPACE;
+    if (size < *len) return XMPP_ERR_NOSPACE;
     for (i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16;
         if (i + 1 < n) v |= (uint32_t)p[i + 1] << 8;
@@ -2474,7 +3929,7 @@ XMPPDEF xmpp_err xmpp_b64_decode(const char *in, size_t n, void *out, size_t siz
         return XMPP_ERR_BASE64;
     }
     *len = n / 4 * 3 - pad;
-    if (size < *len) return XMPP_ERR_SPACE;
+    if (size < *len) return XMPP_ERR_NOSPACE;
     for (i = 0; i < n - pad; i++) {
         v = v << 6 | (uint32_t)xmpp__b64_val(s[i]);
         if ((i & 3) == 3) {
@@ -2866,7 +4321,7 @@ XMPPDEF xmpp_err xmpp_sasl_start(xmpp_sasl *s, const xmpp_sasl_config *cfg,
     XMPP_MEMSET(&w, 0, sizeof w);
     xmpp__initial(&w, s);
     *len = w.n;
-    if (size < w.n) return XMPP_ERR_SPACE;
+    if (size < w.n) return XMPP_ERR_NOSPACE;
     w.p = out;
     w.size = size;
     w.n = 0;
@@ -2914,7 +4369,7 @@ static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
     e = xmpp_b64_decode(sv.p, sv.n, salt, sizeof salt, &slen);
     if (e == XMPP_ERR_BASE64)
         return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the salt (s=) is not valid base64", at + 2 + slen);
-    if (e == XMPP_ERR_SPACE)
+    if (e == XMPP_ERR_NOSPACE)
         return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the salt is longer than XMPP_SASL_SALT_MAX bytes", at + 2);
     if (!slen)
         return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the salt (s=) is empty", at + 2);
@@ -2948,7 +4403,7 @@ static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
     XMPP_MEMSET(&w, 0, sizeof w);
     xmpp__final_wo_proof(&w, s, r);
     *len = w.n + 3 + XMPP_B64_ENCODED_SIZE(hl);
-    if (size < *len) return XMPP_ERR_SPACE;
+    if (size < *len) return XMPP_ERR_NOSPACE;
 
     /* SaltedPassword = Hi(Normalize(password), salt, i), or from the cache */
     if (cache && cache->valid && cache->alg == hl && cache->iterations == it &&
@@ -3273,7 +4728,7 @@ static xmpp_err xmpp__srv_first(xmpp_sasl_server *v, const char *c, size_t n,
     if (need > sizeof v->buf)
         return xmpp__srv_fail(v, XMPP_ERR_POLICY_VIOLATION, "SCRAM: the messages are longer than XMPP_SASL_SERVER_BUF", 0);
     *len = sf;
-    if (size < sf) return XMPP_ERR_SPACE;
+    if (size < sf) return XMPP_ERR_NOSPACE;
     XMPP_MEMCPY(v->buf, c, n);
     v->buf[n] = ',';
     w.n = 0;
@@ -3341,7 +4796,7 @@ static xmpp_err xmpp__srv_final(xmpp_sasl_server *v, const char *c, size_t n,
     if (rv.n != v->nonce_len || XMPP_MEMCMP(rv.p, v->buf + v->nonce_at, rv.n) != 0)
         return xmpp__srv_fail(v, XMPP_ERR_AUTH, "the nonce (r=) is not this exchange's", (size_t)(rv.p - c));
     *len = 2 + XMPP_B64_ENCODED_SIZE(hl);
-    if (size < *len) return XMPP_ERR_SPACE;
+    if (size < *len) return XMPP_ERR_NOSPACE;
     /* ClientKey = ClientProof XOR HMAC(StoredKey, AuthMessage); H(ClientKey) = StoredKey? */
     xmpp_hmac_init(&mac, (xmpp_hash_alg)hl, v->stored, hl);
     xmpp_hmac_update(&mac, v->buf + v->gs2_len, v->am_len);

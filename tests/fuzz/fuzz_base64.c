@@ -6,7 +6,7 @@
      - accepted text is canonical: encoding the result gives the input back, and the
        reported length is exact; rejected text reports an offset inside the input and
        writes nothing;
-     - too small an output buffer: XMPP_ERR_SPACE with the exact size, nothing written;
+     - too small an output buffer: XMPP_ERR_NOSPACE with the exact size, nothing written;
      - encode then decode gives the bytes back, at the documented sizes.
    Any failure abort()s. */
 #define XMPP_IMPLEMENTATION
@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > 0) {   /* one byte too small: SPACE, exact size, nothing written */
             unsigned char *small = (unsigned char *)malloc(n - 1 ? n - 1 : 1);
             memset(small, 0x5A, n - 1 ? n - 1 : 1);
-            if (xmpp_b64_decode(in, size, small, n - 1, &k) != XMPP_ERR_SPACE || k != n) FAIL("space");
-            for (k = 0; k + 1 < n; k++) if (small[k] != 0x5A) FAIL("wrote on XMPP_ERR_SPACE");
+            if (xmpp_b64_decode(in, size, small, n - 1, &k) != XMPP_ERR_NOSPACE || k != n) FAIL("space");
+            for (k = 0; k + 1 < n; k++) if (small[k] != 0x5A) FAIL("wrote on XMPP_ERR_NOSPACE");
             free(small);
         }
     } else if (e == XMPP_ERR_BASE64) {
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     back = (unsigned char *)malloc(size ? size : 1);
     if (xmpp_b64_decode(enc, m, back, size, &n) != XMPP_OK || n != size || memcmp(back, data, size) != 0)
         FAIL("round trip");
-    if (m && xmpp_b64_encode(data, size, enc, m - 1, &k) != XMPP_ERR_SPACE) FAIL("encode space");
+    if (m && xmpp_b64_encode(data, size, enc, m - 1, &k) != XMPP_ERR_NOSPACE) FAIL("encode space");
     free(back);
     free(enc);
     free(in);

@@ -15,7 +15,7 @@
    messages are seeds (with another password, so they reach the signature check and fail
    there); iteration counts up to 4096 are accepted.
    Checked: no crash, no read or write outside exact-size buffers (ASan); a response never
-   longer than the buffer; XMPP_ERR_SPACE reports a size that then works (not SPACE again)
+   longer than the buffer; XMPP_ERR_NOSPACE reports a size that then works (not SPACE again)
    and changes nothing; every error is sticky, has a message, and is one the API lists;
    and neither side ever accepts the other: nothing here knows the password, so a success
    would be a forged signature or proof. Any failure abort()s. */
@@ -40,7 +40,7 @@ static void check_err(xmpp_err e, const xmpp_errinfo *info)
 }
 
 /* a step with an exact-size copy of the input and an output of `want` bytes (0: exactly
-   what is needed, found through XMPP_ERR_SPACE) */
+   what is needed, found through XMPP_ERR_NOSPACE) */
 typedef xmpp_err (*step_fn)(void *obj, const void *in, size_t n, unsigned char *out, size_t size, size_t *len);
 static xmpp_err c_step(void *o, const void *in, size_t n, unsigned char *out, size_t size, size_t *len)
 { return xmpp_sasl_step((xmpp_sasl *)o, in, n, out, size, len); }
@@ -55,13 +55,13 @@ static xmpp_err step(step_fn f, void *obj, const uint8_t *msg, size_t n, size_t 
     memcpy(in, msg, n);
     out = (unsigned char *)malloc(size ? size : 1);
     e = f(obj, in, n, out, size, &len);
-    if (e == XMPP_ERR_SPACE) {
-        if (len <= size) FAIL("XMPP_ERR_SPACE with a size that fits");
+    if (e == XMPP_ERR_NOSPACE) {
+        if (len <= size) FAIL("XMPP_ERR_NOSPACE with a size that fits");
         free(out);
         size = len;
         out = (unsigned char *)malloc(size);
         e = f(obj, in, n, out, size, &len2);
-        if (e == XMPP_ERR_SPACE) FAIL("XMPP_ERR_SPACE twice");
+        if (e == XMPP_ERR_NOSPACE) FAIL("XMPP_ERR_NOSPACE twice");
         len = len2;
     }
     if ((e == XMPP_OK || e == XMPP_AGAIN) && len > size) FAIL("response longer than the buffer");

@@ -1,7 +1,7 @@
 #!/bin/sh
-# run.sh FUZZ_BINARY SECONDS [CORPUS DICT] - run the libFuzzer target for SECONDS on a copy
-# of the seed corpus (default tests/fuzz/corpus, with tests/fuzz/xml.dict) in a temporary
-# directory. Prints libFuzzer's final coverage
+# run.sh FUZZ_BINARY SECONDS [CORPUS_DIR [DICT]] - run the libFuzzer target for SECONDS on
+# a copy of the seed corpus (default tests/fuzz/corpus, with tests/fuzz/xml.dict) in a
+# temporary directory. Prints libFuzzer's final coverage
 # and stats lines, and ends with "1 passed, 0 failed" or "0 passed, 1 failed". On a
 # failure the temporary directory is kept: the crash input path and the log are printed
 # (reproduce with: FUZZ_BINARY CRASH_FILE).

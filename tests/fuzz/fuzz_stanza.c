@@ -1,0 +1,171 @@
+/* fuzz_stanza.c - libFuzzer target for the stanza layer (>>stanza), under ASan+UBSan.
+
+   Input: 4 header bytes, then an XML stream.
+     data[0]     tokenizer limits: the defaults, or small ones from data[1]
+     data[1]     small limits (depth, attrs, token)
+     data[2..3]  the arena's size (0..65535 bytes, malloc'd to exactly that size)
+   The stream is tokenized in chunks (sizes from the input), every token pushed into the
+   collector. Each complete stanza is written back out with the builder, tokenized again
+   inside a stream header and collected into a second arena; the two trees must be equal
+   node by node. Checked as well: an arena of xmpp_stanza_arena_size() bytes never gives
+   XMPP_ERR_NOSPACE, and the builder accepts every tree the collector makes (but an
+   element in the xml namespace, which it refuses by design). */
+#define XMPP_BUILD_DEPTH 70
+#define XMPP_IMPLEMENTATION
+#include "../../xmpp.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEADER "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+
+static int same_tree(const xmpp_node *a, const xmpp_node *b)
+{
+    size_t i;
+    if (!a || !b) return a == b;
+    if (xmpp_node_is_text(a) != xmpp_node_is_text(b)) return 0;
+    if (xmpp_node_is_text(a)) {
+        xmpp_str x = xmpp_node_text(a), y = xmpp_node_text(b);
+        return x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
+    }
+    {
+        xmpp_str x = xmpp_node_name(a), y = xmpp_node_name(b), u = xmpp_node_ns(a), v = xmpp_node_ns(b);
+        if (x.n != y.n || memcmp(x.p, y.p, x.n) || u.n != v.n || (u.n && memcmp(u.p, v.p, u.n))) return 0;
+    }
+    if (xmpp_node_attr_count(a) != xmpp_node_attr_count(b)) return 0;
+    for (i = 0; i < xmpp_node_attr_count(a); i++) {
+        xmpp_str n1, n2, s1, s2, v1, v2;
+        if (!xmpp_node_attr_at(a, i, &s1, &n1, &v1) || !xmpp_node_attr_at(b, i, &s2, &n2, &v2)) return 0;
+        if (n1.n != n2.n || memcmp(n1.p, n2.p, n1.n) || s1.n != s2.n || (s1.n && memcmp(s1.p, s2.p, s1.n)) ||
+            v1.n != v2.n || (v1.n && memcmp(v1.p, v2.p, v1.n)))
+            return 0;
+    }
+    /* text joined the same way, and the children one by one */
+    {
+        xmpp_str x = xmpp_node_text(a), y = xmpp_node_text(b);
+        if ((x.p == NULL) != (y.p == NULL) || x.n != y.n || (x.n && memcmp(x.p, y.p, x.n))) return 0;
+    }
+    for (a = xmpp_node_first(a), b = xmpp_node_first(b); a || b; a = xmpp_node_next(a), b = xmpp_node_next(b))
+        if (!same_tree(a, b)) return 0;
+    return 1;
+}
+
+static int in_xml_ns(const xmpp_node *n)
+{
+    const xmpp_node *c;
+    if (!n || xmpp_node_is_text(n)) return 0;
+    if (xmpp_str_eq(xmpp_node_ns(n), XMPP_XML_NS)) return 1;
+    for (c = xmpp_node_first(n); c; c = xmpp_node_next(c))
+        if (in_xml_ns(c)) return 1;
+    return 0;
+}
+
+/* Write root out, read it back, compare. */
+static void round_trip(const xmpp_node *root)
+{
+    static char out[1 << 20], doc[(1 << 20) + 128];
+    static unsigned char tbuf[1 << 20], arena[(1 << 22)];
+    xmpp_builder b;
+    xmpp_xml x;
+    xmpp_xml_limits lim;
+    xmpp_xml_token t;
+    xmpp_stanza s;
+    size_t len, dl, off = 0, used;
+    const xmpp_node *again = NULL;
+    xmpp_err r;
+
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_node(&b, root);
+    r = xmpp_build_finish(&b, &len);
+    if (r == XMPP_ERR_INVALID && in_xml_ns(root)) return;
+    if (r != XMPP_OK) {
+        fprintf(stderr, "builder refused a collected tree: %s (%s)\n", xmpp_strerror(r), xmpp_build_errmsg(&b));
+        abort();
+    }
+    memcpy(doc, HEADER, sizeof HEADER - 1);
+    memcpy(doc + sizeof HEADER - 1, out, len);
+    dl = sizeof HEADER - 1 + len;
+    memset(&lim, 0, sizeof lim);
+    lim.max_depth = 80;
+    lim.max_attrs = 4096;
+    lim.max_name = 65535;
+    lim.max_token = 65535;
+    lim.max_stanza = 1 << 20;
+    if (xmpp_xml_init(&x, tbuf, sizeof tbuf, &lim)) abort();
+    xmpp_stanza_init(&s, arena, sizeof arena);
+    while (off < dl && !again) {
+        if (xmpp_xml_feed(&x, doc + off, dl - off, &used)) {
+            fprintf(stderr, "the builder's output does not tokenize: %s at %llu: %s\n%.*s\n",
+                    xmpp_err_condition(xmpp_xml_error(&x)->code),
+                    (unsigned long long)xmpp_xml_error(&x)->offset, xmpp_xml_error(&x)->message,
+                    (int)dl, doc);
+            abort();
+        }
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK)
+            if (xmpp_stanza_push(&s, &t) == XMPP_OK) again = xmpp_stanza_root(&s);
+    }
+    if (!again || !same_tree(root, again)) {
+        fprintf(stderr, "round trip differs:\n%.*s\n", (int)dl, doc);
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    xmpp_xml_limits lim, *limp = NULL;
+    xmpp_xml x;
+    xmpp_xml_token t;
+    xmpp_stanza s;
+    unsigned char *tbuf, *arena;
+    size_t len, off = 0, asize, tsize, bound;
+    uint32_t seed;
+    if (size < 4) return 0;
+    memset(&lim, 0, sizeof lim);
+    if (data[0] & 1) {
+        lim.max_depth = 2u + data[1] % 8u;
+        lim.max_attrs = 1u + data[1] / 8u % 8u;
+        lim.max_token = 16u + data[1] * 4u;
+        lim.max_stanza = 64u + data[0] * 8u;
+        limp = &lim;
+    }
+    asize = (size_t)data[2] | (size_t)data[3] << 8;
+    bound = xmpp_stanza_arena_size(limp);
+    if (data[0] & 2) asize = bound;   /* big enough for anything: no NOSPACE allowed */
+    seed = data[0] ^ (uint32_t)data[2] << 8;
+    data += 4;
+    len = size - 4;
+    tsize = xmpp_xml_buffer_size(limp);
+    tbuf = (unsigned char *)malloc(tsize);
+    arena = (unsigned char *)malloc(asize ? asize : 1);
+    if (!tbuf || !arena || xmpp_xml_init(&x, tbuf, tsize, limp)) abort();
+    xmpp_stanza_init(&s, arena, asize);
+    while (off < len) {
+        size_t n, used;
+        xmpp_err r;
+        seed = seed * 1103515245u + 12345u;
+        n = 1 + (seed >> 16) % 97;
+        if (n > len - off) n = len - off;
+        r = xmpp_xml_feed(&x, data + off, n, &used);
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+            xmpp_err c = xmpp_stanza_push(&s, &t);
+            if (c == XMPP_OK) {
+                if (xmpp_stanza_used(&s) > asize) abort();
+                round_trip(xmpp_stanza_root(&s));
+            } else if (c == XMPP_ERR_NOSPACE) {
+                if (asize >= bound) {
+                    fprintf(stderr, "NOSPACE with an arena of xmpp_stanza_arena_size() = %zu bytes\n", bound);
+                    abort();
+                }
+            } else if (c != XMPP_AGAIN) {
+                fprintf(stderr, "push refused a token in order: %d\n", (int)c);
+                abort();
+            }
+        }
+        if (r) break;
+    }
+    free(tbuf);
+    free(arena);
+    return 0;
+}

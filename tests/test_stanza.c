@@ -1,0 +1,742 @@
+/* test_stanza.c - stanzas (>>stanza): the collector and its tree, navigation, the builder,
+   the common stanzas and stanza errors, and round trips builder -> tokenizer -> tree ->
+   builder, for fixed stanzas and random trees, at every chunking. */
+#define XMPP_IMPLEMENTATION
+#include "../xmpp.h"
+#include "check.h"
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TEST_ARENA
+#define TEST_ARENA 8192
+#endif
+#ifndef TEST_ROUNDS   /* random trees in the property test */
+#define TEST_ROUNDS 300
+#endif
+
+#ifndef TEST_TBUF
+#define TEST_TBUF 16384
+#endif
+static unsigned char tbuf[TEST_TBUF];
+static unsigned char arena[TEST_ARENA];
+static char out[TEST_ARENA];
+
+#define HDR "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+
+/* Each complete stanza, written back out by the builder, one per line into got; a
+   stanza that did not fit as "NOSPACE"; an error as "error <condition>". */
+static char got[16384];
+
+static void put_line(const char *s)
+{
+    size_t n = strlen(got);
+    if (n + strlen(s) + 2 < sizeof got) { strcpy(got + n, s); strcat(got, "\n"); }
+}
+
+static void emit(const xmpp_stanza *s)
+{
+    xmpp_builder b;
+    size_t len;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_node(&b, xmpp_stanza_root(s));
+    if (xmpp_build_finish(&b, &len) != XMPP_OK) { put_line("BUILD FAILED"); return; }
+    put_line(out);
+}
+
+/* Tokenize doc in chunks of chunk bytes (0: whole), push every token into a collector
+   with an arena of asize bytes. */
+static void collect(const char *doc, size_t chunk, size_t asize, const xmpp_xml_limits *lim)
+{
+    xmpp_xml x;
+    xmpp_stanza s;
+    xmpp_xml_token t;
+    size_t len = strlen(doc), off = 0;
+    got[0] = '\0';
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, lim);
+    xmpp_stanza_init(&s, arena, asize);
+    while (off < len) {
+        size_t n = chunk && len - off > chunk ? chunk : len - off, used, done = 0;
+        xmpp_err r;
+        do {
+            r = xmpp_xml_feed(&x, doc + off + done, n - done, &used);
+            done += used;
+            while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+                xmpp_err c = xmpp_stanza_push(&s, &t);
+                if (c == XMPP_OK) emit(&s);
+                else if (c == XMPP_ERR_NOSPACE) put_line("NOSPACE");
+                else if (c != XMPP_AGAIN) put_line("PUSH FAILED");
+            }
+        } while (!r && done < n);
+        if (r) {
+            char line[80];
+            sprintf(line, "error %s", xmpp_err_condition(r));
+            put_line(line);
+            return;
+        }
+        off += n;
+    }
+}
+
+/* collect() at chunk sizes whole, 1, 2, 3, 7 must all give want */
+static int expect(const char *doc, size_t asize, const char *want)
+{
+    static const size_t chunks[] = { 0, 1, 2, 3, 7 };
+    size_t i;
+    for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        collect(doc, chunks[i], asize, NULL);
+        if (strcmp(got, want) != 0) {
+            printf("doc: %s\nchunk %lu\nwant:\n%sgot:\n%s", doc, (unsigned long)chunks[i], want, got);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The root of doc's first stanza, collected whole into the global arena. */
+static xmpp_stanza g;
+static const xmpp_node *first(const char *doc)
+{
+    xmpp_xml x;
+    xmpp_xml_token t;
+    size_t len = strlen(doc), off = 0, used;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    xmpp_stanza_init(&g, arena, sizeof arena);
+    while (off < len) {
+        if (xmpp_xml_feed(&x, doc + off, len - off, &used)) return NULL;
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK)
+            if (xmpp_stanza_push(&g, &t) == XMPP_OK) return xmpp_stanza_root(&g);
+    }
+    return NULL;
+}
+
+static int eqs(xmpp_str s, const char *z) { return s.p && xmpp_str_eq(s, z); }
+
+/* ---- the tree and navigation */
+
+static void test_navigation(void)
+{
+    const xmpp_node *m = first(HDR "<message from='romeo@example.net/orchard' to='juliet@example.com'"
+                                   " type='chat' xml:lang='en' id='m1'><body>Art thou not &lt;Romeo&gt;?</body>"
+                                   "<thread>e0ffe42b</thread><x:a xmlns:x='urn:x' x:k='v'/></message>");
+    const xmpp_node *body, *th, *a;
+    xmpp_str ns, name, value;
+    CHECK(m != NULL);
+    CHECK(xmpp_node_is(m, "jabber:client", "message"));
+    CHECK(!xmpp_node_is(m, "jabber:server", "message"));
+    CHECK(xmpp_node_is(m, NULL, "message"));
+    CHECK(!xmpp_node_is_text(m));
+    CHECK(eqs(xmpp_node_ns(m), "jabber:client"));
+    CHECK(eqs(xmpp_node_name(m), "message"));
+    CHECK(xmpp_node_attr_count(m) == 5);
+    CHECK(eqs(xmpp_node_attr(m, NULL, "from"), "romeo@example.net/orchard"));
+    CHECK(eqs(xmpp_node_attr(m, "", "to"), "juliet@example.com"));
+    CHECK(xmpp_node_attr(m, NULL, "lang").p == NULL);   /* xml:lang is namespaced */
+    CHECK(eqs(xmpp_node_attr(m, XMPP_XML_NS, "lang"), "en"));
+    CHECK(xmpp_node_attr(m, NULL, "nope").p == NULL);
+    CHECK(xmpp_node_attr_at(m, 3, &ns, &name, &value) && eqs(ns, XMPP_XML_NS) && eqs(name, "lang") &&
+          eqs(value, "en"));
+    CHECK(xmpp_node_attr_at(m, 4, NULL, &name, &value) && eqs(name, "id") && eqs(value, "m1"));
+    CHECK(!xmpp_node_attr_at(m, 5, &ns, &name, &value));
+    body = xmpp_node_child(m, "jabber:client", "body");
+    CHECK(eqs(xmpp_node_text(body), "Art thou not <Romeo>?"));
+    CHECK(xmpp_node_child(m, "urn:other", "body") == NULL);
+    th = xmpp_node_next_sibling(body, NULL, NULL);
+    CHECK(xmpp_node_is(th, "jabber:client", "thread") && eqs(xmpp_node_text(th), "e0ffe42b"));
+    a = xmpp_node_child(m, "urn:x", "a");
+    CHECK(a != NULL && xmpp_node_next(a) == NULL && xmpp_node_first(a) == NULL);
+    CHECK(eqs(xmpp_node_attr(a, "urn:x", "k"), "v") && xmpp_node_attr(a, NULL, "k").p == NULL);
+    CHECK(eqs(xmpp_node_text(a), "") && xmpp_node_text(a).p != NULL);
+    CHECK(xmpp_node_first(m) == body);
+    CHECK(xmpp_node_child(m, NULL, NULL) == body);
+    /* text nodes */
+    CHECK(xmpp_node_is_text(xmpp_node_first(body)));
+    CHECK(eqs(xmpp_node_text(xmpp_node_first(body)), "Art thou not <Romeo>?"));
+    CHECK(xmpp_node_name(xmpp_node_first(body)).n == 0);
+    /* NULL chains */
+    CHECK(xmpp_node_child(NULL, NULL, "x") == NULL);
+    CHECK(xmpp_node_text(xmpp_node_child(m, NULL, "nothing")).n == 0);
+    CHECK(xmpp_node_attr(NULL, NULL, "x").p == NULL);
+    CHECK(xmpp_node_attr_count(NULL) == 0 && !xmpp_node_is(NULL, NULL, NULL));
+}
+
+static void test_text_copy(void)
+{
+    const xmpp_node *p = first(HDR "<message><body>one <b>two</b> three<br/>four</body></message>");
+    const xmpp_node *body = xmpp_node_child(p, NULL, "body");
+    char buf[32];
+    CHECK(xmpp_node_text(body).p == NULL);   /* mixed: several text nodes */
+    CHECK(xmpp_node_text_copy(body, buf, sizeof buf) == strlen("one  threefour"));
+    CHECK(strcmp(buf, "one  threefour") == 0);
+    CHECK(xmpp_node_text_copy(body, buf, 14) == 14);   /* too small: the length needed */
+    CHECK(xmpp_node_text_copy(body, buf, 15) == 14 && strcmp(buf, "one  threefour") == 0);
+    CHECK(xmpp_node_text_copy(xmpp_node_child(body, NULL, "b"), buf, sizeof buf) == 3 && strcmp(buf, "two") == 0);
+    CHECK(xmpp_str_copy(xmpp_node_name(body), buf, 5) == 4 && strcmp(buf, "body") == 0);
+    CHECK(xmpp_str_copy(xmpp_node_name(body), buf, 4) == 4);
+}
+
+static void test_stream_of_stanzas(void)
+{
+    CHECK(expect(HDR "<presence/> \n<message to='a@b'><body>hi</body></message>"
+                     "<iq type='get' id='1'><query xmlns='jabber:iq:roster'/></iq></stream:stream>",
+                 sizeof arena,
+                 "<presence/>\n"
+                 "<message to=\"a@b\"><body>hi</body></message>\n"
+                 "<iq type=\"get\" id=\"1\"><query xmlns=\"jabber:iq:roster\"/></iq>\n"));
+    /* stream-level elements are stanzas too; namespaces come back as declarations */
+    CHECK(expect(HDR "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+                     "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism>"
+                     "</mechanisms></stream:features>",
+                 sizeof arena,
+                 "<features xmlns=\"http://etherx.jabber.org/streams\">"
+                 "<bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"/>"
+                 "<mechanisms xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\"><mechanism>PLAIN</mechanism>"
+                 "</mechanisms></features>\n"));
+    /* CDATA and long text (split by the tokenizer) make one text node */
+    CHECK(expect(HDR "<message><body>a<![CDATA[<b>]]>c&amp;</body></message>", sizeof arena,
+                 "<message><body>a&lt;b&gt;c&amp;</body></message>\n"));
+    /* a tokenizer error ends it */
+    CHECK(expect(HDR "<message><body>a</bdy></message>", sizeof arena, "error not-well-formed\n"));
+}
+
+static void test_long_text_merged(void)
+{
+    static char doc[12000], want[12000];
+    xmpp_xml_limits lim;
+    const xmpp_node *m;
+    xmpp_xml x;
+    xmpp_xml_token t;
+    size_t i, used, off = 0, len, texts = 0;
+    memset(&lim, 0, sizeof lim);
+    lim.max_token = 128;   /* text comes in many TEXT tokens */
+    strcpy(doc, HDR "<message><body>");
+    for (i = 0; i < 5000; i++) strcat(doc, i % 50 == 49 ? "\n" : "x");
+    strcat(doc, "</body></message>");
+    len = strlen(doc);
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, &lim);
+    xmpp_stanza_init(&g, arena, sizeof arena);
+    m = NULL;
+    while (off < len && !m) {
+        if (xmpp_xml_feed(&x, doc + off, len - off, &used)) { CHECK(0); break; }
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+            if (t.kind == XMPP_XML_TEXT) texts++;
+            if (xmpp_stanza_push(&g, &t) == XMPP_OK) m = xmpp_stanza_root(&g);
+        }
+    }
+    CHECK(texts > 30);
+    for (i = 0; i < 5000; i++) want[i] = i % 50 == 49 ? '\n' : 'x';
+    want[5000] = 0;
+    CHECK(m && eqs(xmpp_node_text(xmpp_node_child(m, NULL, "body")), want));
+    CHECK(xmpp_node_next(xmpp_node_first(xmpp_node_child(m, NULL, "body"))) == NULL);
+}
+
+/* Namespaces are stored once per stanza: 40 children in one namespace cost no more
+   than their names. */
+static void test_namespaces_once(void)
+{
+    static char doc[4096];
+    const xmpp_node *q, *c;
+    size_t i, n = 0, used;
+    strcpy(doc, HDR "<iq type='result' id='d'><query xmlns='http://jabber.org/protocol/disco#info'>");
+    for (i = 0; i < 40; i++) strcat(doc, "<feature var='urn:xmpp:ping'/>");
+    strcat(doc, "</query></iq>");
+    q = xmpp_node_child(first(doc), "http://jabber.org/protocol/disco#info", "query");
+    CHECK(q != NULL);
+    for (c = xmpp_node_child(q, NULL, "feature"); c; c = xmpp_node_next_sibling(c, NULL, "feature")) {
+        CHECK(eqs(xmpp_node_ns(c), "http://jabber.org/protocol/disco#info"));
+        n++;
+    }
+    CHECK(n == 40);
+    used = xmpp_stanza_used(&g);
+    /* records: 40 * (16 + 7 + 4 + 3 + 13) + the iq, the query and two namespace records */
+    CHECK(used < 40 * 43 + 200);
+    CHECK(used <= (strlen(doc) - strlen(HDR)) * 3 / 2);   /* within 1.5 x the wire size */
+}
+
+static void test_nospace_skips_one(void)
+{
+    static char doc[4096], want[4096];
+    strcpy(doc, HDR "<message><body>short</body></message><message><body>");
+    memset(doc + strlen(doc), 'y', 600);
+    strcat(doc, "</body><x><y/></x></message><presence/><message><body>short</body></message>");
+    strcpy(want, "<message><body>short</body></message>\nNOSPACE\n<presence/>\n"
+                 "<message><body>short</body></message>\n");
+    CHECK(expect(doc, 256, want));
+    /* an arena of 0 bytes skips everything, cleanly */
+    CHECK(expect(HDR "<a/><b><c/></b>", 0, "NOSPACE\nNOSPACE\n"));
+    /* exactly enough: <presence/> = 16 + 8 bytes + the jabber:client record (6 + 13) */
+    CHECK(expect(HDR "<presence/>", 43, "<presence/>\n"));
+    CHECK(expect(HDR "<presence/>", 42, "NOSPACE\n"));
+}
+
+static void test_push_order(void)
+{
+    xmpp_stanza s;
+    xmpp_xml_token t;
+    memset(&t, 0, sizeof t);
+    xmpp_stanza_init(&s, arena, sizeof arena);
+    t.kind = XMPP_XML_END;
+    t.depth = 2;
+    CHECK(xmpp_stanza_push(&s, &t) == XMPP_ERR_INVALID);
+    t.kind = XMPP_XML_START;
+    t.depth = 3;
+    CHECK(xmpp_stanza_push(&s, &t) == XMPP_ERR_INVALID);
+    CHECK(xmpp_stanza_root(&s) == NULL);
+}
+
+/* The tree stays valid until the next stanza's first token. */
+static void test_tree_lifetime(void)
+{
+    static const char doc[] = HDR "<message id='1'/><message id='2'/>";
+    xmpp_xml x;
+    xmpp_xml_token t;
+    xmpp_stanza s;
+    size_t off = 0, used, len = sizeof doc - 1;
+    int seen = 0;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    xmpp_stanza_init(&s, arena, sizeof arena);
+    while (off < len) {
+        if (xmpp_xml_feed(&x, doc + off, len - off, &used)) { CHECK(0); break; }
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+            if (xmpp_stanza_push(&s, &t) == XMPP_OK) {
+                seen++;
+                CHECK(eqs(xmpp_node_attr(xmpp_stanza_root(&s), NULL, "id"), seen == 1 ? "1" : "2"));
+            }
+        }
+        if (seen == 1) CHECK(eqs(xmpp_node_attr(xmpp_stanza_root(&s), NULL, "id"), "1"));
+    }
+    CHECK(seen == 2);
+    /* a new stream (restart) forgets the last one */
+    t.kind = XMPP_XML_OPEN;
+    xmpp_stanza_push(&s, &t);
+    CHECK(xmpp_stanza_root(&s) == NULL);
+}
+
+#ifndef TEST_BOUND_N   /* "<a/>x" pieces and namespace bytes of the worst-case stanza */
+#define TEST_BOUND_N 500
+#define TEST_BOUND_NS 1000
+#endif
+static void test_arena_bound(void)
+{
+    /* the worst case: empty elements and one-byte texts, and a long namespace from the
+       stream header; the limits just fit it */
+    static char doc[TEST_BOUND_N * 5 + TEST_BOUND_NS + 200];
+    static unsigned char big[TEST_BOUND_N * 27 + TEST_BOUND_NS + 300];
+    xmpp_xml_limits lim;
+    xmpp_xml x;
+    xmpp_xml_token t;
+    xmpp_stanza s;
+    size_t i, off = 0, used, len, need;
+    const xmpp_node *r = NULL;
+    strcpy(doc, "<stream:stream xmlns='");
+    for (i = 0; i < TEST_BOUND_NS; i++) strcat(doc, "u");
+    strcat(doc, "' xmlns:stream='http://etherx.jabber.org/streams'><m>");
+    for (i = 0; i < TEST_BOUND_N; i++) strcat(doc, "<a/>x");
+    strcat(doc, "</m>");
+    len = strlen(doc);
+    memset(&lim, 0, sizeof lim);
+    lim.max_stanza = TEST_BOUND_N * 5 + 7;
+    lim.max_token = TEST_BOUND_NS + 64;
+    lim.max_attrs = 4;
+    need = xmpp_stanza_arena_size(&lim);
+    CHECK(need > 0 && need <= sizeof big);
+    if (need > sizeof big) return;
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, &lim);
+    xmpp_stanza_init(&s, big, need);
+    while (off < len && !r) {
+        if (xmpp_xml_feed(&x, doc + off, len - off, &used)) { CHECK(0); break; }
+        off += used;
+        while (xmpp_xml_next(&x, &t) == XMPP_OK)
+            if (xmpp_stanza_push(&s, &t) == XMPP_OK) r = xmpp_stanza_root(&s);
+    }
+    CHECK(r != NULL);
+    CHECK(xmpp_stanza_used(&s) <= need);
+    CHECK(xmpp_stanza_used(&s) > need * 9 / 10);   /* the bound is not loose here */
+    lim.max_stanza = 0xFFFFFFFFu;
+    lim.max_token = 65535;
+    CHECK(sizeof(size_t) < 8 || xmpp_stanza_arena_size(&lim) == 0);
+    CHECK(xmpp_stanza_arena_size(NULL) == 65536 / 5 * 26 + 26 + 4096 + 6 * 16);
+}
+
+/* ---- the builder */
+
+static const char *build_ok(xmpp_builder *b)
+{
+    size_t len;
+    xmpp_err r = xmpp_build_finish(b, &len);
+    if (r) { printf("build: %s (%s)\n", xmpp_strerror(r), xmpp_build_errmsg(b)); return ""; }
+    if (len != strlen(out)) return "(length mismatch)";
+    return out;
+}
+
+static void test_builder_escaping(void)
+{
+    xmpp_builder b;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_start(&b, "jabber:client", "message");
+    xmpp_build_attr(&b, NULL, "to", "a&b<c>'\"\t\n\r");
+    xmpp_build_attr(&b, XMPP_XML_NS, "lang", "en");
+    xmpp_build_attr(&b, "urn:x", "k", "v");
+    xmpp_build_start(&b, "jabber:client", "body");
+    xmpp_build_text(&b, xmpp_str_z("<3 & ]]> 'q' \"d\"\t\n\r\xc3\xa9"));
+    xmpp_build_end(&b);
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b),
+                 "<message to=\"a&amp;b&lt;c&gt;&apos;&quot;&#x9;&#xA;&#xD;\" xml:lang=\"en\""
+                 " xmlns:ns0=\"urn:x\" ns0:k=\"v\"><body>&lt;3 &amp; ]]&gt; &apos;q&apos; &quot;d&quot;\t\n"
+                 "&#xD;\xc3\xa9</body></message>") == 0);
+    /* what comes back through the tokenizer is what went in */
+    {
+        const xmpp_node *m = first(HDR "<message to=\"a&amp;b&lt;c&gt;&apos;&quot;&#x9;&#xA;&#xD;\"/>");
+        CHECK(eqs(xmpp_node_attr(m, NULL, "to"), "a&b<c>'\"\t\n\r"));
+    }
+}
+
+static void test_builder_errors(void)
+{
+    static const char *const bad_text[] = { "\x01", "a\x7f\x80", "\xc0\xaf", "\xed\xa0\x80", "\xef\xbf\xbe", "\xf4\x90\x80\x80", "\xe2\x82" };
+    xmpp_builder b;
+    size_t i, len;
+    for (i = 0; i < sizeof bad_text / sizeof bad_text[0]; i++) {
+        xmpp_build_init(&b, out, sizeof out, NULL);
+        xmpp_build_start(&b, NULL, "a");
+        CHECK(xmpp_build_text(&b, xmpp_str_z(bad_text[i])) == XMPP_ERR_INVALID);
+        xmpp_build_end(&b);
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID);
+        CHECK(xmpp_build_errmsg(&b) != NULL);
+    }
+    /* names */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_start(&b, NULL, "1a") == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_start(&b, NULL, "a:b") == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_start(&b, NULL, "") == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_start(&b, NULL, "caf\xc3\xa9") == XMPP_OK);
+    CHECK(xmpp_build_attr(&b, NULL, "xmlns", "x") == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    xmpp_build_start(&b, NULL, "a");
+    xmpp_build_text(&b, xmpp_str_z("t"));
+    CHECK(xmpp_build_attr(&b, NULL, "late", "x") == XMPP_ERR_INVALID);   /* after text */
+    /* structure */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_end(&b) == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    xmpp_build_start(&b, NULL, "a");
+    CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID);   /* left open */
+    CHECK(strcmp(xmpp_build_errmsg(&b), "element left open") == 0);
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    for (i = 0; i < XMPP_BUILD_DEPTH; i++) CHECK(xmpp_build_start(&b, NULL, "a") == XMPP_OK);
+    CHECK(xmpp_build_start(&b, NULL, "a") == XMPP_ERR_INVALID);
+    /* sticky: nothing after the first error */
+    CHECK(xmpp_build_end(&b) == XMPP_ERR_INVALID);
+}
+
+/* Overflow: the size needed is reported exactly, and the buffer holds whole calls. */
+static void test_builder_overflow(void)
+{
+    char small[64];
+    size_t size, len, full;
+    xmpp_builder b;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message(&b, "juliet@example.com", "chat", "id-1", "Wherefore art thou, Romeo? & more");
+    CHECK(xmpp_build_finish(&b, &full) == XMPP_OK);
+    for (size = 0; size <= full + 1; size++) {
+        memset(small, 'Z', sizeof small);
+        xmpp_build_init(&b, size ? (char *)memset(out, 'Z', sizeof out) : small, size, "jabber:client");
+        xmpp_build_message(&b, "juliet@example.com", "chat", "id-1", "Wherefore art thou, Romeo? & more");
+        if (size > full) {
+            CHECK(xmpp_build_finish(&b, &len) == XMPP_OK && len == full);
+        } else {
+            CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_NOSPACE);
+            CHECK(len == full + 1);   /* a retry with this much succeeds */
+            if (size) CHECK(strlen(out) < size);   /* NUL-terminated, nothing past size */
+            if (size) CHECK((unsigned char)out[size] == 'Z');
+        }
+    }
+}
+
+static void test_common_stanzas(void)
+{
+    xmpp_builder b;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message(&b, "juliet@example.com", "chat", "m1", "hi");
+    CHECK(strcmp(build_ok(&b), "<message to=\"juliet@example.com\" type=\"chat\" id=\"m1\"><body>hi</body></message>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message(&b, NULL, NULL, NULL, NULL);
+    CHECK(strcmp(build_ok(&b), "<message/>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_presence(&b, NULL, NULL, "away", "out <for> lunch", -5);
+    CHECK(strcmp(build_ok(&b), "<presence><show>away</show><status>out &lt;for&gt; lunch</status>"
+                               "<priority>-5</priority></presence>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_presence(&b, "room@muc/nick", "unavailable", NULL, NULL, 0);
+    CHECK(strcmp(build_ok(&b), "<presence to=\"room@muc/nick\" type=\"unavailable\"/>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    CHECK(xmpp_build_presence(&b, NULL, NULL, NULL, NULL, 128) == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_presence(&b, NULL, NULL, NULL, NULL, -128);
+    CHECK(strcmp(build_ok(&b), "<presence><priority>-128</priority></presence>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_iq(&b, "get", "r1", NULL);
+    xmpp_build_start(&b, "jabber:iq:roster", "query");
+    xmpp_build_end(&b);
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b), "<iq type=\"get\" id=\"r1\"><query xmlns=\"jabber:iq:roster\"/></iq>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    CHECK(xmpp_build_iq(&b, "fetch", "r1", NULL) == XMPP_ERR_INVALID);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    CHECK(xmpp_build_iq(&b, "get", NULL, NULL) == XMPP_ERR_INVALID);
+    /* no default namespace given: the stanza declares its own */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    xmpp_build_message(&b, "a@b", NULL, NULL, NULL);
+    CHECK(strcmp(build_ok(&b), "<message xmlns=\"jabber:client\" to=\"a@b\"/>") == 0);
+}
+
+/* Every RFC 6120 §8.3.3 condition: built, read back, found by name. */
+static void test_stanza_errors(void)
+{
+    static const char *const names[] = {
+        "bad-request", "conflict", "feature-not-implemented", "forbidden", "gone",
+        "internal-server-error", "item-not-found", "jid-malformed", "not-acceptable",
+        "not-allowed", "not-authorized", "policy-violation", "recipient-unavailable",
+        "redirect", "registration-required", "remote-server-not-found",
+        "remote-server-timeout", "resource-constraint", "service-unavailable",
+        "subscription-required", "undefined-condition", "unexpected-request" };
+    static char doc[2048];
+    size_t i;
+    CHECK(XMPP__SE_COUNT == sizeof names / sizeof names[0]);
+    for (i = 0; i < XMPP__SE_COUNT; i++) {
+        xmpp_builder b;
+        const xmpp_node *e, *c;
+        CHECK(strcmp(xmpp_stanza_error_name((xmpp_stanza_error)i), names[i]) == 0);
+        CHECK(xmpp_stanza_error_find(xmpp_str_z(names[i])) == (int)i);
+        xmpp_build_init(&b, out, sizeof out, "jabber:client");
+        xmpp_build_iq(&b, "error", "e1", "a@b");
+        xmpp_build_error_element(&b, (xmpp_stanza_error)i, NULL, "xmpp:x@y", "why & how");
+        xmpp_build_end(&b);
+        sprintf(doc, HDR "%s", build_ok(&b));
+        e = xmpp_node_child(first(doc), "jabber:client", "error");
+        CHECK(eqs(xmpp_node_attr(e, NULL, "type"), xmpp_stanza_error_type((xmpp_stanza_error)i)));
+        c = xmpp_node_child(e, XMPP_STANZAS_NS, NULL);
+        CHECK(c && xmpp_stanza_error_find(xmpp_node_name(c)) == (int)i);
+        CHECK(eqs(xmpp_node_text(c), (i == XMPP_SE_GONE || i == XMPP_SE_REDIRECT) ? "xmpp:x@y" : ""));
+        CHECK(eqs(xmpp_node_text(xmpp_node_child(e, XMPP_STANZAS_NS, "text")), "why & how"));
+    }
+    CHECK(xmpp_stanza_error_find(xmpp_str_z("no-such")) == -1);
+    CHECK(xmpp_stanza_error_name(XMPP__SE_COUNT) == NULL);
+    {
+        xmpp_builder b;
+        xmpp_build_init(&b, out, sizeof out, "jabber:client");
+        CHECK(xmpp_build_error_element(&b, XMPP__SE_COUNT, NULL, NULL, NULL) == XMPP_ERR_INVALID);
+    }
+}
+
+static void test_error_reply(void)
+{
+    const xmpp_node *req = first(HDR "<iq from='romeo@example.net/orchard' to='example.com' type='get' id='q7'>"
+                                     "<query xmlns='jabber:iq:unknown'/></iq>");
+    xmpp_builder b;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_error_reply(&b, req, XMPP_SE_SERVICE_UNAVAILABLE, NULL);
+    CHECK(strcmp(build_ok(&b), "<iq to=\"romeo@example.net/orchard\" id=\"q7\" type=\"error\">"
+                               "<error type=\"cancel\"><service-unavailable xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+                               "</error></iq>") == 0);
+}
+
+static void fake_rng(void *ctx, unsigned char *buf, size_t n)
+{
+    unsigned *state = (unsigned *)ctx;
+    unsigned char *p = (unsigned char *)buf;
+    while (n--) { *state = *state * 1103515245u + 12345u; *p++ = (unsigned char)(*state >> 16); }
+}
+
+static void test_ids(void)
+{
+    char a[17], b[17], small[16];
+    unsigned st = 1;
+    size_t i;
+    CHECK(xmpp_make_id(a, sizeof a, fake_rng, &st) == a && strlen(a) == 16);
+    CHECK(xmpp_make_id(b, sizeof b, fake_rng, &st) == b && strcmp(a, b) != 0);
+    for (i = 0; i < 16; i++)
+        CHECK((a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') ||
+              a[i] == '-' || a[i] == '_');
+    CHECK(xmpp_make_id(small, sizeof small, fake_rng, &st) == NULL);
+    CHECK(xmpp_make_id(a, sizeof a, NULL, NULL) == NULL);
+}
+
+/* ---- round trips: random trees through the builder, the tokenizer, the collector and
+   back out through the builder must give the same bytes; checked field by field too. */
+
+static unsigned rnd_state;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) % n;
+}
+
+static const char *const r_names[] = { "message", "body", "x", "item", "caf\xc3\xa9", "a-b.c_d", "q" };
+static const char *const r_ns[] = { "jabber:client", "urn:a", "urn:b", "", "http://jabber.org/protocol/pubsub#event" };
+static const char *const r_text[] = { "hello", " & < > ' \" ", "\xe4\xbd\xa0\xe5\xa5\xbd", "\n\t\r", "]]>", "x" };
+
+static void random_element(xmpp_builder *b, unsigned depth)
+{
+    unsigned i, na = rnd(4), nc = depth < 5 ? rnd(4) : 0;
+    static const char *const attrs[] = { "id", "to", "from", "type", "k" };
+    xmpp_build_start(b, r_ns[rnd(5)], r_names[rnd(7)]);
+    for (i = 0; i < na; i++)   /* names distinct: one of each */
+        xmpp_build_attr(b, i == 3 ? (rnd(2) ? XMPP_XML_NS : "urn:attr") : NULL, attrs[i], r_text[rnd(6)]);
+    for (i = 0; i < nc; i++) {
+        if (rnd(3) == 0) xmpp_build_text(b, xmpp_str_z(r_text[rnd(6)]));
+        else random_element(b, depth + 1);
+    }
+    xmpp_build_end(b);
+}
+
+/* Field by field: the tree against the builder's input is hard to keep; instead two
+   trees of the same bytes, one collected whole and one byte by byte, are compared
+   node by node, and the bytes written back equal the original. */
+static int same_tree(const xmpp_node *a, const xmpp_node *b)
+{
+    size_t i;
+    if (!a || !b) return a == b;
+    if (xmpp_node_is_text(a) != xmpp_node_is_text(b)) return 0;
+    if (xmpp_node_is_text(a)) {
+        xmpp_str x = xmpp_node_text(a), y = xmpp_node_text(b);
+        return x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
+    }
+    {
+        xmpp_str x = xmpp_node_name(a), y = xmpp_node_name(b), u = xmpp_node_ns(a), v = xmpp_node_ns(b);
+        if (x.n != y.n || memcmp(x.p, y.p, x.n) || u.n != v.n || (u.n && memcmp(u.p, v.p, u.n))) return 0;
+    }
+    if (xmpp_node_attr_count(a) != xmpp_node_attr_count(b)) return 0;
+    for (i = 0; i < xmpp_node_attr_count(a); i++) {
+        xmpp_str n1, n2, s1, s2, v1, v2;
+        xmpp_node_attr_at(a, i, &s1, &n1, &v1);
+        xmpp_node_attr_at(b, i, &s2, &n2, &v2);
+        if (n1.n != n2.n || memcmp(n1.p, n2.p, n1.n) || s1.n != s2.n || (s1.n && memcmp(s1.p, s2.p, s1.n)) ||
+            v1.n != v2.n || (v1.n && memcmp(v1.p, v2.p, v1.n)))
+            return 0;
+    }
+    for (a = xmpp_node_first(a), b = xmpp_node_first(b); a || b; a = xmpp_node_next(a), b = xmpp_node_next(b))
+        if (!same_tree(a, b)) return 0;
+    return 1;
+}
+
+static void test_round_trip_random(void)
+{
+    static char built[8192], doc[8192 + 200];
+    static unsigned char arena2[TEST_ARENA];
+    unsigned round;
+    int bad = 0;
+    rnd_state = 42;
+    for (round = 0; round < TEST_ROUNDS && !bad; round++) {
+        xmpp_builder b;
+        size_t len;
+        xmpp_stanza s2;
+        const xmpp_node *whole;
+        xmpp_build_init(&b, built, sizeof built, "jabber:client");
+        random_element(&b, 0);
+        if (xmpp_build_finish(&b, &len) != XMPP_OK) { bad = 1; printf("build failed: %s\n", xmpp_build_errmsg(&b)); break; }
+        sprintf(doc, HDR "%s", built);
+        /* whole: into g */
+        whole = first(doc);
+        if (!whole) { bad = 1; printf("not collected: %s\n", doc); break; }
+        /* written back: the same bytes */
+        {
+            xmpp_builder b2;
+            size_t len2;
+            xmpp_build_init(&b2, out, sizeof out, "jabber:client");
+            xmpp_build_node(&b2, whole);
+            if (xmpp_build_finish(&b2, &len2) != XMPP_OK || len2 != len || memcmp(out, built, len)) {
+                bad = 1;
+                printf("round trip differs:\n%s\n%s\n", built, out);
+                break;
+            }
+        }
+        /* byte by byte into a second arena: the same tree */
+        {
+            xmpp_xml x;
+            xmpp_xml_token t;
+            size_t off = 0, used, dl = strlen(doc);
+            const xmpp_node *r2 = NULL;
+            xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+            xmpp_stanza_init(&s2, arena2, sizeof arena2);
+            while (off < dl && !r2) {
+                if (xmpp_xml_feed(&x, doc + off, 1, &used)) break;
+                off += used;
+                while (xmpp_xml_next(&x, &t) == XMPP_OK)
+                    if (xmpp_stanza_push(&s2, &t) == XMPP_OK) r2 = xmpp_stanza_root(&s2);
+            }
+            if (!same_tree(whole, r2)) { bad = 1; printf("trees differ: %s\n", doc); }
+        }
+    }
+    CHECK(!bad);
+    CHECK(round == TEST_ROUNDS);
+}
+
+/* The common stanzas through the tokenizer and back, field by field. */
+static void test_round_trip_common(void)
+{
+    static char doc[4096];
+    xmpp_builder b;
+    const xmpp_node *m;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message(&b, "juliet@example.com/balcony", "chat", "a1b2", "Neither, fair saint, if either thee dislike. <3");
+    sprintf(doc, HDR "%s", build_ok(&b));
+    m = first(doc);
+    CHECK(xmpp_node_is(m, "jabber:client", "message"));
+    CHECK(eqs(xmpp_node_attr(m, NULL, "to"), "juliet@example.com/balcony"));
+    CHECK(eqs(xmpp_node_attr(m, NULL, "type"), "chat"));
+    CHECK(eqs(xmpp_node_attr(m, NULL, "id"), "a1b2"));
+    CHECK(eqs(xmpp_node_text(xmpp_node_child(m, "jabber:client", "body")), "Neither, fair saint, if either thee dislike. <3"));
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_presence(&b, "room@conference.example.com/nick", NULL, "dnd", "busy\nreally", 42);
+    sprintf(doc, HDR "%s", build_ok(&b));
+    m = first(doc);
+    CHECK(xmpp_node_is(m, "jabber:client", "presence"));
+    CHECK(eqs(xmpp_node_attr(m, NULL, "to"), "room@conference.example.com/nick"));
+    CHECK(xmpp_node_attr(m, NULL, "type").p == NULL);
+    CHECK(eqs(xmpp_node_text(xmpp_node_child(m, NULL, "show")), "dnd"));
+    CHECK(eqs(xmpp_node_text(xmpp_node_child(m, NULL, "status")), "busy\nreally"));
+    CHECK(eqs(xmpp_node_text(xmpp_node_child(m, NULL, "priority")), "42"));
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_iq(&b, "set", "b1", "example.com");
+    xmpp_build_start(&b, "urn:ietf:params:xml:ns:xmpp-bind", "bind");
+    xmpp_build_start(&b, "urn:ietf:params:xml:ns:xmpp-bind", "resource");
+    xmpp_build_text(&b, xmpp_str_z("balcony"));
+    xmpp_build_end(&b);
+    xmpp_build_end(&b);
+    xmpp_build_end(&b);
+    sprintf(doc, HDR "%s", build_ok(&b));
+    m = first(doc);
+    CHECK(eqs(xmpp_node_attr(m, NULL, "type"), "set") && eqs(xmpp_node_attr(m, NULL, "id"), "b1"));
+    CHECK(eqs(xmpp_node_text(xmpp_node_child(xmpp_node_child(m, "urn:ietf:params:xml:ns:xmpp-bind", "bind"),
+                                             "urn:ietf:params:xml:ns:xmpp-bind", "resource")), "balcony"));
+}
+
+int main(void)
+{
+    RUN(test_navigation);
+    RUN(test_text_copy);
+    RUN(test_stream_of_stanzas);
+    RUN(test_long_text_merged);
+    RUN(test_namespaces_once);
+    RUN(test_nospace_skips_one);
+    RUN(test_push_order);
+    RUN(test_tree_lifetime);
+    RUN(test_arena_bound);
+    RUN(test_builder_escaping);
+    RUN(test_builder_errors);
+    RUN(test_builder_overflow);
+    RUN(test_common_stanzas);
+    RUN(test_stanza_errors);
+    RUN(test_error_reply);
+    RUN(test_ids);
+    RUN(test_round_trip_random);
+    RUN(test_round_trip_common);
+    return check_done();
+}
