@@ -693,7 +693,7 @@ typedef struct xmpp_hmac {     /* private */
 } xmpp_hmac;
 #endif
 
-/* Start a hash. Unknown alg values hash as SHA-256 (XMPP_HASH_SIZE would say 32). */
+/* Start a hash. Any alg value but XMPP_SHA1 hashes as SHA-256 (a 32-byte digest). */
 XMPPDEF void xmpp_hash_init(xmpp_hash *h, xmpp_hash_alg alg);
 /* Hash n more bytes (data may be NULL when n is 0). */
 XMPPDEF void xmpp_hash_update(xmpp_hash *h, const void *data, size_t n);
