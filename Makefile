@@ -9,12 +9,15 @@
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios); bytes to
-#                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes)
+#                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes);
+#                     SHA-1, SHA-256, PBKDF2 vs BearSSL and OpenSSL (MB/s and ratios)
 #   make bench-instr  instructions per byte of both under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
 #                     tokenizer, the stanza layer, JIDs, crypto/SASL; the TLS hook and the
 #                     BearSSL backend's state size); the tokenizer's peak stack measured on
-#                     the emulated boards
+#                     the emulated boards; the crypto + SASL client for Cortex-M0+ with and
+#                     without SHA-1, hash + HMAC code next to BearSSL's, the RAM of one
+#                     SCRAM login on the boards
 #   make fuzz         every libFuzzer target (XML, stanzas, JIDs, base64, SCRAM) for
 #                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
@@ -57,6 +60,10 @@ $(B)/gcc/test_sasl_bearssl: tests/test_sasl.c $(HDR) | $(B)/gcc
 $(B)/gcc/test_sasl_nosha1: tests/test_sasl.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_NO_SHA1 -o $@ $<
 
+# xmpp.h and libstrophe in one program: no name collides
+$(B)/gcc/strophe_names: tests/strophe_names.c tests/strophe_names2.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -o $@ $< tests/strophe_names2.c -lstrophe
+
 $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
 $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
@@ -65,6 +72,8 @@ $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/test_tls_interop: tests/interop/test_tls_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
+$(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
@@ -108,22 +117,25 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
 M0_UNITS := test_xml test_build test_jid test_sasl
-M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf
 M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
-           "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf"
+           "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf" \
+           "m0/stack_sasl=tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf"
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)/gcc/test_sasl_bearssl \
-               $(B)/gcc/test_sasl_nosha1
+               $(B)/gcc/test_sasl_nosha1 $(B)/gcc/strophe_names
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
-        "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1"
+        "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
+        "strophe_names=$(B)/gcc/strophe_names"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/fuzz_xml $(B)/fuzz_stanza \
-      $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza $(M3_BUILT) $(M0_BUILT)
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop \
+      $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
+	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
@@ -136,10 +148,14 @@ $(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
 $(B)/bench_stanza: tests/bench/bench_stanza.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lstrophe
-bench: $(B)/bench_xml $(B)/bench_stanza
+$(B)/bench_crypto: tests/bench/bench_crypto.c xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lbearssl -lcrypto
+bench: $(B)/bench_xml $(B)/bench_stanza $(B)/bench_crypto
 	$(B)/bench_xml
 	@echo
 	$(B)/bench_stanza
+	@echo
+	$(B)/bench_crypto
 bench-instr: $(B)/bench_xml $(B)/bench_stanza
 	tests/bench/bench_instr.sh $(B)/bench_xml
 	@echo
@@ -151,13 +167,22 @@ $(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.
 $(B)/m3/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m3
 	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
 
-size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf
+# the RAM of one SCRAM login, measured the same way
+$(B)/m0/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmpp.h | $(B)/m0
+	$(ARM_CC) $(WARN) -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld -o $@ tests/firmware/startup.c $<
+$(B)/m3/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmpp.h | $(B)/m3
+	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
+
+size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3/stack_sasl.elf
 	tests/size/size.sh $(B)/size
 	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(tree_|serr_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_tree
 	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
 	tests/size/size_tls.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
+	tests/size/size_sasl.sh $(B)/size
+	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf | grep -v 'passed\|firmware:'
+	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_sasl.elf | grep -v 'passed\|firmware:'
 
 fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
 	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
