@@ -70,6 +70,8 @@ $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
+$(B)/test_stream_interop: tests/interop/test_stream_interop.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/test_tls_interop: tests/interop/test_tls_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
 $(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc
@@ -130,12 +132,13 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
         "strophe_names=$(B)/gcc/strophe_names"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop \
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop \
       $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
+	    "interop-stream=tests/interop/run.sh $(B)/test_stream_interop" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \

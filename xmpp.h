@@ -1072,7 +1072,7 @@ typedef struct xmpp_stream {
     size_t out_len, out_size;
     char *jid;                    /* the bound JID */
     size_t jid_len;
-    uint8_t state, tls, authed, session, building, closed_sent, ping_out, nev, ev0;
+    uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
     uint32_t ids;                 /* ids sent so far */
     uint64_t now, deadline, last_rx;
     xmpp_stream_event ev[XMPP__EVQ];
@@ -1107,7 +1107,8 @@ enum { XMPP_WANT_READ = 1, XMPP_WANT_WRITE = 2, XMPP_WANT_CLOSED = 4, XMPP_WANT_
 XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c);
 
 /* The time now, in milliseconds from any origin. Timeouts and keepalive pings run from
-   here; call it every second or so. */
+   here: call it right after xmpp_stream_init() (the first call sets the clock) and then
+   every second or so. */
 XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms);
 
 /* After XMPP_STREAM_STARTTLS: TLS is up; the client restarts the stream over it. */
@@ -1130,6 +1131,9 @@ XMPPDEF char *xmpp_stream_make_id(xmpp_stream *c, char *out, size_t size);
 XMPPDEF void xmpp_stream_close(xmpp_stream *c);
 
 XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c);
+
+/* The SASL mechanism chosen ("SCRAM-SHA-1", ...), "" before there is one. */
+XMPPDEF const char *xmpp_stream_mechanism(const xmpp_stream *c);
 
 /* ======================================================================== >>tls
    The TLS hook: what the stream calls at STARTTLS (RFC 6120 §5) or at connect for direct
@@ -5649,6 +5653,7 @@ static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         sc.cb_data = c->cfg.cb_data;
         sc.cb_len = c->cfg.cb_len;
         sc.plus_offered = (uint8_t)xmpp_sasl_plus_offered(offered, n);
+        c->mech = (uint8_t)sc.mech;
         r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + 768, 768, &len);
         if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
         xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + 768, len);
@@ -5992,6 +5997,11 @@ XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n)
 
 XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms)
 {
+    if (!c->ticked) {   /* the first tick sets the clock: times so far were from 0 */
+        c->ticked = 1;
+        if (c->deadline) c->deadline += now_ms - c->now;
+        c->last_rx += now_ms - c->now;
+    }
     c->now = now_ms;
     if (c->state == XMPP_STATE_CLOSED) return;
     if (c->deadline && now_ms >= c->deadline) {
@@ -6066,6 +6076,11 @@ XMPPDEF void xmpp_stream_close(xmpp_stream *c)
 XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c)
 {
     return (xmpp_stream_state)c->state;
+}
+
+XMPPDEF const char *xmpp_stream_mechanism(const xmpp_stream *c)
+{
+    return xmpp_sasl_mech_name((xmpp_sasl_mech)c->mech);
 }
 
 /* ======================================================================== >>tls

@@ -98,7 +98,9 @@ static void start(size_t chunk, xmpp_tls_policy tls)
 static int init(void)
 {
     drain();
-    return xmpp_stream_init(&h.s, &h.cfg, h.mem, sizeof h.mem) == XMPP_OK;
+    if (xmpp_stream_init(&h.s, &h.cfg, h.mem, sizeof h.mem) != XMPP_OK) return 0;
+    xmpp_stream_tick(&h.s, 0);   /* the clock starts at 0 */
+    return 1;
 }
 
 /* The server sends bytes. */
@@ -248,8 +250,10 @@ static void test_happy_scram(void)
         CHECK(same(take(), BIND_OUT));
         srv(BIND_OK);
         CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
+        CHECK(strcmp(xmpp_stream_mechanism(&h.s), "SCRAM-SHA-1") == 0);
         start(chunk, XMPP_TLS_NEVER);
         scram_login(XMPP_SASL_SCRAM_SHA_256, "SCRAM-SHA-256", 0);
+        CHECK(strcmp(xmpp_stream_mechanism(&h.s), "SCRAM-SHA-256") == 0);
         CHECK(same(take(), CHDR));
         CHECK(same(h.events, ""));
     }

@@ -1,0 +1,258 @@
+/* test_stream_interop.c - the client stream (>>stream) against real servers: Prosody
+   (a.test, 127.0.0.1:15222) and ejabberd (c.test, 35222), started by tests/interop/run.sh
+   (servers.sh: users alice/alice-pw and bob/bob-pw; STARTTLS offered, not required). Over
+   plain TCP on loopback (XMPP_TLS_NEVER: TLS is wired into the stream later), with a
+   small poll() loop around the sans-I/O client, the shape the POSIX glue will have:
+     - alice logs in (the strongest mechanism offered: SCRAM; the server's signature
+       verified), is bound to a full JID, sends presence and a message to herself, and
+       gets it back; then closes, and the server closes too;
+     - alice and bob online at once: a message from alice arrives at bob, with its body;
+     - a wrong password: SASL failure not-authorized, then the stream closed.
+   A server that is not running makes its tests skipped (failures under CI=true). */
+#define XMPP_IMPLEMENTATION
+#include "../../xmpp.h"
+#include "../check.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TIMEOUT_MS 10000
+
+typedef struct {
+    const char *name, *domain;
+    int port;
+} server;
+
+static const server prosody = { "prosody", "a.test", 15222 };
+static const server ejabberd = { "ejabberd", "c.test", 35222 };
+
+typedef struct {
+    int fd;
+    xmpp_stream s;
+    xmpp_stream_config cfg;
+    char jid[128];
+    unsigned char mem[24000];
+    char log[4096];          /* one line per event */
+} client;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void rng(void *ctx, unsigned char *buf, size_t n)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    (void)ctx;
+    if (!f || fread(buf, 1, n, f) != n) abort();
+    fclose(f);
+}
+
+static void logf_(client *c, const char *line)
+{
+    if (strlen(c->log) + strlen(line) + 2 < sizeof c->log) { strcat(c->log, line); strcat(c->log, "\n"); }
+}
+
+static void on_event(client *c, const xmpp_stream_event *e)
+{
+    char line[512];
+    switch (e->kind) {
+    case XMPP_STREAM_ONLINE: snprintf(line, sizeof line, "ONLINE %.*s", (int)e->jid.n, e->jid.p); break;
+    case XMPP_STREAM_STANZA: {
+        xmpp_str n = xmpp_node_name(e->stanza), id = xmpp_node_attr(e->stanza, NULL, "id");
+        xmpp_str body = xmpp_node_text(xmpp_node_child(e->stanza, NULL, "body"));
+        snprintf(line, sizeof line, "STANZA %.*s %.*s %.*s", (int)n.n, n.p, (int)id.n, id.p ? id.p : "",
+                 (int)body.n, body.p ? body.p : "");
+        break;
+    }
+    case XMPP_STREAM_SASL_FAILURE:
+        snprintf(line, sizeof line, "SASL_FAILURE %.*s", (int)e->condition.n, e->condition.p);
+        break;
+    case XMPP_STREAM_ERROR:
+        snprintf(line, sizeof line, "STREAM_ERROR %.*s", (int)e->condition.n, e->condition.p);
+        break;
+    case XMPP_STREAM_CLOSED:
+        snprintf(line, sizeof line, "CLOSED %s", e->err ? xmpp_strerror(e->err) : "ok");
+        break;
+    default:
+        snprintf(line, sizeof line, "EVENT %d", (int)e->kind);
+        break;
+    }
+    logf_(c, line);
+}
+
+/* 0 ok, 1 server not there, -1 setup failed */
+static int dial(client *c, const server *sv, const char *user, const char *password)
+{
+    struct sockaddr_in sa;
+    memset(c, 0, sizeof *c);
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)sv->port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        if (c->fd >= 0) close(c->fd);
+        return 1;
+    }
+    snprintf(c->jid, sizeof c->jid, "%s@%s/interop", user, sv->domain);
+    c->cfg.jid = xmpp_str_z(c->jid);
+    c->cfg.password = xmpp_str_z(password);
+    c->cfg.rng = rng;
+    c->cfg.tls = XMPP_TLS_NEVER;
+    c->cfg.timeout_ms = TIMEOUT_MS;
+    if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) return -1;
+    xmpp_stream_tick(&c->s, now_ms());
+    return 0;
+}
+
+/* One round: send what is due, wait up to ms for bytes, feed them, take the events. */
+static void pump(client *c, int ms)
+{
+    size_t n, off = 0, used;
+    const unsigned char *out = xmpp_stream_output(&c->s, &n);
+    unsigned char buf[4096];
+    struct pollfd p;
+    ssize_t r;
+    xmpp_stream_event e;
+    if (n) {
+        r = send(c->fd, out, n, MSG_NOSIGNAL);
+        if (r > 0) xmpp_stream_output_ack(&c->s, (size_t)r);
+    }
+    xmpp_stream_tick(&c->s, now_ms());
+    while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
+    if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) return;
+    p.fd = c->fd;
+    p.events = POLLIN;
+    if (poll(&p, 1, ms) <= 0) return;
+    r = recv(c->fd, buf, sizeof buf, 0);
+    if (r <= 0) { logf_(c, "EOF"); return; }
+    while (off < (size_t)r) {
+        xmpp_stream_feed(&c->s, buf + off, (size_t)r - off, &used);
+        off += used;
+        while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
+        if (!used && (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED)) break;
+    }
+}
+
+/* Pump a and b (b may be NULL) until a's log has want; 1 if it came in time. */
+static int wait_for(client *a, client *b, const char *want)
+{
+    uint64_t end = now_ms() + TIMEOUT_MS;
+    while (now_ms() < end) {
+        if (strstr(a->log, want)) return 1;
+        if (xmpp_stream_wants(&a->s) == XMPP_WANT_CLOSED) break;   /* over, nothing left to send */
+        pump(a, b ? 20 : 100);
+        if (b) pump(b, 20);
+    }
+    if (strstr(a->log, want)) return 1;
+    printf("  waited for \"%s\"; events:\n%s", want, a->log);
+    return 0;
+}
+
+static void send_message(client *c, const char *to, const char *id, const char *body)
+{
+    xmpp_builder *b = xmpp_stream_send_begin(&c->s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_message(b, to, "chat", id, body);
+    CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
+}
+
+static void send_presence(client *c)
+{
+    xmpp_builder *b = xmpp_stream_send_begin(&c->s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_presence(b, NULL, NULL, NULL, NULL, 0);
+    CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
+}
+
+static void login_message_close(const server *sv)
+{
+    static client a;
+    char want[256], full[256];
+    int r = dial(&a, sv, "alice", "alice-pw");
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    snprintf(want, sizeof want, "ONLINE alice@%s/", sv->domain);
+    CHECK(wait_for(&a, NULL, want));
+    {   /* the full JID the server bound */
+        const char *p = strstr(a.log, "ONLINE ");
+        size_t n = p ? strcspn(p + 7, "\n") : 0;
+        snprintf(full, sizeof full, "%.*s", (int)n, p ? p + 7 : "");
+        printf("  %s: online as %s (%s)\n", sv->name, full, xmpp_stream_mechanism(&a.s));
+        CHECK(strncmp(xmpp_stream_mechanism(&a.s), "SCRAM-", 6) == 0);   /* no TLS: SCRAM, not PLAIN */
+    }
+    send_presence(&a);
+    send_message(&a, full, "self-1", "hello me & <you>");
+    CHECK(wait_for(&a, NULL, "STANZA message self-1 hello me & <you>"));
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    close(a.fd);
+}
+
+static void two_clients(const server *sv)
+{
+    static client a, b;
+    char bob[256], want[256];
+    int r = dial(&a, sv, "alice", "alice-pw");
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0 && dial(&b, sv, "bob", "bob-pw") == 0);
+    snprintf(want, sizeof want, "ONLINE alice@%s/", sv->domain);
+    CHECK(wait_for(&a, &b, want));
+    snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
+    CHECK(wait_for(&b, &a, want));
+    send_presence(&b);
+    {
+        const char *p = strstr(b.log, "ONLINE ");
+        size_t n = p ? strcspn(p + 7, "\n") : 0;
+        snprintf(bob, sizeof bob, "%.*s", (int)n, p ? p + 7 : "");
+    }
+    send_message(&a, bob, "ab-1", "from alice");
+    CHECK(wait_for(&b, &a, "STANZA message ab-1 from alice"));
+    xmpp_stream_close(&a.s);
+    xmpp_stream_close(&b.s);
+    CHECK(wait_for(&a, &b, "CLOSED ok"));
+    CHECK(wait_for(&b, &a, "CLOSED ok"));
+    close(a.fd);
+    close(b.fd);
+}
+
+static void wrong_password(const server *sv)
+{
+    static client a;
+    int r = dial(&a, sv, "alice", "not-the-password");
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    CHECK(wait_for(&a, NULL, "SASL_FAILURE not-authorized"));
+    CHECK(wait_for(&a, NULL, "CLOSED authentication failed"));
+    CHECK(strstr(a.log, "ONLINE") == NULL);
+    close(a.fd);
+}
+
+static void prosody_login(void) { login_message_close(&prosody); }
+static void ejabberd_login(void) { login_message_close(&ejabberd); }
+static void prosody_two(void) { two_clients(&prosody); }
+static void ejabberd_two(void) { two_clients(&ejabberd); }
+static void prosody_wrong(void) { wrong_password(&prosody); }
+static void ejabberd_wrong(void) { wrong_password(&ejabberd); }
+
+int main(void)
+{
+    RUN(prosody_login);
+    RUN(ejabberd_login);
+    RUN(prosody_two);
+    RUN(ejabberd_two);
+    RUN(prosody_wrong);
+    RUN(ejabberd_wrong);
+    return check_done();
+}
