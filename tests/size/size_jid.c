@@ -1,25 +1,6 @@
 /* size_jid.c - the JID code (>>jid) alone, as firmware links it: freestanding, everything
    else dropped by --gc-sections. `make size` builds and measures it (size_layer.sh). */
-#define XMPP_FREESTANDING
-#define XMPP_IMPLEMENTATION
-#include "../../xmpp.h"
-
-/* in case the compiler turns a struct copy into a call (counted in the text size) */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    const unsigned char *sp = (const unsigned char *)s;
-    while (n--) *dp++ = *sp++;
-    return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    while (n--) *dp++ = (unsigned char)c;
-    return d;
-}
+#include "probe.h"
 
 /* nm -S reports this object's size */
 char xmpp_sizeof_jid[sizeof(xmpp_jid)];

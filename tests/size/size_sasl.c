@@ -2,27 +2,7 @@
    a SCRAM login (mechanism selection, start, step, success, the cache) plus PLAIN, with
    everything unused dropped by --gc-sections. tests/size/size_sasl.sh builds and measures
    it, with and without XMPP_NO_SHA1. The SCRAM server is not in it (a device logs in). */
-#define XMPP_FREESTANDING
-#define XMPP_IMPLEMENTATION
-#include "../../xmpp.h"
-
-/* Compilers emit calls to these for struct copies even when freestanding; every firmware
-   C library has them. Counted in the text size like the library's own code. */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    const unsigned char *sp = (const unsigned char *)s;
-    while (n--) *dp++ = *sp++;
-    return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    while (n--) *dp++ = (unsigned char)c;
-    return d;
-}
+#include "probe.h"
 
 /* nm -S reports these objects' sizes */
 char xmpp_sizeof_sasl[sizeof(xmpp_sasl)];

@@ -2,26 +2,7 @@
    stanzas) alone, as firmware links it: freestanding, everything else dropped by
    --gc-sections. `make size` builds and measures it (size_layer.sh). The tokenizer
    helpers it shares (UTF-8 and name checks) are counted with the tokenizer. */
-#define XMPP_FREESTANDING
-#define XMPP_IMPLEMENTATION
-#include "../../xmpp.h"
-
-/* in case the compiler turns a struct copy into a call (counted in the text size) */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    const unsigned char *sp = (const unsigned char *)s;
-    while (n--) *dp++ = *sp++;
-    return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    while (n--) *dp++ = (unsigned char)c;
-    return d;
-}
+#include "probe.h"
 
 /* nm -S reports these objects' sizes */
 char xmpp_sizeof_tree[sizeof(xmpp_tree)];

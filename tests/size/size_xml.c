@@ -1,26 +1,6 @@
 /* size_xml.c - the tokenizer alone, as firmware links it: freestanding, everything the
    library does not use dropped by --gc-sections. `make size` builds and measures it. */
-#define XMPP_FREESTANDING
-#define XMPP_IMPLEMENTATION
-#include "../../xmpp.h"
-
-/* Compilers emit calls to these for struct copies even when freestanding; every firmware
-   C library has them. Counted in the text size like the library's own code. */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    const unsigned char *sp = (const unsigned char *)s;
-    while (n--) *dp++ = *sp++;
-    return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    while (n--) *dp++ = (unsigned char)c;
-    return d;
-}
+#include "probe.h"
 
 /* nm -S reports these objects' sizes: the state struct and one token */
 char xmpp_sizeof_xml[sizeof(xmpp_xml)];
