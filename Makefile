@@ -121,10 +121,12 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
 M0_UNITS := test_xml test_build test_jid test_sasl
-M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf
+M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf \
+            $(B)/m0/login.elf
 M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
            "m0/stack_xml=tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf" \
-           "m0/stack_sasl=tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf"
+           "m0/stack_sasl=tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf" \
+           "m0/login=tests/firmware/run.sh microbit $(B)/m0/login.elf"
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
@@ -174,13 +176,17 @@ $(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.
 $(B)/m3/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m3
 	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
 
+# a complete scripted client login in static memory: its RAM and peak stack
+$(B)/m0/login.elf: tests/firmware/login.c tests/firmware/startup.c xmpp.h | $(B)/m0
+	$(ARM_CC) $(WARN) -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld -o $@ tests/firmware/startup.c $<
+
 # the RAM of one SCRAM login, measured the same way
 $(B)/m0/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmpp.h | $(B)/m0
 	$(ARM_CC) $(WARN) -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld -o $@ tests/firmware/startup.c $<
 $(B)/m3/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmpp.h | $(B)/m3
 	$(ARM_CC) $(WARN) -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -o $@ tests/firmware/startup.c $<
 
-size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3/stack_sasl.elf
+size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3/stack_sasl.elf $(B)/m0/login.elf
 	tests/size/size.sh $(B)/size
 	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(tree_|serr_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_tree
 	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
@@ -190,6 +196,7 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3
 	tests/size/size_sasl.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_sasl.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_sasl.elf | grep -v 'passed\|firmware:'
+	@echo "Cortex-M0 (qemu microbit), the client login:"; tests/firmware/run.sh microbit $(B)/m0/login.elf | grep -v 'passed\|firmware:'
 
 fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
 	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \

@@ -34,6 +34,8 @@
      XMPP_SASL_SALT_MAX   bytes of a SCRAM salt a client accepts and caches (default 64,
                           at most 255)
      XMPP_SASL_SERVER_BUF bytes for a SCRAM server's messages (default 512, at most 65535)
+     XMPP_STREAM_SASL_MAX bytes of one SASL message the client stream handles (default 512)
+     XMPP_STREAM_JID_MAX  bytes of the bound JID the client stream keeps (default 512)
      XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP/XMPP_STRLEN
                           override the mem* functions and strlen (default: <string.h>'s, or small
                           built-ins when XMPP_FREESTANDING is defined)
@@ -996,6 +998,14 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
            xmpp_stream_tick(&s, now_ms());
        }
 */
+
+#ifndef XMPP_STREAM_SASL_MAX
+#define XMPP_STREAM_SASL_MAX 512   /* bytes of one decoded SASL message, in or out (SCRAM's
+                                      are ~100-200; PLAIN's: username + password + 2) */
+#endif
+#ifndef XMPP_STREAM_JID_MAX
+#define XMPP_STREAM_JID_MAX 512    /* bytes of the bound JID kept (RFC 7622 allows 3071) */
+#endif
 
 typedef enum xmpp_tls_policy {
     XMPP_TLS_REQUIRED = 0,   /* default: STARTTLS or fail (a server without it is refused) */
@@ -5424,7 +5434,8 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
    IMPLEMENTATION NOTES
 
    mem is cut into: the tokenizer's buffer, the stanza arena, the output buffer, a SASL
-   scratch area ([challenge decoded | response | response in base64]) and the bound JID.
+   scratch area ([challenge decoded | response | response in base64], sized by
+   XMPP_STREAM_SASL_MAX) and the bound JID (XMPP_STREAM_JID_MAX).
    Every server element goes tokenizer -> collector -> xmpp__stanza_in(), which acts
    according to the state. Events are queued (at most XMPP__EVQ); feed stops while one
    is waiting, because a STANZA event points into the arena that the next stanza
@@ -5438,10 +5449,9 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
 #define XMPP__NS_BIND     "urn:ietf:params:xml:ns:xmpp-bind"
 #define XMPP__NS_SESSION  "urn:ietf:params:xml:ns:xmpp-session"
 #define XMPP__NS_PING     "urn:xmpp:ping"
-#define XMPP__SCRATCH     2560   /* SASL: 768 challenge + 768 response + 1024 base64 */
-#ifndef XMPP_CLIENT_JID_MAX
-#define XMPP_CLIENT_JID_MAX 512  /* bytes of the bound JID we keep */
-#endif
+/* SASL scratch: [a decoded challenge | our response | the response in base64] */
+#define XMPP__SASL_B64    ((XMPP_STREAM_SASL_MAX + 2) / 3 * 4)
+#define XMPP__SCRATCH     (2 * XMPP_STREAM_SASL_MAX + XMPP__SASL_B64)
 
 static const char *const xmpp__state_names[] = {
     "start", "§4.2 stream header sent, waiting for the server's",
@@ -5586,9 +5596,9 @@ static void xmpp__send_bind(xmpp_stream *c)
 static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, const unsigned char *raw, size_t n)
 {
     xmpp_builder *b = xmpp__out_begin(c);
-    char *text = (char *)c->scratch + 1536;
+    char *text = (char *)c->scratch + 2 * XMPP_STREAM_SASL_MAX;
     size_t len = 0;
-    if (n && xmpp_b64_encode(raw, n, text, 1024, &len)) {
+    if (n && xmpp_b64_encode(raw, n, text, XMPP__SASL_B64, &len)) {
         xmpp__cfail(c, XMPP_ERR_NOSPACE, NULL, "SASL message too long");
         return;
     }
@@ -5654,9 +5664,9 @@ static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         sc.cb_len = c->cfg.cb_len;
         sc.plus_offered = (uint8_t)xmpp_sasl_plus_offered(offered, n);
         c->mech = (uint8_t)sc.mech;
-        r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + 768, 768, &len);
+        r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len);
         if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
-        xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + 768, len);
+        xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + XMPP_STREAM_SASL_MAX, len);
         if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
         return;
     }
@@ -5675,7 +5685,7 @@ static xmpp_err xmpp__sasl_data(xmpp_stream *c, const xmpp_node *n, size_t *len)
     *len = 0;
     if (!t.p) return XMPP_ERR_SASL_MALFORMED;
     if (t.n == 1 && t.p[0] == '=') return XMPP_OK;   /* §6.4.2: "=" is empty */
-    return xmpp_b64_decode(t.p, t.n, c->scratch, 768, len);
+    return xmpp_b64_decode(t.p, t.n, c->scratch, XMPP_STREAM_SASL_MAX, len);
 }
 
 static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
@@ -5684,12 +5694,12 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
     xmpp_err e;
     if (xmpp_node_is(r, XMPP__NS_SASL, "challenge")) {   /* §6.4.3 */
         if ((e = xmpp__sasl_data(c, r, &n)) ||
-            (e = xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + 768, 768, &len))) {
+            (e = xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len))) {
             xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
                                                                    : "bad SASL challenge (base64)");
             return;
         }
-        xmpp__send_sasl(c, "response", NULL, c->scratch + 768, len);
+        xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
         if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
     } else if (xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.6 */
         if ((e = xmpp__sasl_data(c, r, &n)) || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
@@ -5740,7 +5750,7 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding failed (iq error)");
         return;
     }
-    if (!j.p || xmpp_jid_parse(&parsed, j.p, j.n, NULL) || !parsed.resource.n || j.n > XMPP_CLIENT_JID_MAX) {
+    if (!j.p || xmpp_jid_parse(&parsed, j.p, j.n, NULL) || !parsed.resource.n || j.n > XMPP_STREAM_JID_MAX) {
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding: no valid full JID in the result");
         return;
     }
@@ -5899,7 +5909,7 @@ XMPPDEF size_t xmpp_stream_mem_size(const xmpp_stream_config *cfg)
     size_t x = cfg->xml_buf ? cfg->xml_buf : 4096;
     if (!xmpp_xml_buffer_size(&cfg->limits)) return 0;
     return xmpp__client_part(x) + xmpp__client_part(cfg->arena ? cfg->arena : 4096) +
-           xmpp__client_part(cfg->out ? cfg->out : 2048) + XMPP__SCRATCH + XMPP_CLIENT_JID_MAX + 8;
+           xmpp__client_part(cfg->out ? cfg->out : 2048) + XMPP__SCRATCH + XMPP_STREAM_JID_MAX + 8;
 }
 
 XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg, void *mem, size_t size)
