@@ -41,7 +41,7 @@ EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
 .PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean
-all: $(B)/tokens
+all: $(B)/tokens $(B)/echo_bot
 
 $(B)/gcc $(B)/clang $(B)/asan $(B)/m3 $(B)/m0:
 	@mkdir -p $@
@@ -67,6 +67,8 @@ $(B)/gcc/strophe_names: tests/strophe_names.c tests/strophe_names2.c $(HDR) | $(
 $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
 $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
+	$(GCC) $(WARN) -O2 -o $@ $<
+$(B)/echo_bot: examples/echo_bot.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
@@ -137,6 +139,7 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "strophe_names=$(B)/gcc/strophe_names"
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop \
+      $(B)/echo_bot \
       $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \

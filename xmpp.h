@@ -49,7 +49,7 @@
                 EXTERNAL, ANONYMOUS, client and server
      >>stream   the client stream: negotiation (STARTTLS, SASL, bind), events, sans-I/O
      >>tls      TLS hook (sans-I/O), BearSSL backend (XMPP_BEARSSL)
-     >>posix    sockets, SRV lookup, poll loop                   (not yet written)
+     >>posix    XMPP_POSIX: TCP connect, getrandom, clock, a poll() step (SRV: not yet)
 */
 #ifndef XMPP_H
 #define XMPP_H
@@ -1448,7 +1448,54 @@ XMPPDEF unsigned xmpp_tls_bearssl_version(const xmpp_tls_bearssl *b);
    + an alert number), for debugging; xmpp_tls_error() says it in words. */
 XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
 #endif /* XMPP_BEARSSL */
-/* ======================================================================== >>posix */
+/* ======================================================================== >>posix
+   Platform glue for POSIX systems (define XMPP_POSIX; the only part that touches the
+   OS): connect a TCP socket, random bytes, a monotonic clock, and one step of an event
+   loop around a client stream. Plain TCP only for now (TLS through the stream: next).
+
+       xmpp_posix_io io;  xmpp_stream_event ev;  const char *why;
+       int fd = xmpp_posix_connect("example.com", 5222, 10000, &why);
+       xmpp_posix_io_init(&io, fd);
+       while (!(xmpp_stream_wants(&s) & XMPP_WANT_CLOSED)) {
+           if (xmpp_posix_step(&io, &s, 1000, &why) < 0) break;   the connection failed
+           while (xmpp_stream_next(&s, &ev)) handle(&ev);
+       }
+       xmpp_posix_flush(&io, &s);  close(fd);                    what is left: the close */
+#ifdef XMPP_POSIX
+
+/* Connect to host (a name, or an IPv4/IPv6 literal) on port, trying each address
+   getaddrinfo() gives (IPv6 and IPv4, in its order), each attempt bounded by timeout_ms.
+   Returns a connected socket, or -1 and *why. (SRV lookup, RFC 6120 §3.2: not yet.) */
+XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, const char **why);
+
+/* n random bytes from getrandom(): an xmpp_rng_fn (ctx unused). Aborts if the kernel
+   has none to give, rather than hand out predictable nonces. */
+XMPPDEF void xmpp_posix_random(void *ctx, unsigned char *buf, size_t n);
+
+/* Milliseconds of CLOCK_MONOTONIC, for xmpp_stream_tick(). */
+XMPPDEF uint64_t xmpp_posix_now_ms(void);
+
+/* The socket and the bytes read but not yet taken by the stream (feed stops while an
+   event waits). */
+typedef struct xmpp_posix_io {
+    int fd;
+    size_t off, len;
+    unsigned char buf[2048];
+} xmpp_posix_io;
+
+XMPPDEF void xmpp_posix_io_init(xmpp_posix_io *io, int fd);
+
+/* One step: send the stream's output, then feed bytes kept from before or, when there
+   are none, wait up to wait_ms for the server's, and tick the clock. Pull the events
+   after each step. Returns 1 (something happened), 0 (nothing within wait_ms) or -1 and
+   *why (the connection failed or the server closed it). */
+XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, const char **why);
+
+/* Send whatever output is left (say, our </stream:stream>), for up to one second. */
+XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s);
+
+#endif /* XMPP_POSIX */
+
 
 #ifdef __cplusplus
 }
@@ -7028,6 +7075,140 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
 
 #endif /* XMPP_BEARSSL */
 /* ======================================================================== >>posix */
+#ifdef XMPP_POSIX
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, const char **why)
+{
+    struct addrinfo hints, *res, *ai;
+    char service[8];
+    int fd = -1, r, i = 0;
+    unsigned p = port;
+    *why = "no address for the host";
+    do { service[i++] = (char)('0' + p % 10); p /= 10; } while (p && i < 6);
+    service[i] = '\0';
+    for (r = 0; r < i / 2; r++) { char t = service[r]; service[r] = service[i - 1 - r]; service[i - 1 - r] = t; }
+    XMPP_MEMSET(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, service, &hints, &res) != 0) return -1;
+    for (ai = res; ai; ai = ai->ai_next) {   /* non-blocking connect, bounded by poll() */
+        struct pollfd pf;
+        int err = 0, flags;
+        socklen_t len = sizeof err;
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) { *why = "socket() failed"; continue; }
+        flags = fcntl(fd, F_GETFL, 0);
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (r < 0 && errno == EINPROGRESS) {
+            pf.fd = fd;
+            pf.events = POLLOUT;
+            r = poll(&pf, 1, timeout_ms);
+            if (r == 0) { *why = "connection timed out"; close(fd); fd = -1; continue; }
+            if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) r = -1;
+        }
+        if (r < 0) { *why = "connection refused or unreachable"; close(fd); fd = -1; continue; }
+        fcntl(fd, F_SETFL, flags);   /* blocking again: sends are short */
+        *why = NULL;
+        break;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+XMPPDEF void xmpp_posix_random(void *ctx, unsigned char *buf, size_t n)
+{
+    (void)ctx;
+    while (n) {
+        ssize_t r = getrandom(buf, n, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) abort();   /* no randomness: no nonces */
+        buf += r;
+        n -= (size_t)r;
+    }
+}
+
+XMPPDEF uint64_t xmpp_posix_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+XMPPDEF void xmpp_posix_io_init(xmpp_posix_io *io, int fd)
+{
+    io->fd = fd;
+    io->off = io->len = 0;
+}
+
+/* Send the stream's output; -1 if the socket refuses. */
+static int xmpp__posix_send(xmpp_posix_io *io, xmpp_stream *s)
+{
+    size_t n;
+    const unsigned char *out = xmpp_stream_output(s, &n);
+    while (n) {
+        ssize_t w = send(io->fd, out, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        xmpp_stream_output_ack(s, (size_t)w);
+        out = xmpp_stream_output(s, &n);
+    }
+    return 0;
+}
+
+XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, const char **why)
+{
+    size_t used;
+    int r = 0;
+    *why = NULL;
+    if (xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
+    if (io->off == io->len && !(xmpp_stream_wants(s) & XMPP_WANT_CLOSED)) {
+        struct pollfd pf;
+        ssize_t n;
+        pf.fd = io->fd;
+        pf.events = POLLIN;
+        r = poll(&pf, 1, wait_ms);
+        if (r < 0 && errno != EINTR) { *why = "poll() failed"; return -1; }
+        if (r > 0) {
+            n = recv(io->fd, io->buf, sizeof io->buf, 0);
+            if (n < 0 && errno == EINTR) n = 0;
+            else if (n <= 0) { *why = n ? "receiving failed (connection lost)" : "the server closed the connection"; return -1; }
+            io->off = 0;
+            io->len = (size_t)n;
+        }
+    }
+    if (io->off < io->len) {
+        xmpp_stream_feed(s, io->buf + io->off, io->len - io->off, &used);
+        io->off += used;
+        if (xmpp_stream_wants(s) & XMPP_WANT_CLOSED) io->off = io->len;   /* nothing more is taken */
+        r = 1;
+    }
+    xmpp_stream_tick(s, xmpp_posix_now_ms());
+    if (xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
+    return r > 0;
+}
+
+XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s)
+{
+    struct pollfd pf;
+    size_t n;
+    xmpp_stream_output(s, &n);
+    if (!n) return;
+    pf.fd = io->fd;
+    pf.events = POLLOUT;
+    if (poll(&pf, 1, 1000) > 0) xmpp__posix_send(io, s);
+}
+
+#endif /* XMPP_POSIX */
 
 #endif /* XMPP__IMPLEMENTED */
 #endif /* XMPP_IMPLEMENTATION */

@@ -7,7 +7,9 @@
        verified), is bound to a full JID, sends presence and a message to herself, and
        gets it back; then closes, and the server closes too;
      - alice and bob online at once: a message from alice arrives at bob, with its body;
-     - a wrong password: SASL failure not-authorized, then the stream closed.
+     - a wrong password: SASL failure not-authorized, then the stream closed;
+     - examples/echo_bot (ECHO_BOT, default build/echo_bot) as alice: bob's message comes
+       back to bob; SIGTERM makes the bot close the stream cleanly and exit 0.
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
 #include "../../xmpp.h"
@@ -18,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -239,6 +243,72 @@ static void wrong_password(const server *sv)
     close(a.fd);
 }
 
+/* Read the bot's output into out (appending) until it has want or ms pass. */
+static int bot_says(int fd, char *out, size_t size, const char *want, int ms)
+{
+    uint64_t end = now_ms() + (uint64_t)ms;
+    while (!strstr(out, want) && now_ms() < end) {
+        struct pollfd p;
+        size_t n = strlen(out);
+        ssize_t r;
+        p.fd = fd;
+        p.events = POLLIN;
+        if (poll(&p, 1, 100) <= 0) continue;
+        r = read(fd, out + n, size - n - 1);
+        if (r <= 0) break;
+        out[n + (size_t)r] = 0;
+    }
+    if (strstr(out, want)) return 1;
+    printf("  the bot did not say \"%s\"; it said:\n%s", want, out);
+    return 0;
+}
+
+static void echo_bot(const server *sv)
+{
+    static client b;
+    static char out[4096];
+    char port[16], jid[64], want[128];
+    const char *bin = getenv("ECHO_BOT") ? getenv("ECHO_BOT") : "build/echo_bot";
+    int pipefd[2], status = -1, r;
+    pid_t pid;
+    r = dial(&b, sv, "bob", "bob-pw");
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (access(bin, X_OK) != 0) { printf("  no %s: build it first\n", bin); CHECK(0); return; }
+    snprintf(port, sizeof port, "127.0.0.1:%d", sv->port);
+    snprintf(jid, sizeof jid, "alice@%s/bot", sv->domain);
+    out[0] = 0;
+    if (pipe(pipefd)) { CHECK(0); return; }
+    pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        setenv("XMPP_PASSWORD", "alice-pw", 1);
+        execl(bin, bin, "--server", port, "--plaintext", jid, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    CHECK(pid > 0);
+    snprintf(want, sizeof want, "online as %s", jid);
+    CHECK(bot_says(pipefd[0], out, sizeof out, want, TIMEOUT_MS));
+    snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
+    CHECK(wait_for(&b, NULL, want));
+    send_message(&b, jid, "e-1", "echo me, <bot> & all");
+    CHECK(wait_for(&b, NULL, "STANZA message  echo me, <bot> & all"));
+    CHECK(bot_says(pipefd[0], out, sizeof out, "echo to bob@", TIMEOUT_MS));
+    if (pid > 0) kill(pid, SIGTERM);   /* by PID: the bot closes the stream */
+    CHECK(bot_says(pipefd[0], out, sizeof out, "closed: closed by us, confirmed by the server", TIMEOUT_MS));
+    if (pid > 0) waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(pipefd[0]);
+    xmpp_stream_close(&b.s);
+    CHECK(wait_for(&b, NULL, "CLOSED ok"));
+    close(b.fd);
+}
+
+static void prosody_echo(void) { echo_bot(&prosody); }
+static void ejabberd_echo(void) { echo_bot(&ejabberd); }
 static void prosody_login(void) { login_message_close(&prosody); }
 static void ejabberd_login(void) { login_message_close(&ejabberd); }
 static void prosody_two(void) { two_clients(&prosody); }
@@ -254,5 +324,7 @@ int main(void)
     RUN(ejabberd_two);
     RUN(prosody_wrong);
     RUN(ejabberd_wrong);
+    RUN(prosody_echo);
+    RUN(ejabberd_echo);
     return check_done();
 }
