@@ -1128,7 +1128,8 @@ XMPPDEF void xmpp_stream_tls_done(xmpp_stream *c);
    jabber:client), then xmpp_stream_send_end(). NULL unless online. send_end returns
    XMPP_OK (queued in the output), XMPP_ERR_NOSPACE (not queued: the output buffer is too
    full; send what is there and try again) or the builder's error. Nothing is queued
-   halfway. */
+   halfway. Finish a stanza (send_end) before the next feed, tick or close: those may
+   write to the output themselves. */
 XMPPDEF xmpp_builder *xmpp_stream_send_begin(xmpp_stream *c);
 XMPPDEF xmpp_err xmpp_stream_send_end(xmpp_stream *c);
 
