@@ -33,7 +33,7 @@ FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
 FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
-HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h
+HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h tests/treecmp.h
 UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls
 LIBS_test_diff := -lexpat
 LIBS_test_tls := -lbearssl
@@ -82,7 +82,7 @@ $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_stream: tests/fuzz/fuzz_stream.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
-$(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c xmpp.h | $(B)/gcc
+$(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c tests/treecmp.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 $(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
 	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<

@@ -4,6 +4,7 @@
 #define XMPP_IMPLEMENTATION
 #include "../xmpp.h"
 #include "check.h"
+#include "treecmp.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -685,33 +686,6 @@ static void random_element(xmpp_builder *b, unsigned depth)
 /* Field by field: the tree against the builder's input is hard to keep; instead two
    trees of the same bytes, one collected whole and one byte by byte, are compared
    node by node, and the bytes written back equal the original. */
-static int same_tree(const xmpp_node *a, const xmpp_node *b)
-{
-    size_t i;
-    if (!a || !b) return a == b;
-    if (xmpp_node_is_text(a) != xmpp_node_is_text(b)) return 0;
-    if (xmpp_node_is_text(a)) {
-        xmpp_str x = xmpp_node_text(a), y = xmpp_node_text(b);
-        return x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
-    }
-    {
-        xmpp_str x = xmpp_node_name(a), y = xmpp_node_name(b), u = xmpp_node_ns(a), v = xmpp_node_ns(b);
-        if (x.n != y.n || memcmp(x.p, y.p, x.n) || u.n != v.n || (u.n && memcmp(u.p, v.p, u.n))) return 0;
-    }
-    if (xmpp_node_attr_count(a) != xmpp_node_attr_count(b)) return 0;
-    for (i = 0; i < xmpp_node_attr_count(a); i++) {
-        xmpp_str n1, n2, s1, s2, v1, v2;
-        xmpp_node_attr_at(a, i, &s1, &n1, &v1);
-        xmpp_node_attr_at(b, i, &s2, &n2, &v2);
-        if (n1.n != n2.n || memcmp(n1.p, n2.p, n1.n) || s1.n != s2.n || (s1.n && memcmp(s1.p, s2.p, s1.n)) ||
-            v1.n != v2.n || (v1.n && memcmp(v1.p, v2.p, v1.n)))
-            return 0;
-    }
-    for (a = xmpp_node_first(a), b = xmpp_node_first(b); a || b; a = xmpp_node_next(a), b = xmpp_node_next(b))
-        if (!same_tree(a, b)) return 0;
-    return 1;
-}
-
 static void test_round_trip_random(void)
 {
     static char built[8192], doc[8192 + 200];
