@@ -2998,6 +2998,7 @@ static const char *const xmpp__wk_ns[] = {
     "", "jabber:client", "http://www.w3.org/XML/1998/namespace", "http://etherx.jabber.org/streams",
     "jabber:server", "urn:ietf:params:xml:ns:xmpp-stanzas"
 };
+static const unsigned char xmpp__wk_len[] = { 0, 13, 36, 32, 13, 35 };
 #define XMPP__WK_COUNT 5
 #define XMPP__WK_REF(k) ((size_t)-2 - (k))   /* xmpp__intern's result for one of them */
 
@@ -3008,8 +3009,8 @@ static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri)
 {
     size_t r = s->ns, k;
     if (!uri.n) return 0;
-    for (k = 1; k <= XMPP__WK_COUNT; k++)
-        if (xmpp_str_eq(uri, xmpp__wk_ns[k])) return XMPP__WK_REF(k);
+    for (k = 1; k <= XMPP__WK_COUNT; k++)   /* lengths first: this runs for every element */
+        if (uri.n == xmpp__wk_len[k] && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
     if (s->cur) {   /* most elements share their parent's namespace */
         const unsigned char *e = s->arena + s->cur - 1;
         uint32_t d = xmpp__get32(e + 8);
