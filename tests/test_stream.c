@@ -457,6 +457,33 @@ static void test_session_and_skip(void)
     CHECK(same(h.events, "ONLINE alice@a.test/r1\nSKIPPED\nSTANZA message small\n"));
 }
 
+/* The trace: state changes with their RFC section, chunks in and out, SASL masked. */
+static char trace[8192];
+static void tracer(void *ctx, int kind, const char *text, size_t n)
+{
+    size_t len = strlen(trace);
+    (void)ctx;
+    if (len + n + 8 < sizeof trace)
+        sprintf(trace + len, "%s %.*s\n", kind == XMPP_TRACE_STATE ? "STATE" : kind == XMPP_TRACE_IN ? "IN" : "OUT",
+                (int)n, text);
+}
+
+static void test_trace(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    trace[0] = 0;
+    h.cfg.trace = tracer;
+    login_plain();
+    CHECK(strstr(trace, "STATE §4.3.2 waiting for <stream:features/>\n") != NULL);
+    CHECK(strstr(trace, "STATE §6.4 SASL exchange\n") != NULL);
+    CHECK(strstr(trace, "STATE §7.6 resource binding\n") != NULL);
+    CHECK(strstr(trace, "STATE online (§8 stanzas)\n") != NULL);
+    CHECK(strstr(trace, "OUT (SASL message, not shown)\n") != NULL);
+    CHECK(strstr(trace, "AGFsaWNlAHNlY3JldA==") == NULL);   /* the password never shows */
+    CHECK(strstr(trace, "IN <success xmlns='" SASL_NS "'/>\n") != NULL);
+    CHECK(strstr(trace, "OUT " BIND_OUT "\n") != NULL);
+}
+
 static void test_misuse(void)
 {
     start(0, XMPP_TLS_NEVER);
@@ -488,6 +515,7 @@ int main(void)
     RUN(test_keepalive);
     RUN(test_tls_policy);
     RUN(test_session_and_skip);
+    RUN(test_trace);
     RUN(test_misuse);
     return check_done();
 }
