@@ -5951,14 +5951,14 @@ static void xmpp__token_in(xmpp_stream *c, const xmpp_xml_token *t)
 
 /* ---- the API */
 
-static size_t xmpp__client_part(size_t n) { return (n + 7) / 8 * 8; }
+static size_t xmpp__stream_part(size_t n) { return (n + 7) / 8 * 8; }
 
 XMPPDEF size_t xmpp_stream_mem_size(const xmpp_stream_config *cfg)
 {
     size_t x = cfg->xml_buf ? cfg->xml_buf : 4096;
     if (!xmpp_xml_buffer_size(&cfg->limits)) return 0;
-    return xmpp__client_part(x) + xmpp__client_part(cfg->arena ? cfg->arena : 4096) +
-           xmpp__client_part(cfg->out ? cfg->out : 2048) + XMPP__SCRATCH + XMPP_STREAM_JID_MAX + 8;
+    return xmpp__stream_part(x) + xmpp__stream_part(cfg->arena ? cfg->arena : 4096) +
+           xmpp__stream_part(cfg->out ? cfg->out : 2048) + XMPP__SCRATCH + XMPP_STREAM_JID_MAX + 8;
 }
 
 XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg, void *mem, size_t size)
@@ -5986,12 +5986,12 @@ XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg,
     }
     p += (8 - (uintptr_t)p % 8) % 8;
     if (xmpp_xml_init(&c->xml, p, xs, &cfg->limits)) { c->err.message = "invalid tokenizer limits"; return XMPP_ERR_INVALID; }
-    p += xmpp__client_part(xs);
+    p += xmpp__stream_part(xs);
     xmpp_tree_init(&c->st, p, c->cfg.arena);
-    p += xmpp__client_part(c->cfg.arena);
+    p += xmpp__stream_part(c->cfg.arena);
     c->out = p;
     c->out_size = c->cfg.out;
-    p += xmpp__client_part(c->cfg.out);
+    p += xmpp__stream_part(c->cfg.out);
     c->scratch = p;
     c->jid = (char *)p + XMPP__SCRATCH;
     c->tls = c->cfg.tls_active;

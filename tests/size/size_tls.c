@@ -1,32 +1,14 @@
 /* size_tls.c - the TLS hook alone (no backend), freestanding, for `make size`
    (tests/size/size_tls.sh). With -DXMPP_BEARSSL (compiled, not linked: no BearSSL for ARM
    here) it only reports the backend's state size for the target. */
-#ifndef XMPP_BEARSSL
-#define XMPP_FREESTANDING
-#endif
+#ifdef XMPP_BEARSSL
 #define XMPP_IMPLEMENTATION
 #include "../../xmpp.h"
-
-#ifdef XMPP_BEARSSL
 char xmpp_sizeof_tls_bearssl[sizeof(xmpp_tls_bearssl)];
 char xmpp_sizeof_br_client[sizeof(br_ssl_client_context)];
 char xmpp_sizeof_br_x509[sizeof(br_x509_minimal_context)];
 #else
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    const unsigned char *sp = (const unsigned char *)s;
-    while (n--) *dp++ = *sp++;
-    return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *dp = (unsigned char *)d;
-    while (n--) *dp++ = (unsigned char)c;
-    return d;
-}
+#include "probe.h"
 
 void entry(xmpp_tls *t);
 void entry(xmpp_tls *t)
