@@ -33,10 +33,11 @@ FUZZ_SHORT ?= $(if $(filter true,$(CI)),30,10)
 FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
-HDR     := xmpp.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h tests/treecmp.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls
+HDR     := xmpp.h tests/tlsserver.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h tests/treecmp.h
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls test_stream_tls
 LIBS_test_diff := -lexpat
 LIBS_test_tls := -lbearssl
+LIBS_test_stream_tls := -lbearssl
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
@@ -69,11 +70,11 @@ $(B)/runner: tests/runner.c | $(B)/gcc
 $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
 $(B)/echo_bot: examples/echo_bot.c xmpp.h | $(B)/gcc
-	$(GCC) $(WARN) -O2 -o $@ $<
+	$(GCC) $(WARN) -O2 -o $@ $< -lbearssl
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/test_stream_interop: tests/interop/test_stream_interop.c $(HDR) | $(B)/gcc
-	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
+	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
 $(B)/test_tls_interop: tests/interop/test_tls_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
 $(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc

@@ -107,7 +107,8 @@ extern "C" {
     X(XMPP_ERR_TLS_UNTRUSTED,        0,                      "server certificate not trusted (unknown CA or bad chain)") \
     X(XMPP_ERR_TLS_NAME,             0,                      "server certificate does not match the XMPP domain") \
     X(XMPP_ERR_TLS_EXPIRED,          0,                      "certificate expired or not yet valid") \
-    X(XMPP_ERR_TLS_CLOSED,           0,                      "connection closed during the TLS handshake or without close_notify")
+    X(XMPP_ERR_TLS_CLOSED,           0,                      "connection closed during the TLS handshake or without close_notify") \
+    X(XMPP_ERR_CLOSED,               0,                      "connection closed before the stream ended")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -975,8 +976,9 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
 
        §4.2   our stream header; theirs (version 1.0, an id)
        §4.3.2 <stream:features/>
-       §5     STARTTLS, when offered and wanted: <starttls/>, <proceed/>; then the
-              application runs TLS (XMPP_STREAM_STARTTLS) and calls xmpp_stream_tls_done()
+       §5     STARTTLS, when offered and wanted: <starttls/>, <proceed/>; then the TLS
+              handshake through the TLS hook given in the config (>>tls), or, without
+              one, the application's own (XMPP_STREAM_STARTTLS, xmpp_stream_tls_done())
        §6     SASL: the strongest mechanism both offer (>>sasl), <auth/>, challenges,
               <success/> (the server proven, for SCRAM), then a stream restart (§4.3.3)
        §7     resource binding (the server's resource, or the one configured)
@@ -994,10 +996,15 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
            while (off < n) {                           feed stops while an event waits
                xmpp_stream_feed(&s, buf + off, n - off, &used);  off += used;
                while (xmpp_stream_next(&s, &ev)) handle(&ev);
+               if (!used) break;                       TLS output must go out first
            }
            xmpp_stream_tick(&s, now_ms());
        }
-*/
+
+   With a TLS hook in the config (cfg.tls_hook, say a BearSSL backend), the stream runs
+   TLS itself: feed() takes and output() gives the bytes on the wire (TLS records once
+   the handshake starts), at STARTTLS or, with cfg.direct_tls, from the first byte
+   (XEP-0368). The loop above stays the same; keep the bytes feed() did not take. */
 
 #ifndef XMPP_STREAM_SASL_MAX
 #define XMPP_STREAM_SASL_MAX 512   /* bytes of one decoded SASL message, in or out (SCRAM's
@@ -1006,6 +1013,8 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
 #ifndef XMPP_STREAM_JID_MAX
 #define XMPP_STREAM_JID_MAX 512    /* bytes of the bound JID kept (RFC 7622 allows 3071) */
 #endif
+
+typedef struct xmpp_tls xmpp_tls;   /* the TLS hook (>>tls) */
 
 typedef enum xmpp_tls_policy {
     XMPP_TLS_REQUIRED = 0,   /* default: STARTTLS or fail (a server without it is refused) */
@@ -1023,7 +1032,16 @@ typedef struct xmpp_stream_config {
     void *rng_ctx;
     xmpp_tls_policy tls;
     uint8_t plain_clear;       /* allow SASL PLAIN without TLS (the password in clear text) */
-    uint8_t tls_active;        /* the transport is TLS already (XEP-0368 direct TLS) */
+    xmpp_tls *tls_hook;        /* a TLS backend (>>tls), initialised, not started: the stream
+                                  runs the handshake itself (SNI and the name verified: the
+                                  JID's domain) and binds SCRAM-*-PLUS to it. NULL: the
+                                  application runs TLS (XMPP_STREAM_STARTTLS) */
+    uint8_t direct_tls;        /* with tls_hook: TLS from the first byte (XEP-0368, ALPN
+                                  "xmpp-client"), no STARTTLS */
+    uint8_t client_cert;       /* the TLS backend has a client certificate: log in with SASL
+                                  EXTERNAL (XEP-0178) when the server offers it */
+    uint8_t tls_active;        /* without tls_hook: the transport is TLS already (the
+                                  application's direct TLS) */
     uint32_t timeout_ms;       /* each negotiation step, a ping, the closing (default 30000) */
     uint32_t ping_ms;          /* XEP-0199 keepalive after this much silence (0: none) */
     size_t arena;              /* stanza arena bytes (default 4096) */
@@ -1032,7 +1050,8 @@ typedef struct xmpp_stream_config {
                                   or bigger start tags than fit are policy-violation;
                                   xmpp_xml_buffer_size(&limits) bytes never run out) */
     xmpp_xml_limits limits;    /* tokenizer limits (zero: defaults) */
-    const unsigned char *cb_data;   /* channel binding (tls-server-end-point), if any */
+    const unsigned char *cb_data;   /* without tls_hook: channel binding (tls-server-end-point)
+                                       of the application's TLS, if any */
     size_t cb_len;
     /* Trace: each state change with its RFC section, each chunk in and out (SASL
        exchanges masked). NULL: none. Compiled out with XMPP_NO_TRACE. */
@@ -1044,7 +1063,8 @@ enum { XMPP_TRACE_STATE = 1, XMPP_TRACE_IN, XMPP_TRACE_OUT };
 
 typedef enum xmpp_stream_event_kind {
     XMPP_STREAM_NONE = 0,
-    XMPP_STREAM_STARTTLS,      /* run the TLS handshake now, then call xmpp_stream_tls_done() */
+    XMPP_STREAM_STARTTLS,      /* no tls_hook: run the TLS handshake now, then call
+                                  xmpp_stream_tls_done() */
     XMPP_STREAM_ONLINE,        /* logged in and bound: jid is the full JID */
     XMPP_STREAM_STANZA,        /* a stanza (message, presence, iq) arrived: stanza */
     XMPP_STREAM_SKIPPED,       /* a stanza did not fit the arena and was skipped (name: its
@@ -1083,6 +1103,10 @@ typedef struct xmpp_stream {
     char *jid;                    /* the bound JID */
     size_t jid_len;
     uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
+    uint8_t tls_run, tls_closing;  /* the hook is started; its close_notify is queued */
+    const char *cb_type;           /* channel binding of the hook's TLS: its type name, */
+    unsigned char cb[64];          /* data (XMPP_TLS_CB_MAX) */
+    size_t cb_len;
     uint32_t ids;                 /* ids sent so far */
     uint64_t now, deadline, last_rx;
     xmpp_stream_event ev[XMPP__EVQ];
@@ -1098,21 +1122,30 @@ XMPPDEF size_t xmpp_stream_mem_size(const xmpp_stream_config *cfg);
 XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg, void *mem, size_t size);
 
 /* Bytes received from the server. Stops early (*used < len) while an event is waiting:
-   pull events, then feed the rest. Returns XMPP_OK or, once the stream is over, the
-   reason (also in the XMPP_STREAM_CLOSED event). */
+   pull events, then feed the rest. With a TLS hook it also stops when the TLS backend's
+   buffer is full (a half-duplex BearSSL buffer while output waits): send the output, then
+   feed the rest. Returns XMPP_OK or, once the stream is over, the reason (also in the
+   XMPP_STREAM_CLOSED event). */
 XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, size_t *used);
+
+/* The server closed the connection (recv() gave 0): XMPP_STREAM_CLOSED follows, with
+   XMPP_ERR_CLOSED if the stream had not ended (XMPP_ERR_TLS_CLOSED inside a TLS
+   handshake or without the server's close_notify), XMPP_OK if we had closed it and were
+   waiting for the server's </stream:stream>. */
+XMPPDEF void xmpp_stream_eof(xmpp_stream *c);
 
 /* The next event: 1 and *ev, or 0 when there is none. */
 XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev);
 
 /* Bytes to send to the server (*n = 0: none), valid until the next call on s; then how
-   many of them went out. */
-XMPPDEF const unsigned char *xmpp_stream_output(const xmpp_stream *c, size_t *n);
+   many of them went out. With a TLS hook these are TLS records (what was queued in
+   plaintext is sealed here, as much as the backend takes). */
+XMPPDEF const unsigned char *xmpp_stream_output(xmpp_stream *c, size_t *n);
 XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n);
 
 /* What the stream waits for: XMPP_WANT_READ (bytes from the server), XMPP_WANT_WRITE
    (output to send), XMPP_WANT_CLOSED (it is over: send what is left, close the
-   transport), XMPP_WANT_TLS (run the TLS handshake: XMPP_STREAM_STARTTLS). */
+   transport), XMPP_WANT_TLS (no tls_hook: run the TLS handshake, XMPP_STREAM_STARTTLS). */
 enum { XMPP_WANT_READ = 1, XMPP_WANT_WRITE = 2, XMPP_WANT_CLOSED = 4, XMPP_WANT_TLS = 8 };
 XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c);
 
@@ -1121,7 +1154,8 @@ XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c);
    every second or so. */
 XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms);
 
-/* After XMPP_STREAM_STARTTLS: TLS is up; the client restarts the stream over it. */
+/* Without tls_hook, after XMPP_STREAM_STARTTLS: TLS is up; the client restarts the stream
+   over it. */
 XMPPDEF void xmpp_stream_tls_done(xmpp_stream *c);
 
 /* Send a stanza: build it with the returned builder (whose default namespace is
@@ -1206,8 +1240,6 @@ typedef enum xmpp_tls_cb {
 
 /* Longest channel-binding data: a SHA-512 hash. */
 #define XMPP_TLS_CB_MAX 64
-
-typedef struct xmpp_tls xmpp_tls;
 
 /* What a backend implements; one static const instance per backend. Each member has the
    contract of the xmpp_tls_ function of the same name below. */
@@ -1451,11 +1483,12 @@ XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
 #endif /* XMPP_BEARSSL */
 /* ======================================================================== >>posix
    Platform glue for POSIX systems (define XMPP_POSIX; the only part that touches the
-   OS): connect a TCP socket, random bytes, a monotonic clock, and one step of an event
-   loop around a client stream. Plain TCP only for now (TLS through the stream: next).
+   OS): connect a TCP socket, random bytes, a monotonic clock, one step of an event loop
+   around a client stream, and (with XMPP_BEARSSL too) TLS set up from PEM files.
 
        xmpp_posix_io io;  xmpp_stream_event ev;  const char *why;
-       int fd = xmpp_posix_connect("example.com", 5222, 10000, &why);
+       cfg.tls_hook = xmpp_posix_tls_new(NULL, NULL, NULL, &why);   the system's CAs
+       int fd = xmpp_posix_dial(NULL, domain, 5222, 10000, &why);
        xmpp_posix_io_init(&io, fd);
        while (!(xmpp_stream_wants(&s) & XMPP_WANT_CLOSED)) {
            if (xmpp_posix_step(&io, &s, 1000, &why) < 0) break;   the connection failed
@@ -1468,6 +1501,11 @@ XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
    getaddrinfo() gives (IPv6 and IPv4, in its order), each attempt bounded by timeout_ms.
    Returns a connected socket, or -1 and *why. (SRV lookup, RFC 6120 §3.2: not yet.) */
 XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, const char **why);
+
+/* Connect to server ("HOST", "HOST:PORT", "[IPv6]:PORT"; NULL: the domain) on its port or
+   default_port, as xmpp_posix_connect(). Returns the socket, or -1 and *why. */
+XMPPDEF int xmpp_posix_dial(const char *server, xmpp_str domain, unsigned default_port, int timeout_ms,
+                            const char **why);
 
 /* n random bytes from getrandom(): an xmpp_rng_fn (ctx unused). Aborts if the kernel
    has none to give, rather than hand out predictable nonces. */
@@ -1494,6 +1532,19 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
 
 /* Send whatever output is left (say, our </stream:stream>), for up to one second. */
 XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s);
+
+#ifdef XMPP_BEARSSL
+/* A TLS hook for xmpp_stream_config.tls_hook: the BearSSL backend with a full-duplex
+   buffer (16 KiB records: any server), certificates verified against the CA certificates
+   in ca_file (PEM; NULL: the system's, /etc/ssl/certs/ca-certificates.crt) at the time of
+   this call, and a client certificate (cert_file, PEM chain, end-entity first, and its
+   unencrypted key in key_file; both NULL: none) for mutual TLS and SASL EXTERNAL. On the
+   heap (about 45 KB plus the anchors; the glue's only allocation). Returns NULL and *why
+   (a file that cannot be read, no certificate in it, a malformed one, no memory). */
+XMPPDEF xmpp_tls *xmpp_posix_tls_new(const char *ca_file, const char *cert_file, const char *key_file,
+                                     const char **why);
+XMPPDEF void xmpp_posix_tls_free(xmpp_tls *t);
+#endif
 
 #endif /* XMPP_POSIX */
 
@@ -5505,7 +5556,7 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
 static const char *const xmpp__state_names[] = {
     "start", "§4.2 stream header sent, waiting for the server's",
     "§4.3.2 waiting for <stream:features/>", "§5.4.2 <starttls/> sent, waiting for <proceed/>",
-    "§5.4.3 TLS negotiation (the application's)", "§6.4 SASL exchange",
+    "§5.4.3 TLS negotiation", "§6.4 SASL exchange",
     "§7.6 resource binding", "RFC 3921 §3 legacy session", "online (§8 stanzas)",
     "§4.4 closing: </stream:stream> sent", "closed"
 };
@@ -5522,7 +5573,7 @@ static void xmpp__trace(xmpp_stream *c, int kind, const void *p, size_t n)
 static void xmpp__set_state(xmpp_stream *c, xmpp_stream_state s)
 {
     c->state = (uint8_t)s;
-    c->deadline = s == XMPP_STATE_ONLINE || s == XMPP_STATE_CLOSED || s == XMPP_STATE_TLS ? 0 :
+    c->deadline = s == XMPP_STATE_ONLINE || s == XMPP_STATE_CLOSED || (s == XMPP_STATE_TLS && !c->cfg.tls_hook) ? 0 :
                   c->now + c->cfg.timeout_ms;
     xmpp__trace(c, XMPP_TRACE_STATE, xmpp__state_names[s], XMPP_STRLEN(xmpp__state_names[s]));
 }
@@ -5620,6 +5671,86 @@ static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, co
     e->text = xmpp_str_z(why);
 }
 
+/* ---- TLS through the hook (cfg.tls_hook)
+   Once started, every byte on the wire goes through the hook: feed() pushes the server's
+   records into it and takes the plaintext out into the tokenizer; output() seals what
+   the builder queued in c->out and hands out the records. The handshake is the state
+   XMPP_STATE_TLS; its end restarts the stream (§5.4.3.3). */
+
+/* The JID's domain, NUL-terminated, in the bound-JID buffer (empty until the bind). */
+static const char *xmpp__domain_z(xmpp_stream *c)
+{
+    xmpp_jid j;
+    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by init */
+    if (j.domain.n >= XMPP_STREAM_JID_MAX) return NULL;
+    XMPP_MEMCPY(c->jid, j.domain.p, j.domain.n);
+    c->jid[j.domain.n] = '\0';
+    return c->jid;
+}
+
+/* TLS failed or ended under the stream: no stream error can go out (RFC 6120 §5.4.3.2),
+   what was queued in plaintext never will. */
+static void xmpp__tls_fail(xmpp_stream *c, xmpp_err code, const char *why)
+{
+    c->closed_sent = 1;
+    c->out_len = 0;
+    xmpp__cfail(c, code, NULL, why);
+}
+
+static void xmpp__tls_start(xmpp_stream *c, const char *alpn)
+{
+    const char *name = xmpp__domain_z(c);
+    xmpp_err r = name ? xmpp_tls_start(c->cfg.tls_hook, name, alpn) : XMPP_ERR_INVALID;
+    c->tls_run = 1;
+    if (r) xmpp__tls_fail(c, r, name ? xmpp_tls_error(c->cfg.tls_hook)->message : "the domain is too long for SNI");
+}
+
+/* After the hook moved: the handshake done (restart the stream over TLS), or failed. */
+static void xmpp__tls_check(xmpp_stream *c)
+{
+    xmpp_tls_status st = xmpp_tls_state(c->cfg.tls_hook);
+    const xmpp_errinfo *e;
+    if (c->state == XMPP_STATE_CLOSED) return;
+    if (st == XMPP_TLS_OPEN && c->state == XMPP_STATE_TLS) {
+        xmpp__trace(c, XMPP_TRACE_STATE, "§5.4.3.3 TLS established", 25);
+        xmpp_stream_tls_done(c);
+    } else if (st == XMPP_TLS_FAILED || st == XMPP_TLS_CLOSED) {
+        e = xmpp_tls_error(c->cfg.tls_hook);
+        if (e->code) xmpp__tls_fail(c, e->code, e->message);
+        else xmpp__tls_fail(c, XMPP_ERR_TLS_CLOSED, "the server ended TLS (close_notify) before the stream");
+    }
+}
+
+static xmpp_err xmpp__feed_xml(xmpp_stream *c, const unsigned char *p, size_t len, size_t *used);
+
+/* The plaintext the hook holds, into the tokenizer, while no event waits. */
+static void xmpp__tls_in(xmpp_stream *c)
+{
+    const unsigned char *p;
+    size_t n, u;
+    while (!c->nev && c->state != XMPP_STATE_CLOSED && (p = xmpp_tls_read(c->cfg.tls_hook, &n)) != NULL) {
+        xmpp__feed_xml(c, p, n, &u);
+        xmpp_tls_read_ack(c->cfg.tls_hook, c->state == XMPP_STATE_CLOSED ? n : u);
+        if (u < n) break;
+    }
+}
+
+/* What the builder queued, sealed into records (once the handshake is done); after the
+   stream's end, our close_notify. */
+static void xmpp__tls_out(xmpp_stream *c)
+{
+    size_t u;
+    if (xmpp_tls_state(c->cfg.tls_hook) != XMPP_TLS_OPEN) return;
+    if (c->out_len && xmpp_tls_write(c->cfg.tls_hook, c->out, c->out_len, &u) == XMPP_OK && u) {
+        XMPP_MEMMOVE(c->out, c->out + u, c->out_len - u);
+        c->out_len -= u;
+    }
+    if (c->state == XMPP_STATE_CLOSED && !c->out_len && !c->tls_closing) {
+        c->tls_closing = 1;   /* RFC 5246 §7.2.1 */
+        xmpp_tls_close(c->cfg.tls_hook);
+    }
+}
+
 /* ---- the steps */
 
 static void xmpp__send_bind(xmpp_stream *c)
@@ -5659,6 +5790,29 @@ static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, 
     xmpp__out_must(c, 0, 1);
 }
 
+/* SCRAM-*-PLUS over the hook's TLS: the type the server lists (XEP-0440), from those
+   the backend can give, tls-server-end-point first (it needs nothing of the handshake's
+   secrets); with no list, tls-unique (RFC 5802 §6.1: the default). None: no -PLUS. */
+static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
+{
+    static const char *const names[] = { "tls-server-end-point", "tls-unique", "tls-exporter" };
+    static const xmpp_tls_cb types[] = { XMPP_TLS_CB_SERVER_END_POINT, XMPP_TLS_CB_UNIQUE, XMPP_TLS_CB_EXPORTER };
+    const xmpp_node *list = xmpp_node_child(f, "urn:xmpp:sasl-cb:0", "sasl-channel-binding"), *t;
+    size_t i;
+    c->cb_len = 0;
+    for (i = 0; i < 3; i++) {
+        int listed = !list && types[i] == XMPP_TLS_CB_UNIQUE;
+        for (t = xmpp_node_child(list, "urn:xmpp:sasl-cb:0", "channel-binding"); t && !listed;
+             t = xmpp_node_next_sibling(t, "urn:xmpp:sasl-cb:0", "channel-binding"))
+            listed = xmpp_str_eq(xmpp_node_attr(t, NULL, "type"), names[i]);
+        if (listed && xmpp_tls_channel_binding(c->cfg.tls_hook, types[i], c->cb, sizeof c->cb, &c->cb_len) == XMPP_OK) {
+            c->cb_type = names[i];
+            return;
+        }
+        c->cb_len = 0;
+    }
+}
+
 static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
 {
     const xmpp_node *tls = xmpp_node_child(f, XMPP__NS_TLS, "starttls");
@@ -5692,9 +5846,11 @@ static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         for (m = xmpp_node_child(mechs, XMPP__NS_SASL, "mechanism"); m && n < 16;
              m = xmpp_node_next_sibling(m, XMPP__NS_SASL, "mechanism"))
             offered[n++] = xmpp_node_text(m);
+        if (c->tls_run) xmpp__cb_choose(c, f);
         XMPP_MEMSET(&pol, 0, sizeof pol);
         pol.tls = c->tls;
-        pol.cb = c->cfg.cb_len != 0;
+        pol.cb = c->cb_len != 0;
+        pol.client_cert = c->tls && c->cfg.client_cert;
         pol.plain_clear = c->cfg.plain_clear;
         XMPP_MEMSET(&sc, 0, sizeof sc);
         sc.mech = xmpp_sasl_select(offered, n, &pol);
@@ -5709,8 +5865,9 @@ static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         sc.cache = c->cfg.cache;
         sc.rng = c->cfg.rng;
         sc.rng_ctx = c->cfg.rng_ctx;
-        sc.cb_data = c->cfg.cb_data;
-        sc.cb_len = c->cfg.cb_len;
+        sc.cb_data = c->cb_len ? c->cb : NULL;
+        sc.cb_len = c->cb_len;
+        sc.cb_type = xmpp_str_z(c->cb_type);
         sc.plus_offered = (uint8_t)xmpp_sasl_plus_offered(offered, n);
         c->mech = (uint8_t)sc.mech;
         r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len);
@@ -5864,7 +6021,8 @@ static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
     case XMPP_STATE_STARTTLS:
         if (xmpp_node_is(r, XMPP__NS_TLS, "proceed")) {   /* §5.4.2.3 */
             xmpp__set_state(c, XMPP_STATE_TLS);
-            xmpp__event(c, XMPP_STREAM_STARTTLS);
+            if (c->cfg.tls_hook) xmpp__tls_start(c, NULL);
+            else xmpp__event(c, XMPP_STREAM_STARTTLS);
         } else {
             xmpp__cfail(c, XMPP_ERR_NO_TLS, NULL, "the server answered <starttls/> with <failure/>");
         }
@@ -5994,17 +6152,22 @@ XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg,
     p += xmpp__stream_part(c->cfg.out);
     c->scratch = p;
     c->jid = (char *)p + XMPP__SCRATCH;
-    c->tls = c->cfg.tls_active;
+    c->tls = c->cfg.tls_active && !c->cfg.tls_hook;
     c->err.code = XMPP_OK;
     c->err.message = NULL;
     c->state = XMPP_STATE_START;
-    xmpp__send_header(c);
+    if (c->cfg.tls_hook && c->cfg.direct_tls) {   /* XEP-0368: TLS first, the header over it */
+        xmpp__set_state(c, XMPP_STATE_TLS);
+        xmpp__tls_start(c, "xmpp-client");
+    } else {
+        xmpp__send_header(c);
+    }
     return c->err.code;
 }
 
-XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, size_t *used)
+/* Plaintext XML from the server, into the tokenizer and on to the collector. */
+static xmpp_err xmpp__feed_xml(xmpp_stream *c, const unsigned char *p, size_t len, size_t *used)
 {
-    const unsigned char *p = (const unsigned char *)data;
     size_t off = 0, u;
     *used = 0;
     while (off < len && !c->nev && c->state != XMPP_STATE_CLOSED && c->state != XMPP_STATE_TLS) {
@@ -6024,8 +6187,52 @@ XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, 
     return c->state == XMPP_STATE_CLOSED ? c->err.code : XMPP_OK;
 }
 
+XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, size_t *used)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t off = 0, u;
+    if (!c->tls_run) {   /* plaintext; after <proceed/>, the rest goes to TLS */
+        xmpp_err r = xmpp__feed_xml(c, p, len, used);
+        if (!c->tls_run || c->state == XMPP_STATE_CLOSED) return r;
+        off = *used;
+    }
+    for (;;) {   /* records in, plaintext out, until an event waits or nothing moves */
+        xmpp__tls_in(c);
+        if (c->nev || c->state == XMPP_STATE_CLOSED || off == len) break;
+        u = 0;
+        xmpp_tls_feed(c->cfg.tls_hook, p + off, len - off, &u);   /* errors: by the state */
+        off += u;
+        if (u) c->last_rx = c->now;
+        xmpp__tls_check(c);
+        if (!u) { xmpp__tls_in(c); break; }
+    }
+    *used = off;
+    return c->state == XMPP_STATE_CLOSED ? c->err.code : XMPP_OK;
+}
+
+XMPPDEF void xmpp_stream_eof(xmpp_stream *c)
+{
+    if (c->state == XMPP_STATE_CLOSED) return;
+    if (c->tls_run && xmpp_tls_state(c->cfg.tls_hook) != XMPP_TLS_CLOSED) {
+        xmpp_tls_eof(c->cfg.tls_hook);   /* the backend says what it means for TLS */
+        xmpp__tls_in(c);
+        xmpp__tls_check(c);
+        if (c->state == XMPP_STATE_CLOSED) return;
+    }
+    c->closed_sent = 1;   /* nobody to tell */
+    c->out_len = 0;
+    if (c->state == XMPP_STATE_CLOSING) {   /* we closed; the server left without </stream:stream> */
+        c->err.code = XMPP_OK;
+        xmpp__set_state(c, XMPP_STATE_CLOSED);
+        xmpp__event(c, XMPP_STREAM_CLOSED)->text = xmpp_str_z("closed by us; the server closed the connection");
+        return;
+    }
+    xmpp__cfail(c, XMPP_ERR_CLOSED, NULL, "the server closed the connection before the stream ended");
+}
+
 XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)
 {
+    if (!c->nev && c->tls_run) xmpp__tls_in(c);   /* what the hook held while events waited */
     if (!c->nev) return 0;
     *ev = c->ev[c->ev0];
     c->ev0 = (uint8_t)((c->ev0 + 1) % XMPP__EVQ);
@@ -6033,22 +6240,39 @@ XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)
     return 1;
 }
 
-XMPPDEF const unsigned char *xmpp_stream_output(const xmpp_stream *c, size_t *n)
+XMPPDEF const unsigned char *xmpp_stream_output(xmpp_stream *c, size_t *n)
 {
-    *n = c->out_len;
-    return c->out;
+    const unsigned char *p;
+    if (!c->tls_run) { *n = c->out_len; return c->out; }
+    xmpp__tls_out(c);
+    p = xmpp_tls_output(c->cfg.tls_hook, n);
+    if (!p) *n = 0;
+    return p ? p : c->out;
 }
 
 XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c)
 {
     unsigned w = c->out_len ? XMPP_WANT_WRITE : 0;
+    if (c->tls_run) {   /* records waiting, or plaintext the backend will take */
+        size_t n = 0;
+        xmpp_tls_status st = xmpp_tls_state(c->cfg.tls_hook);
+        w = xmpp_tls_output(c->cfg.tls_hook, &n) && n ? XMPP_WANT_WRITE : 0;
+        if (st == XMPP_TLS_OPEN && (c->out_len || (c->state == XMPP_STATE_CLOSED && !c->tls_closing)))
+            w = XMPP_WANT_WRITE;
+    }
     if (c->state == XMPP_STATE_CLOSED) return w | XMPP_WANT_CLOSED;
-    if (c->state == XMPP_STATE_TLS) return w | XMPP_WANT_TLS;
+    if (c->state == XMPP_STATE_TLS && !c->cfg.tls_hook) return w | XMPP_WANT_TLS;
     return w | XMPP_WANT_READ;
 }
 
 XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n)
 {
+    if (c->tls_run) {
+        xmpp_tls_output_ack(c->cfg.tls_hook, n);
+        xmpp__tls_check(c);   /* the end of our close_notify reply may close TLS */
+        xmpp__tls_out(c);
+        return;
+    }
     if (n > c->out_len) n = c->out_len;
     XMPP_MEMMOVE(c->out, c->out + n, c->out_len - n);
     c->out_len -= n;
@@ -7082,6 +7306,7 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -7125,6 +7350,38 @@ XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, 
     }
     freeaddrinfo(res);
     return fd;
+}
+
+XMPPDEF int xmpp_posix_dial(const char *server, xmpp_str domain, unsigned default_port, int timeout_ms,
+                            const char **why)
+{
+    char host[256];
+    const char *h = server ? server : domain.p, *colon = NULL, *end;
+    size_t n = server ? XMPP_STRLEN(server) : domain.n;
+    unsigned port = default_port;
+    if (server) {   /* HOST[:PORT], [V6]:PORT; a bare IPv6 literal has several ':' */
+        const char *c1 = NULL, *p;
+        int ncolon = 0;
+        for (p = server; *p; p++) if (*p == ':') { ncolon++; c1 = p; }
+        if (server[0] == '[' && (end = strchr(server, ']')) != NULL) {
+            h = server + 1;
+            n = (size_t)(end - h);
+            colon = end[1] == ':' ? end + 1 : NULL;
+        } else if (ncolon == 1) {
+            colon = c1;
+            n = (size_t)(c1 - server);
+        }
+        if (colon) {
+            char *stop;
+            unsigned long v = strtoul(colon + 1, &stop, 10);
+            if (*stop || !v || v > 65535) { *why = "bad port (HOST:PORT)"; return -1; }
+            port = (unsigned)v;
+        }
+    }
+    if (!n || n >= sizeof host) { *why = "no host, or a host name too long"; return -1; }
+    XMPP_MEMCPY(host, h, n);
+    host[n] = '\0';
+    return xmpp_posix_connect(host, port, timeout_ms, why);
 }
 
 XMPPDEF void xmpp_posix_random(void *ctx, unsigned char *buf, size_t n)
@@ -7183,7 +7440,11 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
         if (r > 0) {
             n = recv(io->fd, io->buf, sizeof io->buf, 0);
             if (n < 0 && errno == EINTR) n = 0;
-            else if (n <= 0) { *why = n ? "receiving failed (connection lost)" : "the server closed the connection"; return -1; }
+            else if (n <= 0) {   /* the stream says what the close means (CLOSED event) */
+                xmpp_stream_eof(s);
+                *why = n ? "receiving failed (connection lost)" : "the server closed the connection";
+                return -1;
+            }
             io->off = 0;
             io->len = (size_t)n;
         }
@@ -7209,6 +7470,103 @@ XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s)
     pf.events = POLLOUT;
     if (poll(&pf, 1, 1000) > 0) xmpp__posix_send(io, s);
 }
+
+#ifdef XMPP_BEARSSL
+typedef struct xmpp__posix_tls {
+    xmpp_tls_bearssl b;                 /* first: &b.tls is the hook */
+    unsigned char buf[XMPP_TLS_BUF_SIZE(14, 1)];
+    br_x509_certificate chain[8];
+    xmpp_tls_bearssl_key key;
+    unsigned char *store;               /* anchors' names and keys, chain DER, key parts */
+    size_t store_len;
+    br_x509_trust_anchor *anchors;
+} xmpp__posix_tls;
+
+/* A whole file, NUL-terminated, on the heap. */
+static char *xmpp__posix_slurp(const char *path, size_t *len, const char **why)
+{
+    FILE *f = fopen(path, "rb");
+    char *p = NULL;
+    long n;
+    *why = "cannot read the file";
+    if (!f) return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1L << 24) && fseek(f, 0, SEEK_SET) == 0 &&
+        (p = (char *)malloc((size_t)n + 1)) != NULL) {
+        *len = fread(p, 1, (size_t)n, f);
+        p[*len] = '\0';
+        *why = NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+XMPPDEF xmpp_tls *xmpp_posix_tls_new(const char *ca_file, const char *cert_file, const char *key_file,
+                                     const char **why)
+{
+    static char msg[300];
+    xmpp__posix_tls *t = (xmpp__posix_tls *)calloc(1, sizeof *t);
+    xmpp_tls_bearssl_config cfg;
+    char *ca = NULL, *crt = NULL, *key = NULL;
+    size_t ca_len = 0, crt_len = 0, key_len = 0, need = 0, ncerts = 0, nanchors = 0, used, off;
+    const char *p, *w = NULL, *file = ca_file ? ca_file : "/etc/ssl/certs/ca-certificates.crt";
+    XMPP_MEMSET(&cfg, 0, sizeof cfg);
+    if (!t) { *why = "out of memory"; return NULL; }
+    if (!(ca = xmpp__posix_slurp(file, &ca_len, &w))) goto fail;
+    if (cert_file || key_file) {
+        if (!cert_file || !key_file) { file = "--cert/--key"; w = "a client certificate needs both files"; goto fail; }
+        if (!(crt = xmpp__posix_slurp(file = cert_file, &crt_len, &w)) ||
+            !(key = xmpp__posix_slurp(file = key_file, &key_len, &w)))
+            goto fail;
+    }
+    /* first pass: how much room the anchors take; then one block for all */
+    file = ca_file ? ca_file : "/etc/ssl/certs/ca-certificates.crt";
+    for (p = ca; (p = strstr(p, "-----BEGIN")) != NULL; p++) ncerts++;
+    if (xmpp_tls_bearssl_anchors(ca, ca_len, NULL, 0, NULL, NULL, 0, &need, &w) == XMPP_ERR_INVALID) goto fail;
+    off = need + 8 * sizeof(void *);
+    t->anchors = (br_x509_trust_anchor *)calloc(ncerts ? ncerts : 1, sizeof *t->anchors);
+    t->store_len = off + crt_len + key_len + 1;
+    t->store = (unsigned char *)malloc(t->store_len);
+    if (!t->anchors || !t->store) { w = "out of memory"; goto fail; }
+    if (xmpp_tls_bearssl_anchors(ca, ca_len, t->anchors, ncerts, &nanchors, t->store, need, &used, &w)) goto fail;
+    if (!nanchors) { w = "no CA certificate in it"; goto fail; }
+    cfg.anchors = t->anchors;
+    cfg.nanchors = nanchors;
+    cfg.now = (int64_t)time(NULL);
+    if (crt) {   /* PEM decodes smaller than its text: crt_len and key_len are room enough */
+        file = cert_file;
+        if (xmpp_tls_bearssl_certs(crt, crt_len, t->chain, 8, &cfg.nchain, t->store + off, crt_len, &used, &w)) goto fail;
+        if (!cfg.nchain) { w = "no certificate in it"; goto fail; }
+        file = key_file;
+        if (xmpp_tls_bearssl_key_decode(&t->key, key, key_len, t->store + off + crt_len, key_len + 1, &used, &w)) goto fail;
+        cfg.chain = t->chain;
+        cfg.key = &t->key;
+    }
+    file = "TLS setup";
+    if (xmpp_tls_bearssl_init(&t->b, &cfg, t->buf, sizeof t->buf, 1)) { w = xmpp_tls_error(&t->b.tls)->message; goto fail; }
+    free(ca); free(crt);
+    if (key) { xmpp_wipe(key, key_len); free(key); }
+    *why = NULL;
+    return &t->b.tls;
+fail:
+    snprintf(msg, sizeof msg, "%s: %s", file, w ? w : "failed");
+    *why = msg;
+    free(ca); free(crt);
+    if (key) { xmpp_wipe(key, key_len); free(key); }
+    if (t->store) xmpp_wipe(t->store, t->store_len);
+    free(t->anchors); free(t->store); free(t);
+    return NULL;
+}
+
+XMPPDEF void xmpp_posix_tls_free(xmpp_tls *tls)
+{
+    xmpp__posix_tls *t = (xmpp__posix_tls *)(void *)tls;
+    if (!t) return;
+    xmpp_wipe(t->store, t->store_len);
+    free(t->anchors);
+    free(t->store);
+    free(t);
+}
+#endif /* XMPP_BEARSSL */
 
 #endif /* XMPP_POSIX */
 

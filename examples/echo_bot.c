@@ -1,11 +1,16 @@
 /* echo_bot.c - log in, send presence, echo every chat message body back to its sender.
-       XMPP_PASSWORD=... echo_bot [--server HOST[:PORT]] --plaintext JID
+       XMPP_PASSWORD=... echo_bot [--server HOST[:PORT]] [--ca FILE] [--direct-tls]
+                                  [--cert FILE --key FILE] [--plaintext] JID
+   TLS by default: STARTTLS (RFC 6120 §5) on port 5222, or --direct-tls (XEP-0368) on
+   5223; the server's certificate checked against the CAs in --ca FILE (default: the
+   system's) for the JID's domain. --cert/--key: a client certificate, then SASL EXTERNAL
+   when offered. --plaintext: no TLS (a private link only: loopback, a test network).
    One line per event on stdout; SIGINT/SIGTERM close the stream cleanly; exit status 1
-   with a message on any failure (bad password, unreachable server, ...), 2 for usage.
-   --plaintext is required for now: TLS is not wired into the stream yet, so this bot
-   only talks to servers on links that are already private (loopback, a test network). */
+   with a message on any failure (bad password, unreachable server, certificate error),
+   2 for usage. Link with -lbearssl. */
 #define _POSIX_C_SOURCE 200809L
 #define XMPP_POSIX
+#define XMPP_BEARSSL
 #define XMPP_IMPLEMENTATION
 #include "../xmpp.h"
 #include <signal.h>
@@ -44,40 +49,39 @@ int main(int argc, char **argv)
     xmpp_stream_event ev;
     xmpp_posix_io io;
     xmpp_jid j;
-    char host[256] = "";
-    const char *server = NULL, *jid = NULL, *pw = getenv("XMPP_PASSWORD"), *why, *colon;
-    unsigned port = 5222;
-    int i, plaintext = 0, fd, failed = 0;
+    const char *server = NULL, *jid = NULL, *pw = getenv("XMPP_PASSWORD"), *why, *ca = NULL, *cert = NULL, *key = NULL;
+    int i, plaintext = 0, direct = 0, fd, failed = 0;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--server") && i + 1 < argc) server = argv[++i];
+        else if (!strcmp(argv[i], "--ca") && i + 1 < argc) ca = argv[++i];
+        else if (!strcmp(argv[i], "--cert") && i + 1 < argc) cert = argv[++i];
+        else if (!strcmp(argv[i], "--key") && i + 1 < argc) key = argv[++i];
+        else if (!strcmp(argv[i], "--direct-tls")) direct = 1;
         else if (!strcmp(argv[i], "--plaintext")) plaintext = 1;
         else if (argv[i][0] != '-' && !jid) jid = argv[i];
         else jid = NULL, i = argc;
     }
-    if (!jid || !pw || xmpp_jid_parse(&j, jid, strlen(jid), NULL)) {
-        fprintf(stderr, "usage: XMPP_PASSWORD=... echo_bot [--server HOST[:PORT]] --plaintext JID\n");
+    if (!jid || (!pw && !cert) || xmpp_jid_parse(&j, jid, strlen(jid), NULL) || (plaintext && (direct || cert))) {
+        fprintf(stderr, "usage: XMPP_PASSWORD=... echo_bot [--server HOST[:PORT]] [--ca FILE] [--direct-tls]\n"
+                        "                               [--cert FILE --key FILE] [--plaintext] JID\n");
         return 2;
     }
-    if (!plaintext) {
-        fprintf(stderr, "echo_bot: TLS is not wired into the stream yet; use --plaintext on a private link\n");
-        return 2;
-    }
-    if (server && (colon = strrchr(server, ':')) && !strchr(colon, ']')) {
-        snprintf(host, sizeof host, "%.*s", (int)(colon - server), server);
-        port = (unsigned)atoi(colon + 1);
-    } else {
-        snprintf(host, sizeof host, "%.*s", server ? (int)strlen(server) : (int)j.domain.n, server ? server : j.domain.p);
+    cfg.jid = xmpp_str_z(jid);
+    cfg.password = xmpp_str_z(pw ? pw : "");
+    cfg.rng = xmpp_posix_random;
+    cfg.tls = plaintext ? XMPP_TLS_NEVER : XMPP_TLS_REQUIRED;
+    cfg.direct_tls = (uint8_t)direct;
+    cfg.client_cert = cert != NULL;
+    if (!plaintext && !(cfg.tls_hook = xmpp_posix_tls_new(ca, cert, key, &why))) {
+        fprintf(stderr, "echo_bot: %s\n", why);
+        return 1;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    if ((fd = xmpp_posix_connect(host, port, 10000, &why)) < 0) {
-        fprintf(stderr, "echo_bot: %s:%u: %s\n", host, port, why);
+    if ((fd = xmpp_posix_dial(server, j.domain, direct ? 5223 : 5222, 10000, &why)) < 0) {
+        fprintf(stderr, "echo_bot: %s: %s\n", server ? server : jid, why);
         return 1;
     }
-    cfg.jid = xmpp_str_z(jid);
-    cfg.password = xmpp_str_z(pw);
-    cfg.rng = xmpp_posix_random;
-    cfg.tls = XMPP_TLS_NEVER;
     if (xmpp_stream_init(&s, &cfg, mem, sizeof mem)) { fprintf(stderr, "echo_bot: bad configuration\n"); return 1; }
     xmpp_posix_io_init(&io, fd);
     xmpp_stream_tick(&s, xmpp_posix_now_ms());
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
                         (int)ev.condition.n, ev.condition.p, (int)ev.text.n, ev.text.p ? ev.text.p : "");
             } else if (ev.kind == XMPP_STREAM_CLOSED) {
                 printf("closed: %.*s\n", (int)ev.text.n, ev.text.p ? ev.text.p : "");
+                if (ev.err) fprintf(stderr, "echo_bot: %s: %.*s\n", xmpp_strerror(ev.err), (int)ev.text.n, ev.text.p);
                 failed = ev.err != XMPP_OK;
             }
         }
@@ -103,5 +108,6 @@ int main(int argc, char **argv)
     }
     xmpp_posix_flush(&io, &s);
     close(fd);
+    xmpp_posix_tls_free(cfg.tls_hook);
     return failed;
 }

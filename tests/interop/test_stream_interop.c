@@ -1,17 +1,26 @@
 /* test_stream_interop.c - the client stream (>>stream) against real servers: Prosody
-   (a.test, 127.0.0.1:15222) and ejabberd (c.test, 35222), started by tests/interop/run.sh
-   (servers.sh: users alice/alice-pw and bob/bob-pw; STARTTLS offered, not required). Over
-   plain TCP on loopback (XMPP_TLS_NEVER: TLS is wired into the stream later), with a
-   small poll() loop around the sans-I/O client, the shape the POSIX glue will have:
-     - alice logs in (the strongest mechanism offered: SCRAM; the server's signature
-       verified), is bound to a full JID, sends presence and a message to herself, and
-       gets it back; then closes, and the server closes too;
+   (a.test, 127.0.0.1:15222, direct TLS 15223) and ejabberd (c.test, 35222, direct TLS
+   35223), started by tests/interop/run.sh (servers.sh: users alice/alice-pw and
+   bob/bob-pw; certificates from a throwaway CA in $XMPP_INTEROP_DIR/certs). TLS is the
+   stream's own, through the hook (cfg.tls_hook: the BearSSL backend, made by the POSIX
+   glue's xmpp_posix_tls_new() with the test CA), required, verified for the JID's
+   domain; a small poll() loop around the sans-I/O client:
+     - alice logs in over STARTTLS (the strongest mechanism offered: SCRAM-*-PLUS bound to
+       the TLS channel when the server offers it; the server's signature verified), is
+       bound to a full JID, sends presence and a message to herself, and gets it back;
+       then closes, and the server closes too (</stream:stream>, then TLS close_notify);
+     - the same over direct TLS (XEP-0368, ALPN xmpp-client);
+     - the same in plaintext (XMPP_TLS_NEVER; the servers allow it on loopback);
      - alice and bob online at once: a message from alice arrives at bob, with its body;
      - a wrong password: SASL failure not-authorized, then the stream closed;
-     - examples/echo_bot (ECHO_BOT, default build/echo_bot) as alice: bob's message comes
-       back to bob; SIGTERM makes the bot close the stream cleanly and exit 0.
+     - a CA that did not sign the server's certificate: XMPP_ERR_TLS_UNTRUSTED, no login;
+     - examples/echo_bot (ECHO_BOT, default build/echo_bot --ca the test CA) as alice over
+       STARTTLS and over direct TLS: bob's message comes back to bob; SIGTERM makes the bot
+       close the stream cleanly and exit 0; with another CA it exits 1 saying why.
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
+#define XMPP_POSIX
+#define XMPP_BEARSSL
 #include "../../xmpp.h"
 #include "../check.h"
 #include <arpa/inet.h>
@@ -30,14 +39,20 @@
 
 typedef struct {
     const char *name, *domain;
-    int port;
+    int port, direct_port;
 } server;
 
-static const server prosody = { "prosody", "a.test", 15222 };
-static const server ejabberd = { "ejabberd", "c.test", 35222 };
+static const server prosody = { "prosody", "a.test", 15222, 15223 };
+static const server ejabberd = { "ejabberd", "c.test", 35222, 35223 };
+
+enum { STARTTLS, DIRECT, PLAIN };   /* how a client connects */
+static const char *const mode_names[] = { "STARTTLS", "direct TLS", "plaintext" };
+
+static char ca_file[600], other_ca[600];
 
 typedef struct {
     int fd;
+    xmpp_tls *tls;
     xmpp_stream s;
     xmpp_stream_config cfg;
     char jid[128];
@@ -93,15 +108,16 @@ static void on_event(client *c, const xmpp_stream_event *e)
     logf_(c, line);
 }
 
-/* 0 ok, 1 server not there, -1 setup failed */
-static int dial(client *c, const server *sv, const char *user, const char *password)
+/* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA). */
+static int dial_ca(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca)
 {
     struct sockaddr_in sa;
+    const char *why;
     memset(c, 0, sizeof *c);
     c->fd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)sv->port);
+    sa.sin_port = htons((uint16_t)(mode == DIRECT ? sv->direct_port : sv->port));
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
         if (c->fd >= 0) close(c->fd);
@@ -111,11 +127,28 @@ static int dial(client *c, const server *sv, const char *user, const char *passw
     c->cfg.jid = xmpp_str_z(c->jid);
     c->cfg.password = xmpp_str_z(password);
     c->cfg.rng = rng;
-    c->cfg.tls = XMPP_TLS_NEVER;
+    c->cfg.tls = mode == PLAIN ? XMPP_TLS_NEVER : XMPP_TLS_REQUIRED;
+    c->cfg.direct_tls = mode == DIRECT;
     c->cfg.timeout_ms = TIMEOUT_MS;
+    if (mode != PLAIN && !(c->cfg.tls_hook = c->tls = xmpp_posix_tls_new(ca ? ca : ca_file, NULL, NULL, &why))) {
+        printf("  TLS setup: %s\n", why);
+        return -1;
+    }
     if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) return -1;
     xmpp_stream_tick(&c->s, now_ms());
     return 0;
+}
+
+static int dial(client *c, const server *sv, const char *user, const char *password, int mode)
+{
+    return dial_ca(c, sv, user, password, mode, NULL);
+}
+
+static void hang_up(client *c)
+{
+    close(c->fd);
+    xmpp_posix_tls_free(c->tls);
+    c->tls = NULL;
 }
 
 /* One round: send what is due, wait up to ms for bytes, feed them, take the events. */
@@ -125,11 +158,11 @@ static void pump(client *c, int ms)
     const unsigned char *out = xmpp_stream_output(&c->s, &n);
     unsigned char buf[4096];
     struct pollfd p;
-    ssize_t r;
+    ssize_t r, r2;
     xmpp_stream_event e;
-    if (n) {
-        r = send(c->fd, out, n, MSG_NOSIGNAL);
-        if (r > 0) xmpp_stream_output_ack(&c->s, (size_t)r);
+    while (n && (r = send(c->fd, out, n, MSG_NOSIGNAL)) > 0) {   /* TLS: maybe several records */
+        xmpp_stream_output_ack(&c->s, (size_t)r);
+        out = xmpp_stream_output(&c->s, &n);
     }
     xmpp_stream_tick(&c->s, now_ms());
     while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
@@ -138,12 +171,22 @@ static void pump(client *c, int ms)
     p.events = POLLIN;
     if (poll(&p, 1, ms) <= 0) return;
     r = recv(c->fd, buf, sizeof buf, 0);
-    if (r <= 0) { logf_(c, "EOF"); return; }
+    if (r <= 0) {
+        logf_(c, "EOF");
+        xmpp_stream_eof(&c->s);
+        while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
+        return;
+    }
     while (off < (size_t)r) {
         xmpp_stream_feed(&c->s, buf + off, (size_t)r - off, &used);
         off += used;
         while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
-        if (!used && (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED)) break;
+        if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) break;
+        if (!used) {   /* TLS output first (a full backend buffer) */
+            out = xmpp_stream_output(&c->s, &n);
+            if (n && (r2 = send(c->fd, out, n, MSG_NOSIGNAL)) > 0) xmpp_stream_output_ack(&c->s, (size_t)r2);
+            else if (!n) break;
+        }
     }
 }
 
@@ -180,11 +223,12 @@ static void send_presence(client *c)
     CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
 }
 
-static void login_message_close(const server *sv)
+static void login_message_close(const server *sv, int mode)
 {
     static client a;
     char want[256], full[256];
-    int r = dial(&a, sv, "alice", "alice-pw");
+    const char *mech;
+    int r = dial(&a, sv, "alice", "alice-pw", mode);
     if (r == 1) SKIP("server not running");
     CHECK(r == 0);
     snprintf(want, sizeof want, "ONLINE alice@%s/", sv->domain);
@@ -193,24 +237,27 @@ static void login_message_close(const server *sv)
         const char *p = strstr(a.log, "ONLINE ");
         size_t n = p ? strcspn(p + 7, "\n") : 0;
         snprintf(full, sizeof full, "%.*s", (int)n, p ? p + 7 : "");
-        printf("  %s: online as %s (%s)\n", sv->name, full, xmpp_stream_mechanism(&a.s));
-        CHECK(strncmp(xmpp_stream_mechanism(&a.s), "SCRAM-", 6) == 0);   /* no TLS: SCRAM, not PLAIN */
     }
+    mech = xmpp_stream_mechanism(&a.s);
+    printf("  %s %s: online as %s (%s%s%s)\n", sv->name, mode_names[mode], full, mech,
+           a.s.cb_len ? " with " : "", a.s.cb_len ? a.s.cb_type : "");
+    CHECK(strncmp(mech, "SCRAM-", 6) == 0);    /* SCRAM, not PLAIN, even over TLS */
+    if (mode != PLAIN) CHECK(xmpp_tls_state(a.tls) == XMPP_TLS_OPEN);
     send_presence(&a);
     send_message(&a, full, "self-1", "hello me & <you>");
     CHECK(wait_for(&a, NULL, "STANZA message self-1 hello me & <you>"));
     xmpp_stream_close(&a.s);
     CHECK(wait_for(&a, NULL, "CLOSED ok"));
-    close(a.fd);
+    hang_up(&a);
 }
 
 static void two_clients(const server *sv)
 {
     static client a, b;
     char bob[256], want[256];
-    int r = dial(&a, sv, "alice", "alice-pw");
+    int r = dial(&a, sv, "alice", "alice-pw", STARTTLS);
     if (r == 1) SKIP("server not running");
-    CHECK(r == 0 && dial(&b, sv, "bob", "bob-pw") == 0);
+    CHECK(r == 0 && dial(&b, sv, "bob", "bob-pw", DIRECT) == 0);
     snprintf(want, sizeof want, "ONLINE alice@%s/", sv->domain);
     CHECK(wait_for(&a, &b, want));
     snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
@@ -227,20 +274,36 @@ static void two_clients(const server *sv)
     xmpp_stream_close(&b.s);
     CHECK(wait_for(&a, &b, "CLOSED ok"));
     CHECK(wait_for(&b, &a, "CLOSED ok"));
-    close(a.fd);
-    close(b.fd);
+    hang_up(&a);
+    hang_up(&b);
 }
 
 static void wrong_password(const server *sv)
 {
     static client a;
-    int r = dial(&a, sv, "alice", "not-the-password");
+    int r = dial(&a, sv, "alice", "not-the-password", STARTTLS);
     if (r == 1) SKIP("server not running");
     CHECK(r == 0);
     CHECK(wait_for(&a, NULL, "SASL_FAILURE not-authorized"));
     CHECK(wait_for(&a, NULL, "CLOSED authentication failed"));
     CHECK(strstr(a.log, "ONLINE") == NULL);
-    close(a.fd);
+    hang_up(&a);
+}
+
+/* The server's certificate is not from the CA we trust: the handshake fails, precisely. */
+static void unknown_ca(const server *sv, int mode)
+{
+    static client a;
+    int r;
+    if (!other_ca[0]) { printf("  no other CA (openssl failed)\n"); CHECK(0); return; }
+    r = dial_ca(&a, sv, "alice", "alice-pw", mode, other_ca);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    CHECK(wait_for(&a, NULL, "CLOSED server certificate not trusted (unknown CA or bad chain)"));
+    CHECK(xmpp_tls_error(a.tls)->code == XMPP_ERR_TLS_UNTRUSTED);
+    printf("  %s %s, another CA: %s\n", sv->name, mode_names[mode], xmpp_tls_error(a.tls)->message);
+    CHECK(strstr(a.log, "ONLINE") == NULL);
+    hang_up(&a);
 }
 
 /* Read the bot's output into out (appending) until it has want or ms pass. */
@@ -263,68 +326,136 @@ static int bot_says(int fd, char *out, size_t size, const char *want, int ms)
     return 0;
 }
 
-static void echo_bot(const server *sv)
+/* Start examples/echo_bot as alice (mode: STARTTLS or DIRECT; ca: --ca), its output on *fd. */
+static pid_t bot_start(const server *sv, int mode, const char *ca, int *fd)
 {
-    static client b;
-    static char out[4096];
-    char port[16], jid[64], want[128];
     const char *bin = getenv("ECHO_BOT") ? getenv("ECHO_BOT") : "build/echo_bot";
-    int pipefd[2], status = -1, r;
+    char port[32], jid[64];
+    int pipefd[2];
     pid_t pid;
-    r = dial(&b, sv, "bob", "bob-pw");
-    if (r == 1) SKIP("server not running");
-    CHECK(r == 0);
-    if (access(bin, X_OK) != 0) { printf("  no %s: build it first\n", bin); CHECK(0); return; }
-    snprintf(port, sizeof port, "127.0.0.1:%d", sv->port);
+    if (access(bin, X_OK) != 0) { printf("  no %s: build it first\n", bin); return -1; }
+    snprintf(port, sizeof port, "127.0.0.1:%d", mode == DIRECT ? sv->direct_port : sv->port);
     snprintf(jid, sizeof jid, "alice@%s/bot", sv->domain);
-    out[0] = 0;
-    if (pipe(pipefd)) { CHECK(0); return; }
+    if (pipe(pipefd)) return -1;
     pid = fork();
     if (pid == 0) {
         dup2(pipefd[1], 1);
         dup2(pipefd[1], 2);
         close(pipefd[0]);
         setenv("XMPP_PASSWORD", "alice-pw", 1);
-        execl(bin, bin, "--server", port, "--plaintext", jid, (char *)NULL);
+        if (mode == DIRECT) execl(bin, bin, "--server", port, "--ca", ca, "--direct-tls", jid, (char *)NULL);
+        else execl(bin, bin, "--server", port, "--ca", ca, jid, (char *)NULL);
         _exit(127);
     }
     close(pipefd[1]);
-    CHECK(pid > 0);
-    snprintf(want, sizeof want, "online as %s", jid);
-    CHECK(bot_says(pipefd[0], out, sizeof out, want, TIMEOUT_MS));
-    snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
-    CHECK(wait_for(&b, NULL, want));
-    send_message(&b, jid, "e-1", "echo me, <bot> & all");
-    CHECK(wait_for(&b, NULL, "STANZA message  echo me, <bot> & all"));
-    CHECK(bot_says(pipefd[0], out, sizeof out, "echo to bob@", TIMEOUT_MS));
-    if (pid > 0) kill(pid, SIGTERM);   /* by PID: the bot closes the stream */
-    CHECK(bot_says(pipefd[0], out, sizeof out, "closed: closed by us, confirmed by the server", TIMEOUT_MS));
-    if (pid > 0) waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    close(pipefd[0]);
-    xmpp_stream_close(&b.s);
-    CHECK(wait_for(&b, NULL, "CLOSED ok"));
-    close(b.fd);
+    *fd = pipefd[0];
+    return pid;
 }
 
-static void prosody_echo(void) { echo_bot(&prosody); }
-static void ejabberd_echo(void) { echo_bot(&ejabberd); }
-static void prosody_login(void) { login_message_close(&prosody); }
-static void ejabberd_login(void) { login_message_close(&ejabberd); }
+static void echo_bot(const server *sv, int mode)
+{
+    static client b;
+    static char out[4096];
+    char want[128];
+    int fd = -1, status = -1, r;
+    pid_t pid;
+    r = dial(&b, sv, "bob", "bob-pw", STARTTLS);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    out[0] = 0;
+    pid = bot_start(sv, mode, ca_file, &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    snprintf(want, sizeof want, "online as alice@%s/bot", sv->domain);
+    CHECK(bot_says(fd, out, sizeof out, want, TIMEOUT_MS));
+    snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
+    CHECK(wait_for(&b, NULL, want));
+    snprintf(want, sizeof want, "alice@%s/bot", sv->domain);
+    send_message(&b, want, "e-1", "echo me, <bot> & all");
+    CHECK(wait_for(&b, NULL, "STANZA message  echo me, <bot> & all"));
+    CHECK(bot_says(fd, out, sizeof out, "echo to bob@", TIMEOUT_MS));
+    kill(pid, SIGTERM);   /* by PID: the bot closes the stream */
+    CHECK(bot_says(fd, out, sizeof out, "closed: closed by us, confirmed by the server", TIMEOUT_MS));
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(fd);
+    xmpp_stream_close(&b.s);
+    CHECK(wait_for(&b, NULL, "CLOSED ok"));
+    hang_up(&b);
+}
+
+/* The bot with a CA that did not sign the server's certificate: exit 1, and why. */
+static void echo_bot_bad_ca(const server *sv)
+{
+    static char out[4096];
+    int fd = -1, status = -1;
+    pid_t pid;
+    struct sockaddr_in sa;
+    int probe = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)sv->port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        if (probe >= 0) close(probe);
+        SKIP("server not running");
+    }
+    close(probe);
+    if (!other_ca[0]) { CHECK(0); return; }
+    out[0] = 0;
+    pid = bot_start(sv, STARTTLS, other_ca, &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    CHECK(bot_says(fd, out, sizeof out, "echo_bot: server certificate not trusted (unknown CA or bad chain)", TIMEOUT_MS));
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    close(fd);
+}
+
+static void prosody_login(void) { login_message_close(&prosody, STARTTLS); }
+static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS); }
+static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT); }
+static void ejabberd_login_direct(void) { login_message_close(&ejabberd, DIRECT); }
+static void prosody_login_plain(void) { login_message_close(&prosody, PLAIN); }
+static void ejabberd_login_plain(void) { login_message_close(&ejabberd, PLAIN); }
 static void prosody_two(void) { two_clients(&prosody); }
 static void ejabberd_two(void) { two_clients(&ejabberd); }
 static void prosody_wrong(void) { wrong_password(&prosody); }
 static void ejabberd_wrong(void) { wrong_password(&ejabberd); }
+static void prosody_unknown_ca(void) { unknown_ca(&prosody, STARTTLS); }
+static void ejabberd_unknown_ca(void) { unknown_ca(&ejabberd, DIRECT); }
+static void prosody_echo(void) { echo_bot(&prosody, STARTTLS); }
+static void ejabberd_echo(void) { echo_bot(&ejabberd, STARTTLS); }
+static void prosody_echo_direct(void) { echo_bot(&prosody, DIRECT); }
+static void ejabberd_echo_direct(void) { echo_bot(&ejabberd, DIRECT); }
+static void prosody_echo_bad_ca(void) { echo_bot_bad_ca(&prosody); }
 
 int main(void)
 {
+    const char *d = getenv("XMPP_INTEROP_DIR");
+    char cmd[1600];
+    snprintf(ca_file, sizeof ca_file, "%s/certs/ca.crt", d ? d : ".");
+    snprintf(other_ca, sizeof other_ca, "%s/other-ca.crt", d ? d : ".");
+    snprintf(cmd, sizeof cmd, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+             "-keyout '%s/other-ca.key' -out '%s' -days 2 -subj '/CN=not the interop CA' "
+             "-addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1", d ? d : ".", other_ca);
+    if (system(cmd) != 0) other_ca[0] = 0;
     RUN(prosody_login);
     RUN(ejabberd_login);
+    RUN(prosody_login_direct);
+    RUN(ejabberd_login_direct);
+    RUN(prosody_login_plain);
+    RUN(ejabberd_login_plain);
     RUN(prosody_two);
     RUN(ejabberd_two);
     RUN(prosody_wrong);
     RUN(ejabberd_wrong);
+    RUN(prosody_unknown_ca);
+    RUN(ejabberd_unknown_ca);
     RUN(prosody_echo);
     RUN(ejabberd_echo);
+    RUN(prosody_echo_direct);
+    RUN(ejabberd_echo_direct);
+    RUN(prosody_echo_bad_ca);
     return check_done();
 }
