@@ -7,7 +7,8 @@
 #                     ends with one line "N passed, N failed"
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
-#   make demo         examples/tokens on a live Prosody stream (starts and stops Prosody)
+#   make demo         the echo bot and examples/say over TLS with a local Prosody (starts
+#                     and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios); bytes to
 #                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes);
 #                     SHA-1, SHA-256, PBKDF2 vs BearSSL and OpenSSL (MB/s and ratios)
@@ -18,7 +19,8 @@
 #                     the emulated boards; the crypto + SASL client for Cortex-M0+ with and
 #                     without SHA-1, hash + HMAC code next to BearSSL's, the RAM of one
 #                     SCRAM login on the boards
-#   make fuzz         every libFuzzer target (XML, stanzas, JIDs, base64, SCRAM) for
+#   make fuzz         every libFuzzer target (XML, stanzas, streams plain and over TLS, JIDs,
+#                     base64, SCRAM) for
 #                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
 GCC     ?= gcc
@@ -42,7 +44,7 @@ EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
 .PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean
-all: $(B)/tokens $(B)/echo_bot
+all: $(B)/tokens $(B)/echo_bot $(B)/say $(B)/trace
 
 $(B)/gcc $(B)/clang $(B)/asan $(B)/m3 $(B)/m0:
 	@mkdir -p $@
@@ -69,7 +71,7 @@ $(B)/runner: tests/runner.c | $(B)/gcc
 	$(GCC) -std=c99 -Wall -Wextra -O2 -o $@ $<
 $(B)/tokens: examples/tokens.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $<
-$(B)/echo_bot: examples/echo_bot.c xmpp.h | $(B)/gcc
+$(B)/echo_bot $(B)/say $(B)/trace: $(B)/%: examples/%.c xmpp.h | $(B)/gcc
 	$(GCC) $(WARN) -O2 -o $@ $< -lbearssl
 $(B)/test_interop: tests/interop/test_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
@@ -83,6 +85,8 @@ $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
 $(B)/fuzz_stream: tests/fuzz/fuzz_stream.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
+$(B)/fuzz_stream_tls: tests/fuzz/fuzz_stream_tls.c tests/tlsserver.h xmpp.h | $(B)/gcc
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lbearssl
 $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c tests/treecmp.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 $(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
@@ -140,8 +144,8 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "strophe_names=$(B)/gcc/strophe_names"
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop \
-      $(B)/echo_bot \
-      $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
+      $(B)/echo_bot $(B)/say $(B)/trace \
+      $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
@@ -151,11 +155,12 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-stream=tests/fuzz/run.sh $(B)/fuzz_stream $(FUZZ_SHORT)" \
+	    "fuzz-stream-tls=tests/fuzz/run.sh $(B)/fuzz_stream_tls $(FUZZ_SHORT) tests/fuzz/corpus-stream-tls" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
 	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
-demo: $(B)/tokens
-	tests/interop/demo.sh $(B)/tokens
+demo: $(B)/echo_bot $(B)/say
+	tests/interop/demo.sh $(B)/echo_bot $(B)/say
 
 $(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
@@ -205,9 +210,11 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_sasl.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M0 (qemu microbit), the client login:"; tests/firmware/run.sh microbit $(B)/m0/login.elf | grep -v 'passed\|firmware:'
 
-fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
+fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
 	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)" \
+	    "fuzz-stream=tests/fuzz/run.sh $(B)/fuzz_stream $(FUZZ_SECONDS)" \
+	    "fuzz-stream-tls=tests/fuzz/run.sh $(B)/fuzz_stream_tls $(FUZZ_SECONDS) tests/fuzz/corpus-stream-tls" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
 	    $(call fuzz_sasl_runs,$(FUZZ_SECONDS))
 fuzz-jid: $(B)/fuzz_jid

@@ -1011,7 +1011,9 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
                                       are ~100-200; PLAIN's: username + password + 2) */
 #endif
 #ifndef XMPP_STREAM_JID_MAX
-#define XMPP_STREAM_JID_MAX 512    /* bytes of the bound JID kept (RFC 7622 allows 3071) */
+#define XMPP_STREAM_JID_MAX 512    /* bytes of the bound JID kept (RFC 7622 allows 3071); at
+                                      least 64 (before the bind it holds the TLS name and
+                                      the channel-binding data) */
 #endif
 
 typedef struct xmpp_tls xmpp_tls;   /* the TLS hook (>>tls) */
@@ -1059,7 +1061,11 @@ typedef struct xmpp_stream_config {
     void *trace_ctx;
 } xmpp_stream_config;
 
-enum { XMPP_TRACE_STATE = 1, XMPP_TRACE_IN, XMPP_TRACE_OUT };
+/* Trace kinds: a state change (text: its RFC section and what it waits for), a chunk in
+   or out (plaintext XML; our SASL messages are replaced by "(SASL message, not shown)"),
+   and each SASL message decoded from base64, ours with its secrets replaced by
+   "(hidden)" (PLAIN's password, SCRAM's ClientProof). */
+enum { XMPP_TRACE_STATE = 1, XMPP_TRACE_IN, XMPP_TRACE_OUT, XMPP_TRACE_SASL_IN, XMPP_TRACE_SASL_OUT };
 
 typedef enum xmpp_stream_event_kind {
     XMPP_STREAM_NONE = 0,
@@ -1104,9 +1110,8 @@ typedef struct xmpp_stream {
     size_t jid_len;
     uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
     uint8_t tls_run, tls_closing;  /* the hook is started; its close_notify is queued */
-    const char *cb_type;           /* channel binding of the hook's TLS: its type name, */
-    unsigned char cb[64];          /* data (XMPP_TLS_CB_MAX) */
-    size_t cb_len;
+    const char *cb_type;           /* channel binding of the hook's TLS (kept in jid until */
+    size_t cb_len;                 /* the bind): its type name and length */
     uint32_t ids;                 /* ids sent so far */
     uint64_t now, deadline, last_rx;
     xmpp_stream_event ev[XMPP__EVQ];
@@ -1544,7 +1549,49 @@ XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s);
 XMPPDEF xmpp_tls *xmpp_posix_tls_new(const char *ca_file, const char *cert_file, const char *key_file,
                                      const char **why);
 XMPPDEF void xmpp_posix_tls_free(xmpp_tls *t);
-#endif
+
+/* ---- a whole client from the command line, for bots and tools: the options every
+   example takes, the password from the environment, TLS by default.
+
+       static xmpp_posix_client c;
+       if (xmpp_posix_client_start(&c, argc, argv, &why)) ...     usage or failure
+       do {
+           r = xmpp_posix_client_step(&c, 500, &why);             1 running, 0 over, -1 lost
+           while (xmpp_stream_next(&c.s, &ev)) handle(&ev);       c.s: the stream
+       } while (r > 0);
+       xmpp_posix_client_end(&c);                                 flush, close, free */
+#define XMPP_POSIX_CLIENT_USAGE "[--server HOST[:PORT]] [--ca FILE] [--direct-tls] [--cert FILE --key FILE] [--plaintext] JID"
+
+typedef struct xmpp_posix_client {
+    xmpp_stream s;                /* the stream: xmpp_stream_next, _send_begin, ... */
+    const char *args[8];          /* the arguments after the options: args[0] is the JID */
+    int nargs;
+    /* private */
+    xmpp_stream_config cfg;
+    xmpp_posix_io io;
+    int fd, closing;
+    unsigned char mem[24576];
+} xmpp_posix_client;
+
+/* Parse argv (options, then the JID and whatever follows it, into c->args), take the
+   password from the environment variable XMPP_PASSWORD, set up TLS (STARTTLS on 5222 by
+   default; --direct-tls: 5223; --ca FILE: the CAs to trust, default the system's; --cert
+   and --key: a client certificate, then SASL EXTERNAL when offered and no password needed;
+   --plaintext: no TLS), connect, and start the stream. SIGINT and SIGTERM close the stream
+   cleanly from then on. c must be zeroed (static, or = {0}), except for what you want in
+   c->cfg beyond the options (trace, trace_ctx, timeout_ms, ping_ms, limits): that is kept.
+   Returns 0; -2 on bad usage (*why says what); -1 on a failure (*why: a file, the
+   connection). */
+XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv, const char **why);
+
+/* One xmpp_posix_step() (after SIGINT/SIGTERM: xmpp_stream_close() first). Returns 1
+   while the stream runs, 0 once it is over (pull its last events), -1 and *why if the
+   connection failed. */
+XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why);
+
+/* Send what is left, close the socket, free the TLS hook. */
+XMPPDEF void xmpp_posix_client_end(xmpp_posix_client *c);
+#endif /* XMPP_BEARSSL */
 
 #endif /* XMPP_POSIX */
 
@@ -5535,7 +5582,9 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
 
    mem is cut into: the tokenizer's buffer, the stanza arena, the output buffer, a SASL
    scratch area ([challenge decoded | response | response in base64], sized by
-   XMPP_STREAM_SASL_MAX) and the bound JID (XMPP_STREAM_JID_MAX).
+   XMPP_STREAM_SASL_MAX) and the bound JID (XMPP_STREAM_JID_MAX). Before the bind, the JID
+   buffer holds the domain NUL-terminated for xmpp_tls_start() (the backend copies it),
+   then the channel-binding data the SASL exchange points at.
    Every server element goes tokenizer -> collector -> xmpp__stanza_in(), which acts
    according to the state. Events are queued (at most XMPP__EVQ); feed stops while one
    is waiting, because a STANZA event points into the arena that the next stanza
@@ -5771,6 +5820,29 @@ static void xmpp__send_bind(xmpp_stream *c)
     if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_BIND);
 }
 
+/* Our SASL message for the trace, its secret replaced in place (raw is the scratch's
+   response area, no longer needed once the message is queued): PLAIN's password after
+   the second NUL (RFC 4616), SCRAM's ClientProof after ",p=" (RFC 5802 §7; a username
+   cannot contain ",p=": its ',' is escaped as "=2C"). */
+static void xmpp__trace_sasl_out(xmpp_stream *c, unsigned char *raw, size_t n)
+{
+#ifndef XMPP_NO_TRACE
+    size_t i, nul = 0;
+    if (!c->cfg.trace) return;
+    for (i = 0; i < n; i++) {
+        if (c->mech == XMPP_SASL_PLAIN && raw[i] == 0 && ++nul == 2) break;
+        if (c->mech != XMPP_SASL_PLAIN && i + 3 <= n && raw[i] == ',' && raw[i + 1] == 'p' && raw[i + 2] == '=') { i += 2; break; }
+    }
+    if (i < n && i + 9 <= XMPP_STREAM_SASL_MAX) {
+        XMPP_MEMCPY(raw + i + 1, "(hidden)", 8);
+        n = i + 9;
+    }
+    xmpp__trace(c, XMPP_TRACE_SASL_OUT, raw, n);
+#else
+    (void)c; (void)raw; (void)n;
+#endif
+}
+
 /* §6.4.2 <auth/>, §6.4.3 <response/>: base64 of raw (empty: "=" in auth, nothing in a
    response). */
 static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, const unsigned char *raw, size_t n)
@@ -5788,13 +5860,17 @@ static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, 
     if (len) xmpp_build_text(b, xmpp__str(text, len));
     xmpp_build_end(b);
     xmpp__out_must(c, 0, 1);
+    xmpp__trace_sasl_out(c, (unsigned char *)c->scratch + XMPP_STREAM_SASL_MAX, n);
 }
 
 /* SCRAM-*-PLUS over the hook's TLS: the type the server lists (XEP-0440), from those
    the backend can give, tls-server-end-point first (it needs nothing of the handshake's
    secrets); with no list, tls-unique (RFC 5802 §6.1: the default). None: no -PLUS. */
+typedef char xmpp__jid_max_fits[XMPP_STREAM_JID_MAX >= XMPP_TLS_CB_MAX ? 1 : -1];   /* channel binding */
+
 static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
 {
+    unsigned char *cb = (unsigned char *)c->jid;   /* free until the bind */
     static const char *const names[] = { "tls-server-end-point", "tls-unique", "tls-exporter" };
     static const xmpp_tls_cb types[] = { XMPP_TLS_CB_SERVER_END_POINT, XMPP_TLS_CB_UNIQUE, XMPP_TLS_CB_EXPORTER };
     const xmpp_node *list = xmpp_node_child(f, "urn:xmpp:sasl-cb:0", "sasl-channel-binding"), *t;
@@ -5805,7 +5881,7 @@ static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
         for (t = xmpp_node_child(list, "urn:xmpp:sasl-cb:0", "channel-binding"); t && !listed;
              t = xmpp_node_next_sibling(t, "urn:xmpp:sasl-cb:0", "channel-binding"))
             listed = xmpp_str_eq(xmpp_node_attr(t, NULL, "type"), names[i]);
-        if (listed && xmpp_tls_channel_binding(c->cfg.tls_hook, types[i], c->cb, sizeof c->cb, &c->cb_len) == XMPP_OK) {
+        if (listed && xmpp_tls_channel_binding(c->cfg.tls_hook, types[i], cb, XMPP_TLS_CB_MAX, &c->cb_len) == XMPP_OK) {
             c->cb_type = names[i];
             return;
         }
@@ -5813,7 +5889,9 @@ static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
     }
 }
 
-static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
+/* Out of line (XMPP__COLD): its locals (the offered list, the SASL config) then stay off
+   the stack when SCRAM's PBKDF2 runs, deeper under the challenge. */
+static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
 {
     const xmpp_node *tls = xmpp_node_child(f, XMPP__NS_TLS, "starttls");
     const xmpp_node *mechs = xmpp_node_child(f, XMPP__NS_SASL, "mechanisms");
@@ -5865,7 +5943,7 @@ static void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         sc.cache = c->cfg.cache;
         sc.rng = c->cfg.rng;
         sc.rng_ctx = c->cfg.rng_ctx;
-        sc.cb_data = c->cb_len ? c->cb : NULL;
+        sc.cb_data = c->cb_len ? (const unsigned char *)c->jid : NULL;
         sc.cb_len = c->cb_len;
         sc.cb_type = xmpp_str_z(c->cb_type);
         sc.plus_offered = (uint8_t)xmpp_sasl_plus_offered(offered, n);
@@ -5899,7 +5977,8 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
     size_t n, len;
     xmpp_err e;
     if (xmpp_node_is(r, XMPP__NS_SASL, "challenge")) {   /* §6.4.3 */
-        if ((e = xmpp__sasl_data(c, r, &n)) ||
+        if (!(e = xmpp__sasl_data(c, r, &n))) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
+        if (e ||
             (e = xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len))) {
             xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
                                                                    : "bad SASL challenge (base64)");
@@ -5908,7 +5987,8 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
         xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
         if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
     } else if (xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.6 */
-        if ((e = xmpp__sasl_data(c, r, &n)) || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
+        if (!(e = xmpp__sasl_data(c, r, &n)) && n) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
+        if (e || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
             xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
                                                                    : "bad SASL success data (base64)");
             return;
@@ -7306,6 +7386,7 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -7555,6 +7636,75 @@ fail:
     if (t->store) xmpp_wipe(t->store, t->store_len);
     free(t->anchors); free(t->store); free(t);
     return NULL;
+}
+
+static volatile sig_atomic_t xmpp__posix_stop;
+static void xmpp__posix_on_signal(int sig) { (void)sig; xmpp__posix_stop = 1; }
+
+XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv, const char **why)
+{
+    const char *server = NULL, *ca = NULL, *cert = NULL, *key = NULL, *pw = getenv("XMPP_PASSWORD");
+    int i, plaintext = 0, direct = 0;
+    xmpp_jid j;
+    xmpp_stream_config keep = c->cfg;   /* the caller's extras */
+    XMPP_MEMSET(c, 0, sizeof *c);
+    c->cfg.trace = keep.trace;
+    c->cfg.trace_ctx = keep.trace_ctx;
+    c->cfg.timeout_ms = keep.timeout_ms;
+    c->cfg.ping_ms = keep.ping_ms;
+    c->cfg.limits = keep.limits;
+    c->fd = -1;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (c->nargs || a[0] != '-') {
+            if (c->nargs == 8) { *why = "too many arguments"; return -2; }
+            c->args[c->nargs++] = a;
+        } else if (!strcmp(a, "--direct-tls")) direct = 1;
+        else if (!strcmp(a, "--plaintext")) plaintext = 1;
+        else if (v && !strcmp(a, "--server")) server = argv[++i];
+        else if (v && !strcmp(a, "--ca")) ca = argv[++i];
+        else if (v && !strcmp(a, "--cert")) cert = argv[++i];
+        else if (v && !strcmp(a, "--key")) key = argv[++i];
+        else { *why = "unknown option, or one without its value"; return -2; }
+    }
+    if (!c->nargs || xmpp_jid_parse(&j, c->args[0], XMPP_STRLEN(c->args[0]), NULL) || !j.local.n) {
+        *why = "no JID (local@domain[/resource])"; return -2;
+    }
+    if (plaintext && (direct || cert || ca)) { *why = "--plaintext goes with no TLS option"; return -2; }
+    if (!pw && !cert) { *why = "no password: set XMPP_PASSWORD (or give --cert and --key)"; return -2; }
+    c->cfg.jid = xmpp_str_z(c->args[0]);
+    c->cfg.password = xmpp_str_z(pw ? pw : "");
+    c->cfg.rng = xmpp_posix_random;
+    c->cfg.tls = plaintext ? XMPP_TLS_NEVER : XMPP_TLS_REQUIRED;
+    c->cfg.direct_tls = (uint8_t)direct;
+    c->cfg.client_cert = cert != NULL;
+    if (!plaintext && !(c->cfg.tls_hook = xmpp_posix_tls_new(ca, cert, key, why))) return -1;
+    if ((c->fd = xmpp_posix_dial(server, j.domain, direct ? 5223 : 5222, 10000, why)) < 0) return -1;
+    if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) { *why = xmpp_strerror(XMPP_ERR_INVALID); return -1; }
+    xmpp_posix_io_init(&c->io, c->fd);
+    xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
+    xmpp__posix_stop = 0;
+    signal(SIGINT, xmpp__posix_on_signal);
+    signal(SIGTERM, xmpp__posix_on_signal);
+    return 0;
+}
+
+XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why)
+{
+    *why = NULL;
+    if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) return 0;
+    if (xmpp__posix_stop && !c->closing) { c->closing = 1; xmpp_stream_close(&c->s); }
+    if (xmpp_posix_step(&c->io, &c->s, wait_ms, why) < 0)   /* closed by the server: */
+        return xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED ? 0 : -1;   /* the CLOSED event says why */
+    return 1;
+}
+
+XMPPDEF void xmpp_posix_client_end(xmpp_posix_client *c)
+{
+    if (c->fd >= 0) { xmpp_posix_flush(&c->io, &c->s); close(c->fd); }
+    c->fd = -1;
+    xmpp_posix_tls_free(c->cfg.tls_hook);
+    c->cfg.tls_hook = NULL;
 }
 
 XMPPDEF void xmpp_posix_tls_free(xmpp_tls *tls)

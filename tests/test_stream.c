@@ -461,11 +461,17 @@ static void test_session_and_skip(void)
 static char trace[8192];
 static void tracer(void *ctx, int kind, const char *text, size_t n)
 {
-    size_t len = strlen(trace);
+    static const char *const kinds[] = { "?", "STATE", "IN", "OUT", "SASL_IN", "SASL_OUT" };
+    size_t len = strlen(trace), i;
     (void)ctx;
-    if (len + n + 8 < sizeof trace)
-        sprintf(trace + len, "%s %.*s\n", kind == XMPP_TRACE_STATE ? "STATE" : kind == XMPP_TRACE_IN ? "IN" : "OUT",
-                (int)n, text);
+    if (len + 2 * n + 12 >= sizeof trace) return;
+    len += (size_t)sprintf(trace + len, "%s ", kinds[kind >= 1 && kind <= 5 ? kind : 0]);
+    for (i = 0; i < n; i++) {   /* NUL (PLAIN's separator) as \0 */
+        if (text[i]) trace[len++] = text[i];
+        else { trace[len++] = '\\'; trace[len++] = '0'; }
+    }
+    trace[len++] = '\n';
+    trace[len] = 0;
 }
 
 static void test_trace(void)
@@ -482,6 +488,19 @@ static void test_trace(void)
     CHECK(strstr(trace, "AGFsaWNlAHNlY3JldA==") == NULL);   /* the password never shows */
     CHECK(strstr(trace, "IN <success xmlns='" SASL_NS "'/>\n") != NULL);
     CHECK(strstr(trace, "OUT " BIND_OUT "\n") != NULL);
+    CHECK(strstr(trace, "SASL_OUT \\0alice\\0(hidden)\n") != NULL);   /* decoded, password hidden */
+    CHECK(strstr(trace, "secret") == NULL);
+    /* SCRAM: the server's messages decoded, our proof hidden */
+    start(0, XMPP_TLS_NEVER);
+    trace[0] = 0;
+    h.cfg.trace = tracer;
+    scram_login(XMPP_SASL_SCRAM_SHA_1, "SCRAM-SHA-1", 0);
+    CHECK(same(h.events, ""));
+    CHECK(strstr(trace, "SASL_OUT n,,n=alice,r=") != NULL);
+    CHECK(strstr(trace, "SASL_IN r=") != NULL && strstr(trace, ",s=MDEyMzQ1Njc4OWFiY2RlZg==,i=4096\n") != NULL);
+    CHECK(strstr(trace, "SASL_OUT c=biws,r=") != NULL && strstr(trace, ",p=(hidden)\n") != NULL);
+    CHECK(strstr(trace, "SASL_IN v=") != NULL);
+    CHECK(strstr(trace, "secret") == NULL);
 }
 
 static void test_misuse(void)
