@@ -36,7 +36,7 @@ FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/tlsserver.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h tests/treecmp.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls test_stream_tls
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls test_stream_tls test_dns
 LIBS_test_diff := -lexpat
 LIBS_test_tls := -lbearssl
 LIBS_test_stream_tls := -lbearssl
@@ -79,6 +79,8 @@ $(B)/test_stream_interop: tests/interop/test_stream_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
 $(B)/test_tls_interop: tests/interop/test_tls_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $< -lbearssl
+$(B)/test_dns_posix: tests/dns/test_dns_posix.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) -O2 -g -o $@ $<
 $(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
@@ -91,7 +93,7 @@ $(B)/fuzz_stanza: tests/fuzz/fuzz_stanza.c tests/treecmp.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 $(B)/fuzz_jid: tests/fuzz/fuzz_jid.c xmpp.h | $(B)/gcc
 	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
-$(B)/fuzz_base64 $(B)/fuzz_scram: $(B)/fuzz_%: tests/fuzz/fuzz_%.c xmpp.h | $(B)/gcc
+$(B)/fuzz_base64 $(B)/fuzz_scram $(B)/fuzz_dns: $(B)/fuzz_%: tests/fuzz/fuzz_%.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 fuzz_sasl_runs = "fuzz-base64=tests/fuzz/run.sh $(B)/fuzz_base64 $(1) tests/fuzz/corpus-base64 tests/fuzz/base64.dict" \
                  "fuzz-scram=tests/fuzz/run.sh $(B)/fuzz_scram $(1) tests/fuzz/corpus-scram tests/fuzz/scram.dict"
@@ -143,19 +145,21 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
         "strophe_names=$(B)/gcc/strophe_names"
 
-test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop \
+test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop $(B)/test_dns_posix \
       $(B)/echo_bot $(B)/say $(B)/trace \
-      $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
+      $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
 	    "interop-stream=tests/interop/run.sh $(B)/test_stream_interop" \
+	    "dns=tests/dns/run.sh $(B)/test_dns_posix" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-stream=tests/fuzz/run.sh $(B)/fuzz_stream $(FUZZ_SHORT)" \
 	    "fuzz-stream-tls=tests/fuzz/run.sh $(B)/fuzz_stream_tls $(FUZZ_SHORT) tests/fuzz/corpus-stream-tls" \
+	    "fuzz-dns=tests/fuzz/run.sh $(B)/fuzz_dns $(FUZZ_JID_SECONDS) tests/fuzz/corpus-dns" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
 	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
@@ -210,11 +214,12 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_sasl.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M0 (qemu microbit), the client login:"; tests/firmware/run.sh microbit $(B)/m0/login.elf | grep -v 'passed\|firmware:'
 
-fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
+fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
 	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)" \
 	    "fuzz-stream=tests/fuzz/run.sh $(B)/fuzz_stream $(FUZZ_SECONDS)" \
 	    "fuzz-stream-tls=tests/fuzz/run.sh $(B)/fuzz_stream_tls $(FUZZ_SECONDS) tests/fuzz/corpus-stream-tls" \
+	    "fuzz-dns=tests/fuzz/run.sh $(B)/fuzz_dns $(FUZZ_SECONDS) tests/fuzz/corpus-dns" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
 	    $(call fuzz_sasl_runs,$(FUZZ_SECONDS))
 fuzz-jid: $(B)/fuzz_jid

@@ -47,9 +47,11 @@
      >>jid      addresses, RFC 7622: parse, validate, compare, format
      >>sasl     SHA-1/SHA-256/HMAC/PBKDF2/base64; SASL: SCRAM-SHA-1/-256(-PLUS), PLAIN,
                 EXTERNAL, ANONYMOUS, client and server
-     >>stream   the client stream: negotiation (STARTTLS, SASL, bind), events, sans-I/O
+     >>stream   the client stream: SRV records (§3.2), negotiation (STARTTLS through the
+                TLS hook, SASL, bind), events, sans-I/O
      >>tls      TLS hook (sans-I/O), BearSSL backend (XMPP_BEARSSL)
-     >>posix    XMPP_POSIX: TCP connect, getrandom, clock, a poll() step (SRV: not yet)
+     >>posix    XMPP_POSIX: SRV over UDP, TCP connect, getrandom, clock, a poll() step; with
+                XMPP_BEARSSL: TLS from PEM files, a whole command-line client
 */
 #ifndef XMPP_H
 #define XMPP_H
@@ -1006,6 +1008,49 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
    the handshake starts), at STARTTLS or, with cfg.direct_tls, from the first byte
    (XEP-0368). The loop above stays the same; keep the bytes feed() did not take. */
 
+/* ---- §3.2 finding the server: DNS SRV records (RFC 2782), sans-I/O
+   RFC 6120 §3.2.1: look up _xmpp-client._tcp.DOMAIN (XEP-0368: _xmpps-client._tcp for
+   direct TLS), try the targets in RFC 2782 order, and only when there is no SRV record
+   fall back to DOMAIN itself on the default port (§3.2.2). These build the query and read
+   the answer; sending them over UDP is the platform's (xmpp_posix_resolve below, or your
+   own socket on firmware).
+
+       unsigned char q[512];  size_t n;  xmpp_srv_target t[8];  size_t count;
+       xmpp_srv_query(q, sizeof q, &n, id, "_xmpp-client._tcp", domain);   then send q
+       xmpp_srv_parse(answer, len, id, t, 8, &count);     XMPP_AGAIN: no SRV, fall back
+       xmpp_srv_order(t, count, rng, ctx);                 then connect to t[0], t[1], ... */
+
+#define XMPP_SRV_HOST_MAX 253   /* bytes of a target name written out (RFC 1035 §2.3.4: 255
+                                   on the wire), NUL extra */
+
+typedef struct xmpp_srv_target {
+    uint16_t priority, weight, port;
+    char host[XMPP_SRV_HOST_MAX + 1];   /* NUL-terminated, no trailing dot */
+} xmpp_srv_target;
+
+/* A DNS query (RFC 1035 §4.1, recursion desired) for the SRV records of
+   SERVICE.DOMAIN with the id given (pick it at random: it is what ties the answer to
+   the question), into out; *len its length. Errors: XMPP_ERR_INVALID (an empty label, a
+   label over 63 bytes, a name over 255), XMPP_ERR_NOSPACE (size too small; 12 + 4 + the
+   name + 2 bytes always suffice, 273 at most). */
+XMPPDEF xmpp_err xmpp_srv_query(unsigned char *out, size_t size, size_t *len, uint16_t id,
+                                const char *service, xmpp_str domain);
+
+/* The SRV records in the answer msg (len bytes) to the query with this id, into out (up to
+   max; *count how many). Returns XMPP_OK with at least one; XMPP_AGAIN when there is no
+   SRV record (NXDOMAIN, or no answer: fall back to the domain, RFC 6120 §3.2.2);
+   XMPP_ERR_AUTH when the only record's target is "." (RFC 2782: the service is decidedly
+   not available there: do not fall back); XMPP_ERR_PROTOCOL (not an answer to this query:
+   wrong id, not a response, truncated (TC: ask over TCP), a server failure, or malformed:
+   compression loops, pointers or lengths out of the message). */
+XMPPDEF xmpp_err xmpp_srv_parse(const unsigned char *msg, size_t len, uint16_t id, xmpp_srv_target *out,
+                                size_t max, size_t *count);
+
+/* RFC 2782 order: by priority, lowest first; within one priority a weighted random pick,
+   each record chosen with probability weight / (sum of the remaining weights), weight 0
+   ones first among equals (as the RFC's algorithm puts them). rng: 4 bytes per pick. */
+XMPPDEF void xmpp_srv_order(xmpp_srv_target *t, size_t n, xmpp_rng_fn rng, void *ctx);
+
 #ifndef XMPP_STREAM_SASL_MAX
 #define XMPP_STREAM_SASL_MAX 512   /* bytes of one decoded SASL message, in or out (SCRAM's
                                       are ~100-200; PLAIN's: username + password + 2) */
@@ -1507,8 +1552,21 @@ XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
    Returns a connected socket, or -1 and *why. (SRV lookup, RFC 6120 §3.2: not yet.) */
 XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, const char **why);
 
-/* Connect to server ("HOST", "HOST:PORT", "[IPv6]:PORT"; NULL: the domain) on its port or
-   default_port, as xmpp_posix_connect(). Returns the socket, or -1 and *why. */
+/* The SRV records of SERVICE.DOMAIN (xmpp_srv_query/_parse over UDP), in RFC 2782 order
+   (xmpp_srv_order with getrandom): up to max into out, *count of them. The resolver is
+   the first "nameserver" of /etc/resolv.conf (port 53), or the environment variable
+   XMPP_RESOLVER ("IPv4:PORT" or "[IPv6]:PORT", for tests); each query waits up to
+   timeout_ms, and is sent twice at most. Returns xmpp_srv_parse()'s result (XMPP_AGAIN:
+   no SRV record, fall back), or XMPP_ERR_TIMEOUT / XMPP_ERR_INVALID (no resolver) with
+   *why. */
+XMPPDEF xmpp_err xmpp_posix_resolve(const char *service, xmpp_str domain, xmpp_srv_target *out, size_t max,
+                                    size_t *count, int timeout_ms, const char **why);
+
+/* Connect to server ("HOST", "HOST:PORT", "[IPv6]:PORT") on its port or default_port, as
+   xmpp_posix_connect(). server NULL: RFC 6120 §3.2: the SRV targets of the domain
+   (_xmpp-client._tcp, or _xmpps-client._tcp when default_port is 5223: XEP-0368) in
+   order, and only without SRV records the domain itself on default_port. Returns the
+   socket, or -1 and *why. */
 XMPPDEF int xmpp_posix_dial(const char *server, xmpp_str domain, unsigned default_port, int timeout_ms,
                             const char **why);
 
@@ -5638,6 +5696,156 @@ static xmpp_stream_event *xmpp__event(xmpp_stream *c, xmpp_stream_event_kind kin
     return e;
 }
 
+/* ---- §3.2 SRV (see >>stream API) */
+
+XMPPDEF xmpp_err xmpp_srv_query(unsigned char *out, size_t size, size_t *len, uint16_t id,
+                                const char *service, xmpp_str domain)
+{
+    size_t sl = XMPP_STRLEN(service), total = sl + 1 + domain.n, o = 12, i, start;
+    const char *name[2];
+    size_t nl[2], part;
+    *len = 0;
+    if (domain.n && domain.p[domain.n - 1] == '.') domain.n--, total--;   /* "example.com." */
+    if (!sl || !domain.n || total > 253) return XMPP_ERR_INVALID;
+    if (size < 12 + total + 2 + 4) return XMPP_ERR_NOSPACE;
+    XMPP_MEMSET(out, 0, 12);
+    out[0] = (unsigned char)(id >> 8);
+    out[1] = (unsigned char)id;
+    out[2] = 0x01;                    /* RD: recursion desired */
+    out[5] = 1;                       /* QDCOUNT 1 */
+    name[0] = service; nl[0] = sl;
+    name[1] = domain.p; nl[1] = domain.n;
+    for (part = 0; part < 2; part++)  /* labels: a length byte, then the bytes */
+        for (start = 0, i = 0; i <= nl[part]; i++) {
+            if (i < nl[part] && name[part][i] != '.') continue;
+            if (i == start || i - start > 63) return XMPP_ERR_INVALID;
+            out[o++] = (unsigned char)(i - start);
+            XMPP_MEMCPY(out + o, name[part] + start, i - start);
+            o += i - start;
+            start = i + 1;
+        }
+    out[o++] = 0;                     /* the root */
+    out[o++] = 0; out[o++] = 33;      /* QTYPE SRV */
+    out[o++] = 0; out[o++] = 1;       /* QCLASS IN */
+    *len = o;
+    return XMPP_OK;
+}
+
+/* A (possibly compressed, RFC 1035 §4.1.4) name at *off: its end in *off; written
+   dotted into host (NULL: skipped). 0 if malformed. */
+static int xmpp__dns_name(const unsigned char *m, size_t len, size_t *off, char *host)
+{
+    size_t p = *off, h = 0, jumps = 0;
+    int jumped = 0;
+    for (;;) {
+        unsigned l;
+        if (p >= len) return 0;
+        l = m[p];
+        if (l >= 0xC0) {              /* a pointer: earlier in the message, at most 64 of them */
+            if (p + 1 >= len || ++jumps > 64) return 0;
+            if (!jumped) *off = p + 2;
+            jumped = 1;
+            p = (size_t)(l & 0x3F) << 8 | m[p + 1];
+            continue;
+        }
+        if (l > 63) return 0;         /* 0x40 and 0x80: reserved label types */
+        p++;
+        if (!l) break;
+        if (p + l > len || h + (h ? 1 : 0) + l > XMPP_SRV_HOST_MAX) return 0;
+        if (host) {   /* a host name: letters, digits, '-', '_' (no '.' or NUL in a label) */
+            size_t k;
+            for (k = 0; k < l; k++) {
+                unsigned char ch = m[p + k];
+                if (!((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') && !(ch >= '0' && ch <= '9') && ch != '-' && ch != '_')
+                    return 0;
+            }
+            if (h) host[h] = '.';
+            XMPP_MEMCPY(host + h + (h ? 1 : 0), m + p, l);
+        }
+        h += l + (h ? 1 : 0);
+        p += l;
+    }
+    if (host) host[h] = '\0';
+    if (!jumped) *off = p;
+    return 1;
+}
+
+/* DNS numbers are big-endian (RFC 1035 §2.3.2) */
+static unsigned xmpp__be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+XMPPDEF xmpp_err xmpp_srv_parse(const unsigned char *msg, size_t len, uint16_t id, xmpp_srv_target *out,
+                                size_t max, size_t *count)
+{
+    size_t off = 12, n = 0, i, qd, an;
+    int dot = 0;
+    *count = 0;
+    if (len < 12 || xmpp__be16(msg) != id || !(msg[2] & 0x80) || (msg[2] & 0x02)) return XMPP_ERR_PROTOCOL;
+    if ((msg[3] & 0x0F) == 3) return XMPP_AGAIN;            /* NXDOMAIN */
+    if (msg[3] & 0x0F) return XMPP_ERR_PROTOCOL;            /* SERVFAIL, REFUSED, ... */
+    qd = xmpp__be16(msg + 4);
+    an = xmpp__be16(msg + 6);
+    for (i = 0; i < qd; i++) {
+        if (!xmpp__dns_name(msg, len, &off, NULL) || off + 4 > len) return XMPP_ERR_PROTOCOL;
+        off += 4;
+    }
+    for (i = 0; i < an; i++) {
+        unsigned type, rdlen;
+        size_t rd;
+        if (!xmpp__dns_name(msg, len, &off, NULL) || off + 10 > len) return XMPP_ERR_PROTOCOL;
+        type = xmpp__be16(msg + off);
+        rdlen = xmpp__be16(msg + off + 8);
+        off += 10;
+        rd = off;
+        if (off + rdlen > len) return XMPP_ERR_PROTOCOL;
+        off += rdlen;
+        if (type != 33 || xmpp__be16(msg + rd - 8) != 1) continue;   /* not SRV IN (a CNAME, ...) */
+        if (rdlen < 7) return XMPP_ERR_PROTOCOL;
+        {
+            xmpp_srv_target t;
+            size_t name = rd + 6;
+            t.priority = (uint16_t)xmpp__be16(msg + rd);
+            t.weight = (uint16_t)xmpp__be16(msg + rd + 2);
+            t.port = (uint16_t)xmpp__be16(msg + rd + 4);
+            if (!xmpp__dns_name(msg, len, &name, t.host) || name > rd + rdlen) return XMPP_ERR_PROTOCOL;
+            if (!t.host[0]) { dot = 1; continue; }          /* "." */
+            if (n < max) out[n] = t;
+            n++;
+        }
+    }
+    *count = n < max ? n : max;
+    if (n) return XMPP_OK;
+    return dot ? XMPP_ERR_AUTH : XMPP_AGAIN;
+}
+
+XMPPDEF void xmpp_srv_order(xmpp_srv_target *t, size_t n, xmpp_rng_fn rng, void *ctx)
+{
+    size_t i, j, lo, hi;
+    xmpp_srv_target tmp;
+    for (i = 1; i < n; i++)   /* insertion sort: by priority, weight 0 first (stable) */
+        for (j = i; j > 0 && (t[j - 1].priority > t[j].priority ||
+                              (t[j - 1].priority == t[j].priority && t[j - 1].weight && !t[j].weight)); j--) {
+            tmp = t[j]; t[j] = t[j - 1]; t[j - 1] = tmp;
+        }
+    for (lo = 0; lo < n; lo = hi) {   /* each priority: RFC 2782's weighted selection */
+        for (hi = lo; hi < n && t[hi].priority == t[lo].priority; hi++) {}
+        for (i = lo; i + 1 < hi; i++) {
+            uint32_t sum = 0, pick, run = 0;
+            unsigned char r[4];
+            for (j = i; j < hi; j++) sum += t[j].weight;
+            rng(ctx, r, 4);
+            pick = ((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3]) % (sum + 1);   /* 0..sum */
+            for (j = i; j < hi; j++) {
+                run += t[j].weight;
+                if (run >= pick) break;
+            }
+            if (j >= hi) j = hi - 1;
+            tmp = t[j];
+            XMPP_MEMMOVE(t + i + 1, t + i, (j - i) * sizeof *t);
+            t[i] = tmp;
+        }
+    }
+}
+
 /* ---- output */
 
 static xmpp_builder *xmpp__out_begin(xmpp_stream *c)
@@ -7385,6 +7593,8 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7433,6 +7643,107 @@ XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, 
     return fd;
 }
 
+/* "IPv4:PORT", "[IPv6]:PORT" or a bare address (port 53) into a socket address. */
+static int xmpp__posix_addr(const char *s, struct sockaddr_storage *sa, socklen_t *len)
+{
+    char a[64];
+    const char *colon = NULL, *h = s;
+    size_t n = XMPP_STRLEN(s);
+    unsigned long port = 53;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)sa;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)sa;
+    if (s[0] == '[') {
+        const char *e = strchr(s, ']');
+        if (!e) return 0;
+        h = s + 1;
+        n = (size_t)(e - h);
+        colon = e[1] == ':' ? e + 1 : NULL;
+    } else if ((colon = strchr(s, ':')) != NULL && strchr(colon + 1, ':')) {
+        colon = NULL;   /* a bare IPv6 address */
+    } else if (colon) {
+        n = (size_t)(colon - s);
+    }
+    if (colon && ((port = strtoul(colon + 1, NULL, 10)) == 0 || port > 65535)) return 0;
+    if (n >= sizeof a) return 0;
+    XMPP_MEMCPY(a, h, n);
+    a[n] = '\0';
+    XMPP_MEMSET(sa, 0, sizeof *sa);
+    if (inet_pton(AF_INET, a, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof *v4;
+        return 1;
+    }
+    if (inet_pton(AF_INET6, a, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *v6;
+        return 1;
+    }
+    return 0;
+}
+
+/* The resolver: XMPP_RESOLVER, else the first nameserver line of /etc/resolv.conf. */
+static int xmpp__posix_resolver(struct sockaddr_storage *sa, socklen_t *len)
+{
+    char line[256];
+    const char *env = getenv("XMPP_RESOLVER");
+    FILE *f;
+    int ok = 0;
+    if (env && *env) return xmpp__posix_addr(env, sa, len);
+    if (!(f = fopen("/etc/resolv.conf", "r"))) return 0;
+    while (!ok && fgets(line, sizeof line, f)) {
+        char *p = line, *e;
+        if (strncmp(p, "nameserver", 10) != 0 || (p[10] != ' ' && p[10] != '\t')) continue;
+        for (p += 10; *p == ' ' || *p == '\t'; p++) {}
+        for (e = p; *e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r' && *e != '%'; e++) {}
+        *e = '\0';
+        ok = xmpp__posix_addr(p, sa, len);
+    }
+    fclose(f);
+    return ok;
+}
+
+XMPPDEF xmpp_err xmpp_posix_resolve(const char *service, xmpp_str domain, xmpp_srv_target *out, size_t max,
+                                    size_t *count, int timeout_ms, const char **why)
+{
+    struct sockaddr_storage sa;
+    socklen_t salen;
+    unsigned char q[300], a[4096];
+    size_t qn;
+    uint16_t id;
+    int fd, tries;
+    xmpp_err r = XMPP_ERR_TIMEOUT;
+    *count = 0;
+    *why = "no answer from the DNS resolver";
+    if (!xmpp__posix_resolver(&sa, &salen)) { *why = "no DNS resolver (/etc/resolv.conf, XMPP_RESOLVER)"; return XMPP_ERR_INVALID; }
+    xmpp_posix_random(NULL, (unsigned char *)&id, sizeof id);
+    if (xmpp_srv_query(q, sizeof q, &qn, id, service, domain)) { *why = "not a valid domain for DNS"; return XMPP_ERR_INVALID; }
+    if ((fd = socket(sa.ss_family, SOCK_DGRAM, 0)) < 0) { *why = "socket() failed"; return XMPP_ERR_INVALID; }
+    if (connect(fd, (struct sockaddr *)&sa, salen) < 0) { close(fd); *why = "cannot reach the DNS resolver"; return XMPP_ERR_INVALID; }
+    for (tries = 0; tries < 2 && r == XMPP_ERR_TIMEOUT; tries++) {
+        uint64_t end = xmpp_posix_now_ms() + (uint64_t)timeout_ms;
+        if (send(fd, q, qn, 0) != (ssize_t)qn) continue;
+        for (;;) {   /* answers with another id are ignored (RFC 5452: spoofing) */
+            struct pollfd pf;
+            uint64_t now = xmpp_posix_now_ms();
+            ssize_t n;
+            if (now >= end) break;
+            pf.fd = fd;
+            pf.events = POLLIN;
+            if (poll(&pf, 1, (int)(end - now)) <= 0) continue;
+            if ((n = recv(fd, a, sizeof a, 0)) < 12 || xmpp__be16(a) != id) continue;
+            r = xmpp_srv_parse(a, (size_t)n, id, out, max, count);
+            *why = r == XMPP_ERR_PROTOCOL ? "a DNS answer that cannot be used (malformed, truncated or a server failure)"
+                 : r == XMPP_ERR_AUTH ? "the domain says it offers no such service (SRV target \".\")" : NULL;
+            break;
+        }
+    }
+    close(fd);
+    if (r == XMPP_OK) xmpp_srv_order(out, *count, xmpp_posix_random, NULL);
+    return r;
+}
+
 XMPPDEF int xmpp_posix_dial(const char *server, xmpp_str domain, unsigned default_port, int timeout_ms,
                             const char **why)
 {
@@ -7460,7 +7771,18 @@ XMPPDEF int xmpp_posix_dial(const char *server, xmpp_str domain, unsigned defaul
         }
     }
     if (!n || n >= sizeof host) { *why = "no host, or a host name too long"; return -1; }
-    XMPP_MEMCPY(host, h, n);
+    if (!server) {   /* RFC 6120 §3.2.1: SRV first */
+        xmpp_srv_target t[8];
+        size_t count = 0, i;
+        int fd;
+        xmpp_err r = xmpp_posix_resolve(default_port == 5223 ? "_xmpps-client._tcp" : "_xmpp-client._tcp", domain,
+                                        t, 8, &count, 2000, why);
+        if (r == XMPP_ERR_AUTH) return -1;
+        for (i = 0; i < count; i++)
+            if ((fd = xmpp_posix_connect(t[i].host, t[i].port, timeout_ms, why)) >= 0) return fd;
+        if (count) return -1;   /* §3.2.1 step 6: no fallback once SRV records were found */
+    }
+    XMPP_MEMCPY(host, h, n);   /* §3.2.2: the domain itself */
     host[n] = '\0';
     return xmpp_posix_connect(host, port, timeout_ms, why);
 }
