@@ -109,7 +109,7 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 # semihosting, a smaller corpus for the randomised split test. test_sasl runs whole, with the
 # real iteration counts (4096 for SCRAM, 80000 for RFC 7914).
 ARM_CC  ?= arm-none-eabi-gcc
-M3_UNITS := test_xml test_stanza test_build test_jid test_sasl test_stream
+M3_UNITS := test_xml test_stanza test_build test_jid test_sasl test_stream test_dns
 M3FLAGS := -mcpu=cortex-m3 -mthumb -Os --specs=rdimon.specs -T tests/firmware/mps2-an385.ld -DTEST_CORPUS=100000
 $(B)/m3/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/mps2-an385.ld $(HDR) | $(B)/m3
 	$(ARM_CC) $(WARN) $(M3FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
@@ -129,7 +129,7 @@ M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -
            -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
-M0_UNITS := test_xml test_build test_jid test_sasl
+M0_UNITS := test_xml test_build test_jid test_sasl test_dns
 M0_BUILT := $(addprefix $(B)/m0/,$(addsuffix .elf,$(M0_UNITS))) $(B)/m0/stack_xml.elf $(B)/m0/stack_sasl.elf \
             $(B)/m0/login.elf
 M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/m0/$(u).elf") \
