@@ -1,6 +1,7 @@
 /* test_stream_interop.c - the client stream (>>stream) against real servers: Prosody
    (a.test, 127.0.0.1:15222, direct TLS 15223) and ejabberd (c.test, 35222, direct TLS
-   35223), started by tests/interop/run.sh (servers.sh: users alice/alice-pw and
+   35223), each with a second host storing SCRAM-SHA-256 keys (Prosody b.test, ejabberd
+   d.test, same ports), started by tests/interop/run.sh (servers.sh: users alice/alice-pw and
    bob/bob-pw; certificates from a throwaway CA in $XMPP_INTEROP_DIR/certs). TLS is the
    stream's own, through the hook (cfg.tls_hook: the BearSSL backend, made by the POSIX
    glue's xmpp_posix_tls_new() with the test CA), required, verified for the JID's
@@ -11,6 +12,8 @@
        then closes, and the server closes too (</stream:stream>, then TLS close_notify);
      - the same over direct TLS (XEP-0368, ALPN xmpp-client);
      - the same in plaintext (XMPP_TLS_NEVER; the servers allow it on loopback);
+     - the same on the SHA-256 hosts: SCRAM-SHA-256-PLUS over STARTTLS, SCRAM-SHA-256 in
+       plaintext, and no SCRAM-SHA-1 offered there;
      - alice and bob online at once: a message from alice arrives at bob, with its body;
      - a wrong password: SASL failure not-authorized, then the stream closed;
      - a CA that did not sign the server's certificate: XMPP_ERR_TLS_UNTRUSTED, no login;
@@ -44,6 +47,9 @@ typedef struct {
 
 static const server prosody = { "prosody", "a.test", 15222, 15223 };
 static const server ejabberd = { "ejabberd", "c.test", 35222, 35223 };
+/* The same servers, a second virtual host each whose passwords are stored for SHA-256 */
+static const server prosody256 = { "prosody", "b.test", 15222, 15223 };
+static const server ejabberd256 = { "ejabberd", "d.test", 35222, 35223 };
 
 enum { STARTTLS, DIRECT, PLAIN };   /* how a client connects */
 static const char *const mode_names[] = { "STARTTLS", "direct TLS", "plaintext" };
@@ -58,6 +64,8 @@ typedef struct {
     char jid[128];
     unsigned char mem[24000];
     char log[4096];          /* one line per event */
+    char tin[16384], tout[16384];   /* the trace hook's chunks in and out (plaintext XML),
+                                       as much as fits */
 } client;
 
 static uint64_t now_ms(void)
@@ -108,6 +116,35 @@ static void on_event(client *c, const xmpp_stream_event *e)
     logf_(c, line);
 }
 
+/* The trace hook: XML in and out appended to c->tin / c->tout (state changes ignored). */
+static void trace(void *ctx, int kind, const char *text, size_t n)
+{
+    client *c = ctx;
+    char *buf = kind == XMPP_TRACE_IN ? c->tin : kind == XMPP_TRACE_OUT ? c->tout : NULL;
+    size_t have;
+    if (!buf) return;
+    have = strlen(buf);
+    if (have + n + 1 > sizeof c->tin) return;
+    memcpy(buf + have, text, n);
+    buf[have + n] = 0;
+}
+
+/* The mechanisms of the last <mechanisms/> the server sent, space-separated, into out. */
+static void offered_mechanisms(const client *c, char *out, size_t size)
+{
+    const char *p = c->tin, *q, *end;
+    out[0] = 0;
+    for (q = p; (q = strstr(q, "<mechanisms")) != NULL; q++) p = q;
+    end = strstr(p, "</mechanisms>");
+    if (p == c->tin || !end) return;
+    while ((p = strstr(p, "<mechanism>")) != NULL && p < end) {
+        p += 11;
+        q = strchr(p, '<');
+        if (!q) break;
+        snprintf(out + strlen(out), size - strlen(out), "%s%.*s", out[0] ? " " : "", (int)(q - p), p);
+    }
+}
+
 /* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA). */
 static int dial_ca(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca)
 {
@@ -130,6 +167,8 @@ static int dial_ca(client *c, const server *sv, const char *user, const char *pa
     c->cfg.tls = mode == PLAIN ? XMPP_TLS_NEVER : XMPP_TLS_REQUIRED;
     c->cfg.direct_tls = mode == DIRECT;
     c->cfg.timeout_ms = TIMEOUT_MS;
+    c->cfg.trace = trace;
+    c->cfg.trace_ctx = c;
     if (mode != PLAIN && !(c->cfg.tls_hook = c->tls = xmpp_posix_tls_new(ca ? ca : ca_file, NULL, NULL, &why))) {
         printf("  TLS setup: %s\n", why);
         return -1;
@@ -223,7 +262,10 @@ static void send_presence(client *c)
     CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
 }
 
-static void login_message_close(const server *sv, int mode)
+static char last_offer[512];   /* the mechanisms offered to the last login_message_close */
+
+/* want_mech: the mechanism the login must have used (NULL: any SCRAM) */
+static void login_message_close(const server *sv, int mode, const char *want_mech)
 {
     static client a;
     char want[256], full[256];
@@ -239,9 +281,12 @@ static void login_message_close(const server *sv, int mode)
         snprintf(full, sizeof full, "%.*s", (int)n, p ? p + 7 : "");
     }
     mech = xmpp_stream_mechanism(&a.s);
-    printf("  %s %s: online as %s (%s%s%s)\n", sv->name, mode_names[mode], full, mech,
-           a.s.cb_len ? " with " : "", a.s.cb_len ? a.s.cb_type : "");
+    offered_mechanisms(&a, last_offer, sizeof last_offer);
+    printf("  %s %s %s: online as %s (%s%s%s; offered: %s)\n", sv->name, sv->domain, mode_names[mode], full,
+           mech, a.s.cb_len ? " with " : "", a.s.cb_len ? a.s.cb_type : "", last_offer);
+    CHECK(strstr(last_offer, mech) != NULL);
     CHECK(strncmp(mech, "SCRAM-", 6) == 0);    /* SCRAM, not PLAIN, even over TLS */
+    if (want_mech) CHECK(strcmp(mech, want_mech) == 0);
     if (mode != PLAIN) CHECK(xmpp_tls_state(a.tls) == XMPP_TLS_OPEN);
     send_presence(&a);
     send_message(&a, full, "self-1", "hello me & <you>");
@@ -412,12 +457,30 @@ static void echo_bot_bad_ca(const server *sv)
     close(fd);
 }
 
-static void prosody_login(void) { login_message_close(&prosody, STARTTLS); }
-static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS); }
-static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT); }
-static void ejabberd_login_direct(void) { login_message_close(&ejabberd, DIRECT); }
-static void prosody_login_plain(void) { login_message_close(&prosody, PLAIN); }
-static void ejabberd_login_plain(void) { login_message_close(&ejabberd, PLAIN); }
+static void prosody_login(void) { login_message_close(&prosody, STARTTLS, NULL); }
+static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS, NULL); }
+static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT, NULL); }
+static void ejabberd_login_direct(void) { login_message_close(&ejabberd, DIRECT, NULL); }
+static void prosody_login_plain(void) { login_message_close(&prosody, PLAIN, NULL); }
+static void ejabberd_login_plain(void) { login_message_close(&ejabberd, PLAIN, NULL); }
+/* SCRAM-SHA-256 (RFC 7677) against real servers. Both can: Prosody 0.12 stores the keys
+   of the hash named by password_hash (mod_auth_internal_hashed; util.sasl.scram registers
+   SCRAM-SHA-1 and SCRAM-SHA-256, each with -PLUS over tls-unique), ejabberd 23.01 those of
+   auth_scram_hash; either offers only the SCRAM mechanisms of the hash it stores. So on
+   b.test and d.test no SCRAM-SHA-1 is offered, and the login must be SCRAM-SHA-256-PLUS
+   over TLS (bound with tls-unique, the only binding either offers over TLS 1.2) and
+   SCRAM-SHA-256 without it. */
+static void login_sha256(const server *sv, int mode, const char *want)
+{
+    last_offer[0] = 0;
+    login_message_close(sv, mode, want);
+    if (check_skip) return;
+    CHECK(strstr(last_offer, "SCRAM-SHA-1") == NULL);
+}
+static void prosody_login_sha256(void) { login_sha256(&prosody256, STARTTLS, "SCRAM-SHA-256-PLUS"); }
+static void ejabberd_login_sha256(void) { login_sha256(&ejabberd256, STARTTLS, "SCRAM-SHA-256-PLUS"); }
+static void prosody_login_sha256_plain(void) { login_sha256(&prosody256, PLAIN, "SCRAM-SHA-256"); }
+static void ejabberd_login_sha256_plain(void) { login_sha256(&ejabberd256, PLAIN, "SCRAM-SHA-256"); }
 static void prosody_two(void) { two_clients(&prosody); }
 static void ejabberd_two(void) { two_clients(&ejabberd); }
 static void prosody_wrong(void) { wrong_password(&prosody); }
@@ -446,6 +509,10 @@ int main(void)
     RUN(ejabberd_login_direct);
     RUN(prosody_login_plain);
     RUN(ejabberd_login_plain);
+    RUN(prosody_login_sha256);
+    RUN(ejabberd_login_sha256);
+    RUN(prosody_login_sha256_plain);
+    RUN(ejabberd_login_sha256_plain);
     RUN(prosody_two);
     RUN(ejabberd_two);
     RUN(prosody_wrong);
