@@ -19,7 +19,10 @@
      - a CA that did not sign the server's certificate: XMPP_ERR_TLS_UNTRUSTED, no login;
      - examples/echo_bot (ECHO_BOT, default build/echo_bot --ca the test CA) as alice over
        STARTTLS and over direct TLS: bob's message comes back to bob; SIGTERM makes the bot
-       close the stream cleanly and exit 0; with another CA it exits 1 saying why.
+       close the stream cleanly and exit 0; with another CA it exits 1 saying why;
+     - python3-slixmpp (tests/interop/slixmpp_peer.py, SLIXMPP_PEER, run by /usr/bin/python3)
+       as bob over STARTTLS: its message reaches us, our reply reaches it; with another CA
+       it refuses the server;
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
@@ -56,7 +59,8 @@ static const char *const mode_names[] = { "STARTTLS", "direct TLS", "plaintext" 
 
 static char ca_file[600], other_ca[600];
 
-typedef struct {
+typedef struct client client;
+struct client {
     int fd;
     xmpp_tls *tls;
     xmpp_stream s;
@@ -66,7 +70,8 @@ typedef struct {
     char log[4096];          /* one line per event */
     char tin[16384], tout[16384];   /* the trace hook's chunks in and out (plaintext XML),
                                        as much as fits */
-} client;
+    void (*on_stanza)(client *c, const xmpp_node *st);   /* a test's own look at each stanza */
+};
 
 static uint64_t now_ms(void)
 {
@@ -98,7 +103,9 @@ static void on_event(client *c, const xmpp_stream_event *e)
         xmpp_str body = xmpp_node_text(xmpp_node_child(e->stanza, NULL, "body"));
         snprintf(line, sizeof line, "STANZA %.*s %.*s %.*s", (int)n.n, n.p, (int)id.n, id.p ? id.p : "",
                  (int)body.n, body.p ? body.p : "");
-        break;
+        logf_(c, line);
+        if (c->on_stanza) c->on_stanza(c, e->stanza);   /* its lines after the STANZA line */
+        return;
     }
     case XMPP_STREAM_SASL_FAILURE:
         snprintf(line, sizeof line, "SASL_FAILURE %.*s", (int)e->condition.n, e->condition.p);
@@ -457,6 +464,203 @@ static void echo_bot_bad_ca(const server *sv)
     close(fd);
 }
 
+/* ---------------------------------------------------------------- helpers for the tests below */
+
+/* Copy a view into a NUL-terminated buffer (cut to fit). */
+static const char *zcopy(char *out, size_t size, xmpp_str v)
+{
+    snprintf(out, size, "%.*s", (int)v.n, v.p ? v.p : "");
+    return out;
+}
+
+/* The full JID of the ONLINE line in c's log, into out. */
+static void bound_jid(const client *c, char *out, size_t size)
+{
+    const char *p = strstr(c->log, "ONLINE ");
+    size_t n = p ? strcspn(p + 7, "\n") : 0;
+    snprintf(out, size, "%.*s", (int)n, p ? p + 7 : "");
+}
+
+/* Log in as alice over STARTTLS and wait until online; full: the bound JID. 0 ok, 1 the
+   server is not there, -1 failed. */
+static int alice_online(client *a, const server *sv, char *full, size_t size)
+{
+    char want[128];
+    int r = dial(a, sv, "alice", "alice-pw", STARTTLS);
+    if (r) return r;
+    snprintf(want, sizeof want, "ONLINE alice@%s/", sv->domain);
+    if (!wait_for(a, NULL, want)) return -1;
+    bound_jid(a, full, size);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- slixmpp, a client we did not write */
+
+static const char *peer_script(void)
+{
+    return getenv("SLIXMPP_PEER") ? getenv("SLIXMPP_PEER") : "tests/interop/slixmpp_peer.py";
+}
+
+/* Is python3-slixmpp there (Debian's imports only under /usr/bin/python3)? */
+static int have_slixmpp(void)
+{
+    static int known = -1;
+    if (known < 0)
+        known = access(peer_script(), R_OK) == 0 &&
+                system("/usr/bin/python3 -c 'import slixmpp' >/dev/null 2>&1") == 0;
+    return known;
+}
+
+/* Start tests/interop/slixmpp_peer.py as bob@DOMAIN/slixmpp sending body to `to`; its
+   stdout on *fd (stderr stays ours: its reason for failing shows in the test log). */
+static pid_t peer_start(const server *sv, const char *ca, const char *to, const char *body, int *fd)
+{
+    char port[16], jid[64];
+    const char *py = peer_script();
+    int pipefd[2];
+    pid_t pid;
+    snprintf(port, sizeof port, "%d", sv->port);
+    snprintf(jid, sizeof jid, "bob@%s/slixmpp", sv->domain);
+    if (pipe(pipefd)) return -1;
+    pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        setenv("XMPP_PASSWORD", "bob-pw", 1);
+        execl("/usr/bin/python3", "/usr/bin/python3", py, "--port", port, "--ca", ca, "--jid", jid,
+              "--body", body, "--timeout", "10", to, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    if (pid < 0) { close(pipefd[0]); return -1; }
+    *fd = pipefd[0];
+    return pid;
+}
+
+/* Pump a (NULL: none) while reading the peer's stdout into out, until out has a whole line
+   or the pipe closes or ms pass; 1 if a line came. */
+static int peer_line(client *a, int fd, char *out, size_t size, int ms)
+{
+    uint64_t end = now_ms() + (uint64_t)ms;
+    while (!strchr(out, '\n') && now_ms() < end) {
+        struct pollfd p;
+        size_t n = strlen(out);
+        ssize_t r;
+        if (a) pump(a, 20);
+        p.fd = fd;
+        p.events = POLLIN;
+        if (poll(&p, 1, a ? 0 : 100) <= 0) continue;
+        r = read(fd, out + n, size - n - 1);
+        if (r <= 0) break;
+        out[n + (size_t)r] = 0;
+    }
+    return strchr(out, '\n') != NULL;
+}
+
+/* Wait up to ms for the peer to exit; if it hangs, SIGKILL it (by its PID). Its status,
+   or -1 when it had to be killed. */
+static int peer_wait(pid_t pid, int ms)
+{
+    uint64_t end = now_ms() + (uint64_t)ms;
+    int status;
+    while (now_ms() < end) {
+        if (waitpid(pid, &status, WNOHANG) == pid) return status;
+        poll(NULL, 0, 20);
+    }
+    printf("  the slixmpp peer (pid %d) did not exit within %d ms: killed\n", (int)pid, ms);
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* alice's messages: "MSG <from>\t<body>" for each chat message with a body */
+static void message_stanza(client *c, const xmpp_node *st)
+{
+    char line[600], from[256], body[256];
+    const xmpp_node *b = xmpp_node_child(st, XMPP_XMLNS_CLIENT, "body");
+    if (!xmpp_node_is(st, XMPP_XMLNS_CLIENT, "message") || !b) return;
+    zcopy(from, sizeof from, xmpp_node_attr(st, NULL, "from"));
+    zcopy(body, sizeof body, xmpp_node_text(b));
+    snprintf(line, sizeof line, "MSG %s\t%s", from, body);
+    logf_(c, line);
+}
+
+/* A message exchange with python3-slixmpp (a client we did not write) as bob over
+   STARTTLS, our client as alice over STARTTLS: bob's message reaches us with its body
+   (XML-special characters and all), our reply reaches bob, who prints it. */
+static void slixmpp_exchange(const server *sv)
+{
+    static client a;
+    static char out[1024];
+    char full[256], want[512], bob[256];
+    const char *p, *q;
+    int fd = -1, r, status;
+    pid_t pid;
+    if (!have_slixmpp()) SKIP("no python3-slixmpp under /usr/bin/python3 (apt-get install python3-slixmpp)");
+    r = alice_online(&a, sv, full, sizeof full);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    a.on_stanza = message_stanza;
+    send_presence(&a);
+    out[0] = 0;
+    pid = peer_start(sv, ca_file, full, "hello from slixmpp & <python>", &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) { hang_up(&a); return; }
+    /* bob's message, from bob@DOMAIN/slixmpp */
+    snprintf(want, sizeof want, "MSG bob@%s/slixmpp\thello from slixmpp & <python>\n", sv->domain);
+    CHECK(wait_for(&a, NULL, want));
+    p = strstr(a.log, "MSG ");
+    q = p ? strchr(p, '\t') : NULL;
+    snprintf(bob, sizeof bob, "%.*s", q ? (int)(q - p - 4) : 0, q ? p + 4 : "");
+    printf("  %s: from slixmpp: %s", sv->name, p ? p + 4 : "(nothing)\n");
+    /* our reply, printed by the peer as "from <our full JID>: <body>" */
+    send_message(&a, bob, "slix-1", "hello back from xmpp.h & <C>\nline 2");
+    CHECK(peer_line(&a, fd, out, sizeof out, 15000));
+    printf("  %s: slixmpp printed: %s", sv->name, out[0] ? out : "(nothing)\n");
+    snprintf(want, sizeof want, "from %s: hello back from xmpp.h & <C>\\nline 2\n", full);
+    CHECK(strcmp(out, want) == 0);
+    status = peer_wait(pid, 8000);
+    CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(fd);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* The peer is not a stub: with a CA that did not sign the server's certificate it
+   refuses the server and exits 1 (so the exchange above really was verified TLS). */
+static void slixmpp_bad_ca(const server *sv)
+{
+    static client a;
+    static char out[1024];
+    char full[256];
+    int fd = -1, r, status;
+    pid_t pid;
+    if (!have_slixmpp()) SKIP("no python3-slixmpp under /usr/bin/python3 (apt-get install python3-slixmpp)");
+    if (!other_ca[0]) { CHECK(0); return; }
+    r = alice_online(&a, sv, full, sizeof full);   /* someone to talk to: it must not get there */
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    a.on_stanza = message_stanza;
+    out[0] = 0;
+    pid = peer_start(sv, other_ca, full, "must not arrive", &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) { hang_up(&a); return; }
+    CHECK(!peer_line(&a, fd, out, sizeof out, 12000));   /* nothing on stdout, the pipe closed */
+    status = peer_wait(pid, 8000);
+    CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    printf("  %s: slixmpp with another CA: exit status %d (its reason on stderr above)\n", sv->name,
+           status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    CHECK(strstr(a.log, "MSG ") == NULL);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    close(fd);
+    hang_up(&a);
+}
+
 static void prosody_login(void) { login_message_close(&prosody, STARTTLS, NULL); }
 static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS, NULL); }
 static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT, NULL); }
@@ -492,6 +696,9 @@ static void ejabberd_echo(void) { echo_bot(&ejabberd, STARTTLS); }
 static void prosody_echo_direct(void) { echo_bot(&prosody, DIRECT); }
 static void ejabberd_echo_direct(void) { echo_bot(&ejabberd, DIRECT); }
 static void prosody_echo_bad_ca(void) { echo_bot_bad_ca(&prosody); }
+static void prosody_slixmpp(void) { slixmpp_exchange(&prosody); }
+static void ejabberd_slixmpp(void) { slixmpp_exchange(&ejabberd); }
+static void prosody_slixmpp_bad_ca(void) { slixmpp_bad_ca(&prosody); }
 
 int main(void)
 {
@@ -524,5 +731,8 @@ int main(void)
     RUN(prosody_echo_direct);
     RUN(ejabberd_echo_direct);
     RUN(prosody_echo_bad_ca);
+    RUN(prosody_slixmpp);
+    RUN(ejabberd_slixmpp);
+    RUN(prosody_slixmpp_bad_ca);
     return check_done();
 }
