@@ -23,6 +23,8 @@
      - python3-slixmpp (tests/interop/slixmpp_peer.py, SLIXMPP_PEER, run by /usr/bin/python3)
        as bob over STARTTLS: its message reaches us, our reply reaches it; with another CA
        it refuses the server;
+     - alice gets her roster, adds bob (a roster push arrives, answered; the result for our
+       set too), removes him (push with subscription remove);
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
@@ -661,6 +663,107 @@ static void slixmpp_bad_ca(const server *sv)
     hang_up(&a);
 }
 
+/* ---------------------------------------------------------------- roster push (RFC 6121 §2.1.6) */
+
+static char roster_owner[128];   /* alice's bare JID, for checking the pushes' from */
+
+/* alice's iqs: each roster push (iq set with jabber:iq:roster query) is checked (from absent
+   or our bare JID, §2.1.6), logged as "PUSH <item jid> <subscription> <name>", and answered
+   with an iq result (to its from, if any); results and errors are logged "IQ <type> <id>". */
+static void roster_stanza(client *c, const xmpp_node *st)
+{
+    char line[1024], type[16], id[128], from[256], jid[256], sub[32], name[64];
+    const xmpp_node *q = xmpp_node_child(st, "jabber:iq:roster", "query"), *item;
+    xmpp_builder *b;
+    if (!xmpp_node_is(st, XMPP_XMLNS_CLIENT, "iq")) return;
+    zcopy(type, sizeof type, xmpp_node_attr(st, NULL, "type"));
+    zcopy(id, sizeof id, xmpp_node_attr(st, NULL, "id"));
+    zcopy(from, sizeof from, xmpp_node_attr(st, NULL, "from"));
+    if (strcmp(type, "set") != 0 || !q) {
+        snprintf(line, sizeof line, "IQ %s %s", type, id);
+        logf_(c, line);
+        return;
+    }
+    item = xmpp_node_child(q, "jabber:iq:roster", "item");
+    zcopy(jid, sizeof jid, xmpp_node_attr(item, NULL, "jid"));
+    zcopy(sub, sizeof sub, xmpp_node_attr(item, NULL, "subscription"));
+    zcopy(name, sizeof name, xmpp_node_attr(item, NULL, "name"));
+    if (from[0] && strcmp(from, roster_owner) != 0) {   /* §2.1.6: a forged push, ignore it */
+        snprintf(line, sizeof line, "BAD_PUSH from %s", from);
+        logf_(c, line);
+        return;
+    }
+    snprintf(line, sizeof line, "PUSH %s %s %s (from \"%s\", id %s)", jid, sub, name, from, id);
+    logf_(c, line);
+    b = xmpp_stream_send_begin(&c->s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_iq(b, "result", id, from[0] ? from : NULL);
+    xmpp_build_end(b);
+    CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
+}
+
+/* Send <iq type=TYPE id=ID><query xmlns=jabber:iq:roster>[<item jid=JID name=NAME
+   subscription=SUB/>]</query></iq> (NULL: left out). */
+static void send_roster_iq(client *c, const char *type, const char *id, const char *jid, const char *name,
+                           const char *sub)
+{
+    xmpp_builder *b = xmpp_stream_send_begin(&c->s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_iq(b, type, id, NULL);
+    xmpp_build_start(b, "jabber:iq:roster", "query");
+    if (jid) {
+        xmpp_build_start(b, "jabber:iq:roster", "item");
+        xmpp_build_attr(b, NULL, "jid", jid);
+        if (name) xmpp_build_attr(b, NULL, "name", name);
+        if (sub) xmpp_build_attr(b, NULL, "subscription", sub);
+        xmpp_build_end(b);
+    }
+    xmpp_build_end(b);
+    xmpp_build_end(b);
+    CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
+}
+
+/* Roster pushes arrive as XMPP_STREAM_STANZA events: alice gets her roster (becoming an
+   interested resource, §2.1.2), adds bob (§2.3); the server pushes the new item
+   (subscription none) and answers our set with a result; we answer the push. Then the
+   same for removing him (§2.5: the push says subscription remove). */
+static void roster_push(const server *sv)
+{
+    static client a;
+    char full[256], bobjid[64], want[256], idwant[256];
+    const char *p;
+    int r;
+    r = alice_online(&a, sv, full, sizeof full);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    snprintf(roster_owner, sizeof roster_owner, "alice@%s", sv->domain);
+    snprintf(bobjid, sizeof bobjid, "bob@%s", sv->domain);
+    a.on_stanza = roster_stanza;
+    send_roster_iq(&a, "get", "roster-get-1", NULL, NULL, NULL);
+    CHECK(wait_for(&a, NULL, "IQ result roster-get-1"));
+    send_roster_iq(&a, "set", "roster-set-1", bobjid, "Bob & co", NULL);
+    snprintf(want, sizeof want, "PUSH %s none Bob & co", bobjid);
+    CHECK(wait_for(&a, NULL, want));
+    CHECK(wait_for(&a, NULL, "IQ result roster-set-1"));
+    p = strstr(a.log, "PUSH ");
+    printf("  %s: %.*s\n", sv->name, p ? (int)strcspn(p, "\n") : 9, p ? p : "(no push)");
+    /* our answer to the push: an iq result with its id (in the trace out) */
+    p = p ? strstr(p, ", id ") : NULL;
+    snprintf(idwant, sizeof idwant, "<iq type=\"result\" id=\"%.*s\"", p ? (int)strcspn(p + 5, ")") : 0, p ? p + 5 : "");
+    CHECK(p && strstr(a.tout, idwant) != NULL);
+    send_roster_iq(&a, "set", "roster-rm-1", bobjid, NULL, "remove");
+    snprintf(want, sizeof want, "PUSH %s remove", bobjid);
+    CHECK(wait_for(&a, NULL, want));
+    CHECK(wait_for(&a, NULL, "IQ result roster-rm-1"));
+    CHECK(strstr(a.log, "BAD_PUSH") == NULL && strstr(a.log, "IQ error") == NULL);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
 static void prosody_login(void) { login_message_close(&prosody, STARTTLS, NULL); }
 static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS, NULL); }
 static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT, NULL); }
@@ -699,6 +802,8 @@ static void prosody_echo_bad_ca(void) { echo_bot_bad_ca(&prosody); }
 static void prosody_slixmpp(void) { slixmpp_exchange(&prosody); }
 static void ejabberd_slixmpp(void) { slixmpp_exchange(&ejabberd); }
 static void prosody_slixmpp_bad_ca(void) { slixmpp_bad_ca(&prosody); }
+static void prosody_roster_push(void) { roster_push(&prosody); }
+static void ejabberd_roster_push(void) { roster_push(&ejabberd); }
 
 int main(void)
 {
@@ -734,5 +839,7 @@ int main(void)
     RUN(prosody_slixmpp);
     RUN(ejabberd_slixmpp);
     RUN(prosody_slixmpp_bad_ca);
+    RUN(prosody_roster_push);
+    RUN(ejabberd_roster_push);
     return check_done();
 }
