@@ -11,7 +11,9 @@
 #   ejabberd c.test  127.0.0.1: 35222 c2s (STARTTLS offered, not required), 35223 direct TLS,
 #                    35269 s2s, 35347 component, 35400 Erlang distribution (no epmd)
 #            d.test  the same ports (a second virtual host): passwords stored for SCRAM-SHA-256
-#                    (auth_scram_hash: sha256), so it offers SCRAM-SHA-256[-PLUS], no SHA-1
+#                    (auth_scram_hash: sha256), so it offers SCRAM-SHA-256[-PLUS], no SHA-1;
+#                    pings its clients after 2 s of silence (mod_ping send_pings), kills
+#                    those that do not answer within 2 s
 #   Users on each domain: alice/alice-pw, bob/bob-pw.
 #
 # DIR is private to the caller (e.g. mktemp -d). Layout: DIR/certs (throwaway CA, a.test,
@@ -286,10 +288,23 @@ s2s_dns_retries: 1
 auth_method: internal
 auth_password_format: scram
 # d.test stores SCRAM-SHA-256 keys (c.test keeps the default, SHA-1): ejabberd then offers
-# SCRAM-SHA-256 and SCRAM-SHA-256-PLUS there, and no SCRAM-SHA-1
+# SCRAM-SHA-256 and SCRAM-SHA-256-PLUS there, and no SCRAM-SHA-1. And it pings its clients
+# (XEP-0199) after 2 s without a stanza from them, and drops a client that leaves a ping
+# unanswered for 2 s. A host's modules replace the global list: the same, but mod_ping.
 host_config:
   "d.test":
     auth_scram_hash: sha256
+    modules:
+      mod_disco: {}
+      mod_ping:
+        send_pings: true
+        ping_interval: 2
+        ping_ack_timeout: 2
+        timeout_action: kill
+      mod_stream_mgmt: {}
+      mod_roster: {}
+      mod_offline: {}
+      mod_carboncopy: {}
 acl:
   loopback:
     ip:

@@ -25,6 +25,9 @@
        it refuses the server;
      - alice gets her roster, adds bob (a roster push arrives, answered; the result for our
        set too), removes him (push with subscription remove);
+     - ejabberd d.test pings alice every 2 s of silence: the stream answers each ping
+       itself (our iq result in the trace out) and alice stays online; bob, not read
+       from, is dropped.
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
@@ -764,6 +767,72 @@ static void roster_push(const server *sv)
     hang_up(&a);
 }
 
+/* ---------------------------------------------------------------- server pings (XEP-0199) */
+
+/* ejabberd's d.test pings each client after 2 s without a stanza from it (mod_ping
+   send_pings, ping_interval 2) and kills one that leaves a ping unanswered for 2 s
+   (timeout_action kill). The stream answers pings itself: alice stays online for 6.5 s
+   (three intervals), at least two pings come in, and each has our
+   <iq type="result" id="ID" to="d.test"/> in the trace out. Meanwhile bob, online too but
+   not read from (so not answering), is dropped by the server: the setup would catch a
+   client that does not answer. Prosody 0.12 cannot be made
+   to ping a client: its mod_ping only answers pings, and on a read timeout mod_c2s sends
+   a whitespace keepalive (mod_smacks an <r/> where stream management is on); a server
+   ping needs the community module mod_pinger, which Debian does not ship. So this test is
+   ejabberd's only. */
+static void server_pings(const server *sv)
+{
+    static client a, b;
+    char full[256], id[128], want[300];
+    const char *p;
+    uint64_t end;
+    int r, pings = 0, answered = 0;
+    r = alice_online(&a, sv, full, sizeof full);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    CHECK(dial(&b, sv, "bob", "bob-pw", STARTTLS) == 0);
+    snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
+    CHECK(wait_for(&b, &a, want));
+    end = now_ms() + 6500;   /* bob is not pumped from here on */
+    while (now_ms() < end && !(xmpp_stream_wants(&a.s) & XMPP_WANT_CLOSED)) pump(&a, 100);
+    CHECK(xmpp_stream_state_of(&a.s) == XMPP_STATE_ONLINE);
+    CHECK(strstr(a.log, "CLOSED") == NULL && strstr(a.log, "STREAM_ERROR") == NULL);
+    CHECK(strstr(a.log, "STANZA iq") == NULL);   /* answered inside, not handed to us */
+    /* each <iq ...> in that carries urn:xmpp:ping: its id, and our answer out */
+    for (p = a.tin; (p = strstr(p, "<iq ")) != NULL; p++) {
+        const char *gt = strchr(p, '>'), *close = strstr(p, "</iq>"), *ping = strstr(p, "urn:xmpp:ping");
+        const char *ida = strstr(p, " id=");
+        char quote;
+        size_t n;
+        if (!gt || !ping || !close || ping > close || !ida || ida > gt) continue;
+        quote = ida[4];
+        n = strcspn(ida + 5, quote == '"' ? "\"" : "'");
+        snprintf(id, sizeof id, "%.*s", (int)n, ida + 5);
+        pings++;
+        snprintf(want, sizeof want, "<iq type=\"result\" id=\"%s\" to=\"%s\"/>", id, sv->domain);
+        if (strstr(a.tout, want)) answered++;
+        else printf("  ping %s not answered (no %s in the trace out)\n", id, want);
+        if (pings == 1) printf("  %s %s: ping in: %.*s\n  our answer: %s\n", sv->name, sv->domain,
+                               (int)(close + 5 - p), p, want);
+    }
+    printf("  %s %s: %d pings in 6.5 s, %d answered, still online\n", sv->name, sv->domain, pings, answered);
+    CHECK(pings >= 2);
+    CHECK(answered == pings);
+    /* bob left his pings unanswered for more than 2 s: the server has dropped him (it
+       closes the TCP connection: no stream error, no TLS close_notify) */
+    CHECK(wait_for(&b, NULL, "CLOSED"));
+    p = strstr(b.log, "CLOSED");
+    printf("  %s %s: bob, not answering: %.*s\n", sv->name, sv->domain, p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+    CHECK(strstr(b.log, "CLOSED ok") == NULL);
+    CHECK(strstr(b.tin, "urn:xmpp:ping") != NULL);   /* he was pinged, then cut off: */
+    CHECK(strstr(b.log, "EOF\nCLOSED") != NULL);      /* ejabberd just closes the socket */
+    hang_up(&b);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
 static void prosody_login(void) { login_message_close(&prosody, STARTTLS, NULL); }
 static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS, NULL); }
 static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT, NULL); }
@@ -804,6 +873,7 @@ static void ejabberd_slixmpp(void) { slixmpp_exchange(&ejabberd); }
 static void prosody_slixmpp_bad_ca(void) { slixmpp_bad_ca(&prosody); }
 static void prosody_roster_push(void) { roster_push(&prosody); }
 static void ejabberd_roster_push(void) { roster_push(&ejabberd); }
+static void ejabberd_server_pings(void) { server_pings(&ejabberd256); }
 
 int main(void)
 {
@@ -841,5 +911,6 @@ int main(void)
     RUN(prosody_slixmpp_bad_ca);
     RUN(prosody_roster_push);
     RUN(ejabberd_roster_push);
+    RUN(ejabberd_server_pings);
     return check_done();
 }
