@@ -9,15 +9,20 @@
 #            b.test  the same ports (a second virtual host): passwords stored for SCRAM-SHA-256
 #                    (password_hash = "SHA-256"), so it offers SCRAM-SHA-256[-PLUS], no SHA-1
 #   ejabberd c.test  127.0.0.1: 35222 c2s (STARTTLS offered, not required), 35223 direct TLS,
-#                    35269 s2s, 35347 component, 35400 Erlang distribution (no epmd)
+#                    35224 c2s STARTTLS verifying client certificates (tls_verify: SASL
+#                    EXTERNAL offered, XEP-0178), 35269 s2s, 35347 component,
+#                    35400 Erlang distribution (no epmd)
 #            d.test  the same ports (a second virtual host): passwords stored for SCRAM-SHA-256
 #                    (auth_scram_hash: sha256), so it offers SCRAM-SHA-256[-PLUS], no SHA-1;
 #                    pings its clients after 2 s of silence (mod_ping send_pings), kills
 #                    those that do not answer within 2 s
-#   Users on each domain: alice/alice-pw, bob/bob-pw.
+#   Users on each domain: alice/alice-pw, bob/bob-pw. Client certificates (for SASL
+#   EXTERNAL): alice@c.test from the CA, and one self-signed (the CA did not sign it),
+#   each naming alice@c.test as subjectAltName otherName id-on-xmppAddr.
 #
 # DIR is private to the caller (e.g. mktemp -d). Layout: DIR/certs (throwaway CA, a.test,
-# b.test, c.test and d.test server certs), DIR/prosody, DIR/ejabberd (config, data, logs), DIR/NAME.pid (the
+# b.test, c.test and d.test server certs; alice@c.test.crt/.key and
+# alice@c.test-selfsigned.crt/.key client certs), DIR/prosody, DIR/ejabberd (config, data, logs), DIR/NAME.pid (the
 # server process: lua for Prosody, beam.smp for ejabberd). Runs as root; everything listens
 # on 127.0.0.1 only. ejabberd is started with erl directly (never ejabberdctl, never epmd).
 # stop sends SIGTERM to each recorded PID whose command line still names DIR, waits up to
@@ -28,7 +33,7 @@
 set -u
 
 PROSODY_PORTS="15222 15223 15269 15270 15347"
-EJABBERD_PORTS="35222 35223 35269 35347 35400"
+EJABBERD_PORTS="35222 35223 35224 35269 35347 35400"
 START_TIMEOUT=${SERVERS_START_TIMEOUT:-30}   # seconds until a c2s port must accept TCP
 STOP_TIMEOUT=${SERVERS_STOP_TIMEOUT:-10}     # seconds from SIGTERM to SIGKILL
 
@@ -81,6 +86,21 @@ make_certs() {
                 -out "$d.crt" -extfile "$d.ext" >>openssl.log 2>&1 || exit 1
             cat "$d.key" "$d.crt" ca.crt > "$d.pem.tmp" && mv "$d.pem.tmp" "$d.pem" || exit 1
         done
+        # client certificates for SASL EXTERNAL (XEP-0178): the JID as id-on-xmppAddr
+        # (RFC 6120 §13.7.1.4), which is where ejabberd looks (not the CN, not an email)
+        if [ ! -s alice@c.test.crt ] || [ ! -s alice@c.test-selfsigned.crt ]; then
+            printf 'subjectAltName=otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@c.test\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' \
+                > alice@c.test.ext
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -keyout alice@c.test.key -out alice@c.test.csr -subj "/CN=alice@c.test" >>openssl.log 2>&1 || exit 1
+            openssl x509 -req -in alice@c.test.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+                -out alice@c.test.crt -extfile alice@c.test.ext >>openssl.log 2>&1 || exit 1
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -keyout alice@c.test-selfsigned.key -out alice@c.test-selfsigned.crt -days 30 \
+                -subj "/CN=alice@c.test" \
+                -addext "subjectAltName=otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@c.test" \
+                -addext "extendedKeyUsage=clientAuth" >>openssl.log 2>&1 || exit 1
+        fi
     ) || { say "certificate generation failed:"; tail -n 20 "$DIR/certs/openssl.log" >&2; return 1; }
 }
 
@@ -265,6 +285,17 @@ listen:
     ip: "127.0.0.1"
     module: ejabberd_c2s
     tls: true
+    access: c2s
+    shaper: c2s_shaper
+    max_stanza_size: 262144
+  -
+    # client certificates verified against the test CA: SASL EXTERNAL offered (XEP-0178)
+    port: 35224
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    starttls: true
+    tls_verify: true
+    cafile: "$DIR/certs/ca.crt"
     access: c2s
     shaper: c2s_shaper
     max_stanza_size: 262144

@@ -1,8 +1,9 @@
 /* test_stream_interop.c - the client stream (>>stream) against real servers: Prosody
    (a.test, 127.0.0.1:15222, direct TLS 15223) and ejabberd (c.test, 35222, direct TLS
-   35223), each with a second host storing SCRAM-SHA-256 keys (Prosody b.test, ejabberd
-   d.test, same ports), started by tests/interop/run.sh (servers.sh: users alice/alice-pw and
-   bob/bob-pw; certificates from a throwaway CA in $XMPP_INTEROP_DIR/certs). TLS is the
+   35223; 35224 verifying client certificates), each with a second host storing
+   SCRAM-SHA-256 keys (Prosody b.test, ejabberd d.test, same ports), started by
+   tests/interop/run.sh (servers.sh: users alice/alice-pw and bob/bob-pw; certificates
+   from a throwaway CA in $XMPP_INTEROP_DIR/certs). TLS is the
    stream's own, through the hook (cfg.tls_hook: the BearSSL backend, made by the POSIX
    glue's xmpp_posix_tls_new() with the test CA), required, verified for the JID's
    domain; a small poll() loop around the sans-I/O client:
@@ -27,7 +28,11 @@
        set too), removes him (push with subscription remove);
      - ejabberd d.test pings alice every 2 s of silence: the stream answers each ping
        itself (our iq result in the trace out) and alice stays online; bob, not read
-       from, is dropped.
+       from, is dropped;
+     - SASL EXTERNAL (XEP-0178) on ejabberd's 35224 (tls_verify): alice's certificate
+       (id-on-xmppAddr alice@c.test, from the test CA) logs her in without a password; a
+       self-signed one gets not-authorized; without a certificate, or where EXTERNAL is
+       not offered, the password login goes on (why not Prosody: above ejabberd_verify).
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
@@ -112,8 +117,9 @@ static void on_event(client *c, const xmpp_stream_event *e)
         if (c->on_stanza) c->on_stanza(c, e->stanza);   /* its lines after the STANZA line */
         return;
     }
-    case XMPP_STREAM_SASL_FAILURE:
-        snprintf(line, sizeof line, "SASL_FAILURE %.*s", (int)e->condition.n, e->condition.p);
+    case XMPP_STREAM_SASL_FAILURE:   /* the condition, then the server's text (if any) */
+        snprintf(line, sizeof line, "SASL_FAILURE %.*s\t%.*s", (int)e->condition.n, e->condition.p,
+                 (int)e->text.n, e->text.p ? e->text.p : "");
         break;
     case XMPP_STREAM_ERROR:
         snprintf(line, sizeof line, "STREAM_ERROR %.*s", (int)e->condition.n, e->condition.p);
@@ -157,8 +163,11 @@ static void offered_mechanisms(const client *c, char *out, size_t size)
     }
 }
 
-/* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA). */
-static int dial_ca(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca)
+/* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA);
+   cert, key: a client certificate and its key (PEM files; NULL: none), and then
+   cfg.client_cert (SASL EXTERNAL when offered). */
+static int dial_cert(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca,
+                     const char *cert, const char *key)
 {
     struct sockaddr_in sa;
     const char *why;
@@ -181,13 +190,19 @@ static int dial_ca(client *c, const server *sv, const char *user, const char *pa
     c->cfg.timeout_ms = TIMEOUT_MS;
     c->cfg.trace = trace;
     c->cfg.trace_ctx = c;
-    if (mode != PLAIN && !(c->cfg.tls_hook = c->tls = xmpp_posix_tls_new(ca ? ca : ca_file, NULL, NULL, &why))) {
+    c->cfg.client_cert = cert != NULL;
+    if (mode != PLAIN && !(c->cfg.tls_hook = c->tls = xmpp_posix_tls_new(ca ? ca : ca_file, cert, key, &why))) {
         printf("  TLS setup: %s\n", why);
         return -1;
     }
     if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) return -1;
     xmpp_stream_tick(&c->s, now_ms());
     return 0;
+}
+
+static int dial_ca(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca)
+{
+    return dial_cert(c, sv, user, password, mode, ca, NULL, NULL);
 }
 
 static int dial(client *c, const server *sv, const char *user, const char *password, int mode)
@@ -833,6 +848,121 @@ static void server_pings(const server *sv)
     hang_up(&a);
 }
 
+/* ---------------------------------------------------------------- SASL EXTERNAL (XEP-0178) */
+
+/* ejabberd 23.01 c.test on 35224: a c2s listener with tls_verify (client certificates
+   verified against the test CA; EXTERNAL is offered once TLS is up, to every client). Its
+   EXTERNAL (xmpp_stream_pkix) takes the JID from the certificate's subjectAltName otherName
+   id-on-xmppAddr (not the CN or an email address), and with an empty authzid (what we send)
+   logs in as that JID if its domain is the stream's; a certificate that does not verify
+   gets <not-authorized/> with OpenSSL's reason as the text. Prosody 0.12 cannot be tested:
+   its util.sasl EXTERNAL needs an "external" profile that no auth provider Debian ships
+   gives (internal_hashed has none); c2s certificate login is the community module
+   mod_auth_ccert, not packaged, so not fetched here. */
+static const server ejabberd_verify = { "ejabberd", "c.test", 35224, 0 };
+
+static void cert_paths(char *cert, char *key, size_t size, const char *name)
+{
+    const char *d = getenv("XMPP_INTEROP_DIR");
+    snprintf(cert, size, "%s/certs/%s.crt", d ? d : ".", name);
+    snprintf(key, size, "%s/certs/%s.key", d ? d : ".", name);
+}
+
+/* alice's certificate from the test CA, no password: EXTERNAL, online as alice@c.test,
+   and the session works (a message to herself comes back). */
+static void external_login(void)
+{
+    static client a;
+    char cert[700], key[700], full[256], offer[512];
+    const char *mech;
+    int r;
+    cert_paths(cert, key, sizeof cert, "alice@c.test");
+    r = dial_cert(&a, &ejabberd_verify, "alice", "", STARTTLS, NULL, cert, key);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "ONLINE alice@c.test/"));
+    bound_jid(&a, full, sizeof full);
+    mech = xmpp_stream_mechanism(&a.s);
+    offered_mechanisms(&a, offer, sizeof offer);
+    printf("  ejabberd c.test:35224 STARTTLS + client certificate: online as %s (%s; offered: %s)\n", full, mech, offer);
+    CHECK(strcmp(mech, "EXTERNAL") == 0);
+    CHECK(strstr(offer, "EXTERNAL") != NULL);
+    CHECK(strncmp(full, "alice@c.test/", 13) == 0);
+    CHECK(xmpp_tls_state(a.tls) == XMPP_TLS_OPEN);
+    send_message(&a, full, "ext-1", "logged in by certificate");
+    CHECK(wait_for(&a, NULL, "STANZA message ext-1 logged in by certificate"));
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* A self-signed certificate naming alice@c.test (the CA did not sign it): the TLS
+   handshake passes (ejabberd asks for a certificate but does not require one), EXTERNAL
+   fails with not-authorized, and the stream ends without a login. */
+static void external_untrusted(void)
+{
+    static client a;
+    char cert[700], key[700];
+    const char *p;
+    int r;
+    cert_paths(cert, key, sizeof cert, "alice@c.test-selfsigned");
+    r = dial_cert(&a, &ejabberd_verify, "alice", "", STARTTLS, NULL, cert, key);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "SASL_FAILURE not-authorized"));
+    CHECK(wait_for(&a, NULL, "CLOSED authentication failed"));
+    p = strstr(a.log, "SASL_FAILURE");
+    printf("  ejabberd c.test:35224, self-signed client certificate: %s: %.*s\n", xmpp_stream_mechanism(&a.s),
+           p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+    CHECK(strcmp(xmpp_stream_mechanism(&a.s), "EXTERNAL") == 0);
+    CHECK(strstr(a.log, "ONLINE") == NULL);
+    hang_up(&a);
+}
+
+/* The same listener without a client certificate: EXTERNAL is offered but not ours to
+   take (cfg.client_cert 0), so the password login (SCRAM-SHA-1-PLUS) goes on as usual. */
+static void external_offered_no_cert(void)
+{
+    static client a;
+    char offer[512];
+    int r = dial(&a, &ejabberd_verify, "alice", "alice-pw", STARTTLS);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "ONLINE alice@c.test/"));
+    offered_mechanisms(&a, offer, sizeof offer);
+    printf("  ejabberd c.test:35224 without a certificate: %s (offered: %s)\n", xmpp_stream_mechanism(&a.s), offer);
+    CHECK(strstr(offer, "EXTERNAL") != NULL);
+    CHECK(strcmp(xmpp_stream_mechanism(&a.s), "SCRAM-SHA-1-PLUS") == 0);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* A client certificate where EXTERNAL is not offered (35222, no tls_verify): the client
+   falls back to the password (SCRAM-SHA-1-PLUS). */
+static void external_not_offered(void)
+{
+    static client a;
+    char cert[700], key[700], offer[512];
+    int r;
+    cert_paths(cert, key, sizeof cert, "alice@c.test");
+    r = dial_cert(&a, &ejabberd, "alice", "alice-pw", STARTTLS, NULL, cert, key);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "ONLINE alice@c.test/"));
+    offered_mechanisms(&a, offer, sizeof offer);
+    printf("  ejabberd c.test:35222 with a certificate: %s (offered: %s)\n", xmpp_stream_mechanism(&a.s), offer);
+    CHECK(strstr(offer, "EXTERNAL") == NULL);
+    CHECK(strcmp(xmpp_stream_mechanism(&a.s), "SCRAM-SHA-1-PLUS") == 0);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
 static void prosody_login(void) { login_message_close(&prosody, STARTTLS, NULL); }
 static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS, NULL); }
 static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT, NULL); }
@@ -912,5 +1042,9 @@ int main(void)
     RUN(prosody_roster_push);
     RUN(ejabberd_roster_push);
     RUN(ejabberd_server_pings);
+    RUN(external_login);
+    RUN(external_untrusted);
+    RUN(external_offered_no_cert);
+    RUN(external_not_offered);
     return check_done();
 }
