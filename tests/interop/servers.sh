@@ -6,12 +6,23 @@
 #
 #   Prosody  a.test  127.0.0.1: 15222 c2s (STARTTLS offered, not required), 15223 direct TLS,
 #                    15269 s2s, 15270 s2s direct TLS, 15347 component
+#            b.test  the same ports (a second virtual host): passwords stored for SCRAM-SHA-256
+#                    (password_hash = "SHA-256"), so it offers SCRAM-SHA-256[-PLUS], no SHA-1
 #   ejabberd c.test  127.0.0.1: 35222 c2s (STARTTLS offered, not required), 35223 direct TLS,
-#                    35269 s2s, 35347 component, 35400 Erlang distribution (no epmd)
-#   Users on each domain: alice/alice-pw, bob/bob-pw.
+#                    35224 c2s STARTTLS verifying client certificates (tls_verify: SASL
+#                    EXTERNAL offered, XEP-0178), 35269 s2s, 35347 component,
+#                    35400 Erlang distribution (no epmd)
+#            d.test  the same ports (a second virtual host): passwords stored for SCRAM-SHA-256
+#                    (auth_scram_hash: sha256), so it offers SCRAM-SHA-256[-PLUS], no SHA-1;
+#                    pings its clients after 2 s of silence (mod_ping send_pings), kills
+#                    those that do not answer within 2 s
+#   Users on each domain: alice/alice-pw, bob/bob-pw. Client certificates (for SASL
+#   EXTERNAL): alice@c.test from the CA, and one self-signed (the CA did not sign it),
+#   each naming alice@c.test as subjectAltName otherName id-on-xmppAddr.
 #
-# DIR is private to the caller (e.g. mktemp -d). Layout: DIR/certs (throwaway CA, a.test and
-# c.test server certs), DIR/prosody, DIR/ejabberd (config, data, logs), DIR/NAME.pid (the
+# DIR is private to the caller (e.g. mktemp -d). Layout: DIR/certs (throwaway CA, a.test,
+# b.test, c.test and d.test server certs; alice@c.test.crt/.key and
+# alice@c.test-selfsigned.crt/.key client certs), DIR/prosody, DIR/ejabberd (config, data, logs), DIR/NAME.pid (the
 # server process: lua for Prosody, beam.smp for ejabberd). Runs as root; everything listens
 # on 127.0.0.1 only. ejabberd is started with erl directly (never ejabberdctl, never epmd).
 # stop sends SIGTERM to each recorded PID whose command line still names DIR, waits up to
@@ -22,7 +33,7 @@
 set -u
 
 PROSODY_PORTS="15222 15223 15269 15270 15347"
-EJABBERD_PORTS="35222 35223 35269 35347 35400"
+EJABBERD_PORTS="35222 35223 35224 35269 35347 35400"
 START_TIMEOUT=${SERVERS_START_TIMEOUT:-30}   # seconds until a c2s port must accept TCP
 STOP_TIMEOUT=${SERVERS_STOP_TIMEOUT:-10}     # seconds from SIGTERM to SIGKILL
 
@@ -65,7 +76,7 @@ make_certs() {
                 -addext "basicConstraints=critical,CA:TRUE" \
                 -addext "keyUsage=critical,keyCertSign,cRLSign" >openssl.log 2>&1 || exit 1
         fi
-        for d in a.test c.test; do
+        for d in a.test b.test c.test d.test; do
             [ -s "$d.pem" ] && continue
             printf 'subjectAltName=DNS:%s,DNS:*.%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n' \
                 "$d" "$d" > "$d.ext"
@@ -75,6 +86,21 @@ make_certs() {
                 -out "$d.crt" -extfile "$d.ext" >>openssl.log 2>&1 || exit 1
             cat "$d.key" "$d.crt" ca.crt > "$d.pem.tmp" && mv "$d.pem.tmp" "$d.pem" || exit 1
         done
+        # client certificates for SASL EXTERNAL (XEP-0178): the JID as id-on-xmppAddr
+        # (RFC 6120 §13.7.1.4), which is where ejabberd looks (not the CN, not an email)
+        if [ ! -s alice@c.test.crt ] || [ ! -s alice@c.test-selfsigned.crt ]; then
+            printf 'subjectAltName=otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@c.test\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' \
+                > alice@c.test.ext
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -keyout alice@c.test.key -out alice@c.test.csr -subj "/CN=alice@c.test" >>openssl.log 2>&1 || exit 1
+            openssl x509 -req -in alice@c.test.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+                -out alice@c.test.crt -extfile alice@c.test.ext >>openssl.log 2>&1 || exit 1
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -keyout alice@c.test-selfsigned.key -out alice@c.test-selfsigned.crt -days 30 \
+                -subj "/CN=alice@c.test" \
+                -addext "subjectAltName=otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@c.test" \
+                -addext "extendedKeyUsage=clientAuth" >>openssl.log 2>&1 || exit 1
+        fi
     ) || { say "certificate generation failed:"; tail -n 20 "$DIR/certs/openssl.log" >&2; return 1; }
 }
 
@@ -126,13 +152,13 @@ running() {
     ours "$pid"
 }
 
-# ---------------------------------------------------------------- Prosody a.test
+# ---------------------------------------------------------------- Prosody a.test, b.test
 prosody_config() {
     local p="$DIR/prosody"
     mkdir -p "$p/data" || return 1
     chmod 700 "$p" "$p/data"
     cat > "$p/prosody.cfg.lua" <<EOF
--- generated by servers.sh: Prosody a.test on loopback, run as root
+-- generated by servers.sh: Prosody a.test and b.test on loopback, run as root
 run_as_root = true
 pidfile = "$p/prosody-internal.pidfile"
 data_path = "$p/data"
@@ -163,19 +189,26 @@ authentication = "internal_hashed"
 VirtualHost "a.test"
   ssl = { certificate = "$DIR/certs/a.test.crt"; key = "$DIR/certs/a.test.key"; cafile = "$DIR/certs/ca.crt" }
 
+-- SCRAM-SHA-256: mod_auth_internal_hashed stores the keys of one hash, chosen per host
+VirtualHost "b.test"
+  password_hash = "SHA-256"
+  ssl = { certificate = "$DIR/certs/b.test.crt"; key = "$DIR/certs/b.test.key"; cafile = "$DIR/certs/ca.crt" }
+
 Component "component.a.test"
   component_secret = "component-secret"
 EOF
 }
 
 prosody_register() {
-    local cfg="$DIR/prosody/prosody.cfg.lua" u
-    for u in alice bob; do
-        prosodyctl --config "$cfg" register "$u" a.test "$u-pw" \
-            >>"$DIR/prosody/prosodyctl.log" 2>&1 </dev/null || {
-            say "prosody: registering $u@a.test failed:"; tail -n 20 "$DIR/prosody/prosodyctl.log" >&2
-            return 1
-        }
+    local cfg="$DIR/prosody/prosody.cfg.lua" u h
+    for h in a.test b.test; do
+        for u in alice bob; do
+            prosodyctl --config "$cfg" register "$u" "$h" "$u-pw" \
+                >>"$DIR/prosody/prosodyctl.log" 2>&1 </dev/null || {
+                say "prosody: registering $u@$h failed:"; tail -n 20 "$DIR/prosody/prosodyctl.log" >&2
+                return 1
+            }
+        done
     done
 }
 
@@ -206,7 +239,7 @@ prosody_wait() {
     return 1
 }
 
-# ---------------------------------------------------------------- ejabberd c.test
+# ---------------------------------------------------------------- ejabberd c.test, d.test
 ejabberd_libs() {
     local d
     for d in /usr/lib/*/ejabberd-[0-9]* /usr/lib/ejabberd-[0-9]* /usr/lib/erlang/lib/ejabberd-[0-9]*; do
@@ -227,13 +260,15 @@ ejabberd_config() {
 {nameserver, {127,0,0,1}, 35353}.
 EOF
     cat > "$e/ejabberd.yml" <<EOF
-# generated by servers.sh: ejabberd c.test on loopback, run as root with erl directly
+# generated by servers.sh: ejabberd c.test and d.test on loopback, run as root with erl directly
 hosts:
   - "c.test"
+  - "d.test"
 loglevel: info
 log_rotate_count: 0
 certfiles:
   - "$DIR/certs/c.test.pem"
+  - "$DIR/certs/d.test.pem"
 ca_file: "$DIR/certs/ca.crt"
 listen:
   -
@@ -250,6 +285,17 @@ listen:
     ip: "127.0.0.1"
     module: ejabberd_c2s
     tls: true
+    access: c2s
+    shaper: c2s_shaper
+    max_stanza_size: 262144
+  -
+    # client certificates verified against the test CA: SASL EXTERNAL offered (XEP-0178)
+    port: 35224
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    starttls: true
+    tls_verify: true
+    cafile: "$DIR/certs/ca.crt"
     access: c2s
     shaper: c2s_shaper
     max_stanza_size: 262144
@@ -272,6 +318,24 @@ s2s_dns_timeout: 2
 s2s_dns_retries: 1
 auth_method: internal
 auth_password_format: scram
+# d.test stores SCRAM-SHA-256 keys (c.test keeps the default, SHA-1): ejabberd then offers
+# SCRAM-SHA-256 and SCRAM-SHA-256-PLUS there, and no SCRAM-SHA-1. And it pings its clients
+# (XEP-0199) after 2 s without a stanza from them, and drops a client that leaves a ping
+# unanswered for 2 s. A host's modules replace the global list: the same, but mod_ping.
+host_config:
+  "d.test":
+    auth_scram_hash: sha256
+    modules:
+      mod_disco: {}
+      mod_ping:
+        send_pings: true
+        ping_interval: 2
+        ping_ack_timeout: 2
+        timeout_action: kill
+      mod_stream_mgmt: {}
+      mod_roster: {}
+      mod_offline: {}
+      mod_carboncopy: {}
 acl:
   loopback:
     ip:
@@ -337,8 +401,8 @@ ejabberd_launch() {
     EJABBERD_LIBS=$libs
 }
 
-# ejabberd_register: register alice and bob on c.test through a hidden Erlang node (no epmd,
-# no listening socket). One VM for both users (~0.35 s); what `ejabberdctl register` does.
+# ejabberd_register: register alice and bob on c.test and d.test through a hidden Erlang node
+# (no epmd, no listening socket). One VM for all (~0.35 s); what `ejabberdctl register` does.
 ejabberd_register() {
     local t0 log="$DIR/ejabberd/logs/register.log"
     trace ejabberd register
@@ -346,12 +410,12 @@ ejabberd_register() {
     ejabberd_env "$EJABBERD_LIBS"
     if env "${ERLENV[@]}" erl -setcookie "$COOKIE" -erl_epmd_port 35400 -start_epmd false \
         -sname "ctl_$$@localhost" -hidden -noinput -dist_listen false -eval '
-        N = ejabberd35200@localhost, H = <<"c.test">>,
-        R = [{U, rpc:call(N, ejabberd_auth, try_register,
-                          [list_to_binary(U), H, list_to_binary(U ++ "-pw")])}
-             || U <- ["alice", "bob"]],
+        N = ejabberd35200@localhost,
+        R = [{U, H, rpc:call(N, ejabberd_auth, try_register,
+                             [list_to_binary(U), H, list_to_binary(U ++ "-pw")])}
+             || H <- [<<"c.test">>, <<"d.test">>], U <- ["alice", "bob"]],
         io:format("~p~n", [R]),
-        Bad = [X || {_, X} <- R, X =/= ok, X =/= {error, exists}],
+        Bad = [X || {_, _, X} <- R, X =/= ok, X =/= {error, exists}],
         halt(case Bad of [] -> 0; _ -> 1 end).' >"$log" 2>&1 </dev/null; then
         say "ejabberd: users registered in $(( $(now_ms) - t0 )) ms"
         return 0

@@ -1,7 +1,9 @@
 /* test_stream_interop.c - the client stream (>>stream) against real servers: Prosody
    (a.test, 127.0.0.1:15222, direct TLS 15223) and ejabberd (c.test, 35222, direct TLS
-   35223), started by tests/interop/run.sh (servers.sh: users alice/alice-pw and
-   bob/bob-pw; certificates from a throwaway CA in $XMPP_INTEROP_DIR/certs). TLS is the
+   35223; 35224 verifying client certificates), each with a second host storing
+   SCRAM-SHA-256 keys (Prosody b.test, ejabberd d.test, same ports), started by
+   tests/interop/run.sh (servers.sh: users alice/alice-pw and bob/bob-pw; certificates
+   from a throwaway CA in $XMPP_INTEROP_DIR/certs). TLS is the
    stream's own, through the hook (cfg.tls_hook: the BearSSL backend, made by the POSIX
    glue's xmpp_posix_tls_new() with the test CA), required, verified for the JID's
    domain; a small poll() loop around the sans-I/O client:
@@ -11,12 +13,26 @@
        then closes, and the server closes too (</stream:stream>, then TLS close_notify);
      - the same over direct TLS (XEP-0368, ALPN xmpp-client);
      - the same in plaintext (XMPP_TLS_NEVER; the servers allow it on loopback);
+     - the same on the SHA-256 hosts: SCRAM-SHA-256-PLUS over STARTTLS, SCRAM-SHA-256 in
+       plaintext, and no SCRAM-SHA-1 offered there;
      - alice and bob online at once: a message from alice arrives at bob, with its body;
      - a wrong password: SASL failure not-authorized, then the stream closed;
      - a CA that did not sign the server's certificate: XMPP_ERR_TLS_UNTRUSTED, no login;
      - examples/echo_bot (ECHO_BOT, default build/echo_bot --ca the test CA) as alice over
        STARTTLS and over direct TLS: bob's message comes back to bob; SIGTERM makes the bot
-       close the stream cleanly and exit 0; with another CA it exits 1 saying why.
+       close the stream cleanly and exit 0; with another CA it exits 1 saying why;
+     - python3-slixmpp (tests/interop/slixmpp_peer.py, SLIXMPP_PEER, run by /usr/bin/python3)
+       as bob over STARTTLS: its message reaches us, our reply reaches it; with another CA
+       it refuses the server;
+     - alice gets her roster, adds bob (a roster push arrives, answered; the result for our
+       set too), removes him (push with subscription remove);
+     - ejabberd d.test pings alice every 2 s of silence: the stream answers each ping
+       itself (our iq result in the trace out) and alice stays online; bob, not read
+       from, is dropped;
+     - SASL EXTERNAL (XEP-0178) on ejabberd's 35224 (tls_verify): alice's certificate
+       (id-on-xmppAddr alice@c.test, from the test CA) logs her in without a password; a
+       self-signed one gets not-authorized; without a certificate, or where EXTERNAL is
+       not offered, the password login goes on (why not Prosody: above ejabberd_verify).
    A server that is not running makes its tests skipped (failures under CI=true). */
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
@@ -44,13 +60,17 @@ typedef struct {
 
 static const server prosody = { "prosody", "a.test", 15222, 15223 };
 static const server ejabberd = { "ejabberd", "c.test", 35222, 35223 };
+/* The same servers, a second virtual host each whose passwords are stored for SHA-256 */
+static const server prosody256 = { "prosody", "b.test", 15222, 15223 };
+static const server ejabberd256 = { "ejabberd", "d.test", 35222, 35223 };
 
 enum { STARTTLS, DIRECT, PLAIN };   /* how a client connects */
 static const char *const mode_names[] = { "STARTTLS", "direct TLS", "plaintext" };
 
 static char ca_file[600], other_ca[600];
 
-typedef struct {
+typedef struct client client;
+struct client {
     int fd;
     xmpp_tls *tls;
     xmpp_stream s;
@@ -58,7 +78,10 @@ typedef struct {
     char jid[128];
     unsigned char mem[24000];
     char log[4096];          /* one line per event */
-} client;
+    char tin[16384], tout[16384];   /* the trace hook's chunks in and out (plaintext XML),
+                                       as much as fits */
+    void (*on_stanza)(client *c, const xmpp_node *st);   /* a test's own look at each stanza */
+};
 
 static uint64_t now_ms(void)
 {
@@ -90,10 +113,13 @@ static void on_event(client *c, const xmpp_stream_event *e)
         xmpp_str body = xmpp_node_text(xmpp_node_child(e->stanza, NULL, "body"));
         snprintf(line, sizeof line, "STANZA %.*s %.*s %.*s", (int)n.n, n.p, (int)id.n, id.p ? id.p : "",
                  (int)body.n, body.p ? body.p : "");
-        break;
+        logf_(c, line);
+        if (c->on_stanza) c->on_stanza(c, e->stanza);   /* its lines after the STANZA line */
+        return;
     }
-    case XMPP_STREAM_SASL_FAILURE:
-        snprintf(line, sizeof line, "SASL_FAILURE %.*s", (int)e->condition.n, e->condition.p);
+    case XMPP_STREAM_SASL_FAILURE:   /* the condition, then the server's text (if any) */
+        snprintf(line, sizeof line, "SASL_FAILURE %.*s\t%.*s", (int)e->condition.n, e->condition.p,
+                 (int)e->text.n, e->text.p ? e->text.p : "");
         break;
     case XMPP_STREAM_ERROR:
         snprintf(line, sizeof line, "STREAM_ERROR %.*s", (int)e->condition.n, e->condition.p);
@@ -108,8 +134,40 @@ static void on_event(client *c, const xmpp_stream_event *e)
     logf_(c, line);
 }
 
-/* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA). */
-static int dial_ca(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca)
+/* The trace hook: XML in and out appended to c->tin / c->tout (state changes ignored). */
+static void trace(void *ctx, int kind, const char *text, size_t n)
+{
+    client *c = ctx;
+    char *buf = kind == XMPP_TRACE_IN ? c->tin : kind == XMPP_TRACE_OUT ? c->tout : NULL;
+    size_t have;
+    if (!buf) return;
+    have = strlen(buf);
+    if (have + n + 1 > sizeof c->tin) return;
+    memcpy(buf + have, text, n);
+    buf[have + n] = 0;
+}
+
+/* The mechanisms of the last <mechanisms/> the server sent, space-separated, into out. */
+static void offered_mechanisms(const client *c, char *out, size_t size)
+{
+    const char *p = c->tin, *q, *end;
+    out[0] = 0;
+    for (q = p; (q = strstr(q, "<mechanisms")) != NULL; q++) p = q;
+    end = strstr(p, "</mechanisms>");
+    if (p == c->tin || !end) return;
+    while ((p = strstr(p, "<mechanism>")) != NULL && p < end) {
+        p += 11;
+        q = strchr(p, '<');
+        if (!q) break;
+        snprintf(out + strlen(out), size - strlen(out), "%s%.*s", out[0] ? " " : "", (int)(q - p), p);
+    }
+}
+
+/* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA);
+   cert, key: a client certificate and its key (PEM files; NULL: none), and then
+   cfg.client_cert (SASL EXTERNAL when offered). */
+static int dial_cert(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca,
+                     const char *cert, const char *key)
 {
     struct sockaddr_in sa;
     const char *why;
@@ -130,13 +188,21 @@ static int dial_ca(client *c, const server *sv, const char *user, const char *pa
     c->cfg.tls = mode == PLAIN ? XMPP_TLS_NEVER : XMPP_TLS_REQUIRED;
     c->cfg.direct_tls = mode == DIRECT;
     c->cfg.timeout_ms = TIMEOUT_MS;
-    if (mode != PLAIN && !(c->cfg.tls_hook = c->tls = xmpp_posix_tls_new(ca ? ca : ca_file, NULL, NULL, &why))) {
+    c->cfg.trace = trace;
+    c->cfg.trace_ctx = c;
+    c->cfg.client_cert = cert != NULL;
+    if (mode != PLAIN && !(c->cfg.tls_hook = c->tls = xmpp_posix_tls_new(ca ? ca : ca_file, cert, key, &why))) {
         printf("  TLS setup: %s\n", why);
         return -1;
     }
     if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) return -1;
     xmpp_stream_tick(&c->s, now_ms());
     return 0;
+}
+
+static int dial_ca(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca)
+{
+    return dial_cert(c, sv, user, password, mode, ca, NULL, NULL);
 }
 
 static int dial(client *c, const server *sv, const char *user, const char *password, int mode)
@@ -223,7 +289,10 @@ static void send_presence(client *c)
     CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
 }
 
-static void login_message_close(const server *sv, int mode)
+static char last_offer[512];   /* the mechanisms offered to the last login_message_close */
+
+/* want_mech: the mechanism the login must have used (NULL: any SCRAM) */
+static void login_message_close(const server *sv, int mode, const char *want_mech)
 {
     static client a;
     char want[256], full[256];
@@ -239,9 +308,12 @@ static void login_message_close(const server *sv, int mode)
         snprintf(full, sizeof full, "%.*s", (int)n, p ? p + 7 : "");
     }
     mech = xmpp_stream_mechanism(&a.s);
-    printf("  %s %s: online as %s (%s%s%s)\n", sv->name, mode_names[mode], full, mech,
-           a.s.cb_len ? " with " : "", a.s.cb_len ? a.s.cb_type : "");
+    offered_mechanisms(&a, last_offer, sizeof last_offer);
+    printf("  %s %s %s: online as %s (%s%s%s; offered: %s)\n", sv->name, sv->domain, mode_names[mode], full,
+           mech, a.s.cb_len ? " with " : "", a.s.cb_len ? a.s.cb_type : "", last_offer);
+    CHECK(strstr(last_offer, mech) != NULL);
     CHECK(strncmp(mech, "SCRAM-", 6) == 0);    /* SCRAM, not PLAIN, even over TLS */
+    if (want_mech) CHECK(strcmp(mech, want_mech) == 0);
     if (mode != PLAIN) CHECK(xmpp_tls_state(a.tls) == XMPP_TLS_OPEN);
     send_presence(&a);
     send_message(&a, full, "self-1", "hello me & <you>");
@@ -412,12 +484,509 @@ static void echo_bot_bad_ca(const server *sv)
     close(fd);
 }
 
-static void prosody_login(void) { login_message_close(&prosody, STARTTLS); }
-static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS); }
-static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT); }
-static void ejabberd_login_direct(void) { login_message_close(&ejabberd, DIRECT); }
-static void prosody_login_plain(void) { login_message_close(&prosody, PLAIN); }
-static void ejabberd_login_plain(void) { login_message_close(&ejabberd, PLAIN); }
+/* ---------------------------------------------------------------- helpers for the tests below */
+
+/* Copy a view into a NUL-terminated buffer (cut to fit). */
+static const char *zcopy(char *out, size_t size, xmpp_str v)
+{
+    snprintf(out, size, "%.*s", (int)v.n, v.p ? v.p : "");
+    return out;
+}
+
+/* The full JID of the ONLINE line in c's log, into out. */
+static void bound_jid(const client *c, char *out, size_t size)
+{
+    const char *p = strstr(c->log, "ONLINE ");
+    size_t n = p ? strcspn(p + 7, "\n") : 0;
+    snprintf(out, size, "%.*s", (int)n, p ? p + 7 : "");
+}
+
+/* Log in as alice over STARTTLS and wait until online; full: the bound JID. 0 ok, 1 the
+   server is not there, -1 failed. */
+static int alice_online(client *a, const server *sv, char *full, size_t size)
+{
+    char want[128];
+    int r = dial(a, sv, "alice", "alice-pw", STARTTLS);
+    if (r) return r;
+    snprintf(want, sizeof want, "ONLINE alice@%s/", sv->domain);
+    if (!wait_for(a, NULL, want)) return -1;
+    bound_jid(a, full, size);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- slixmpp, a client we did not write */
+
+static const char *peer_script(void)
+{
+    return getenv("SLIXMPP_PEER") ? getenv("SLIXMPP_PEER") : "tests/interop/slixmpp_peer.py";
+}
+
+/* Is python3-slixmpp there (Debian's imports only under /usr/bin/python3)? */
+static int have_slixmpp(void)
+{
+    static int known = -1;
+    if (known < 0)
+        known = access(peer_script(), R_OK) == 0 &&
+                system("/usr/bin/python3 -c 'import slixmpp' >/dev/null 2>&1") == 0;
+    return known;
+}
+
+/* Start tests/interop/slixmpp_peer.py as bob@DOMAIN/slixmpp sending body to `to`; its
+   stdout on *fd (stderr stays ours: its reason for failing shows in the test log). */
+static pid_t peer_start(const server *sv, const char *ca, const char *to, const char *body, int *fd)
+{
+    char port[16], jid[64];
+    const char *py = peer_script();
+    int pipefd[2];
+    pid_t pid;
+    snprintf(port, sizeof port, "%d", sv->port);
+    snprintf(jid, sizeof jid, "bob@%s/slixmpp", sv->domain);
+    if (pipe(pipefd)) return -1;
+    pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        setenv("XMPP_PASSWORD", "bob-pw", 1);
+        execl("/usr/bin/python3", "/usr/bin/python3", py, "--port", port, "--ca", ca, "--jid", jid,
+              "--body", body, "--timeout", "10", to, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    if (pid < 0) { close(pipefd[0]); return -1; }
+    *fd = pipefd[0];
+    return pid;
+}
+
+/* Pump a (NULL: none) while reading the peer's stdout into out, until out has a whole line
+   or the pipe closes or ms pass; 1 if a line came. */
+static int peer_line(client *a, int fd, char *out, size_t size, int ms)
+{
+    uint64_t end = now_ms() + (uint64_t)ms;
+    while (!strchr(out, '\n') && now_ms() < end) {
+        struct pollfd p;
+        size_t n = strlen(out);
+        ssize_t r;
+        if (a) pump(a, 20);
+        p.fd = fd;
+        p.events = POLLIN;
+        if (poll(&p, 1, a ? 0 : 100) <= 0) continue;
+        r = read(fd, out + n, size - n - 1);
+        if (r <= 0) break;
+        out[n + (size_t)r] = 0;
+    }
+    return strchr(out, '\n') != NULL;
+}
+
+/* Wait up to ms for the peer to exit; if it hangs, SIGKILL it (by its PID). Its status,
+   or -1 when it had to be killed. */
+static int peer_wait(pid_t pid, int ms)
+{
+    uint64_t end = now_ms() + (uint64_t)ms;
+    int status;
+    while (now_ms() < end) {
+        if (waitpid(pid, &status, WNOHANG) == pid) return status;
+        poll(NULL, 0, 20);
+    }
+    printf("  the slixmpp peer (pid %d) did not exit within %d ms: killed\n", (int)pid, ms);
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* alice's messages: "MSG <from>\t<body>" for each chat message with a body */
+static void message_stanza(client *c, const xmpp_node *st)
+{
+    char line[600], from[256], body[256];
+    const xmpp_node *b = xmpp_node_child(st, XMPP_XMLNS_CLIENT, "body");
+    if (!xmpp_node_is(st, XMPP_XMLNS_CLIENT, "message") || !b) return;
+    zcopy(from, sizeof from, xmpp_node_attr(st, NULL, "from"));
+    zcopy(body, sizeof body, xmpp_node_text(b));
+    snprintf(line, sizeof line, "MSG %s\t%s", from, body);
+    logf_(c, line);
+}
+
+/* A message exchange with python3-slixmpp (a client we did not write) as bob over
+   STARTTLS, our client as alice over STARTTLS: bob's message reaches us with its body
+   (XML-special characters and all), our reply reaches bob, who prints it. */
+static void slixmpp_exchange(const server *sv)
+{
+    static client a;
+    static char out[1024];
+    char full[256], want[512], bob[256];
+    const char *p, *q;
+    int fd = -1, r, status;
+    pid_t pid;
+    if (!have_slixmpp()) SKIP("no python3-slixmpp under /usr/bin/python3 (apt-get install python3-slixmpp)");
+    r = alice_online(&a, sv, full, sizeof full);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    a.on_stanza = message_stanza;
+    send_presence(&a);
+    out[0] = 0;
+    pid = peer_start(sv, ca_file, full, "hello from slixmpp & <python>", &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) { hang_up(&a); return; }
+    /* bob's message, from bob@DOMAIN/slixmpp */
+    snprintf(want, sizeof want, "MSG bob@%s/slixmpp\thello from slixmpp & <python>\n", sv->domain);
+    CHECK(wait_for(&a, NULL, want));
+    p = strstr(a.log, "MSG ");
+    q = p ? strchr(p, '\t') : NULL;
+    snprintf(bob, sizeof bob, "%.*s", q ? (int)(q - p - 4) : 0, q ? p + 4 : "");
+    printf("  %s: from slixmpp: %s", sv->name, p ? p + 4 : "(nothing)\n");
+    /* our reply, printed by the peer as "from <our full JID>: <body>" */
+    send_message(&a, bob, "slix-1", "hello back from xmpp.h & <C>\nline 2");
+    CHECK(peer_line(&a, fd, out, sizeof out, 15000));
+    printf("  %s: slixmpp printed: %s", sv->name, out[0] ? out : "(nothing)\n");
+    snprintf(want, sizeof want, "from %s: hello back from xmpp.h & <C>\\nline 2\n", full);
+    CHECK(strcmp(out, want) == 0);
+    status = peer_wait(pid, 8000);
+    CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(fd);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* The peer is not a stub: with a CA that did not sign the server's certificate it
+   refuses the server and exits 1 (so the exchange above really was verified TLS). */
+static void slixmpp_bad_ca(const server *sv)
+{
+    static client a;
+    static char out[1024];
+    char full[256];
+    int fd = -1, r, status;
+    pid_t pid;
+    if (!have_slixmpp()) SKIP("no python3-slixmpp under /usr/bin/python3 (apt-get install python3-slixmpp)");
+    if (!other_ca[0]) { CHECK(0); return; }
+    r = alice_online(&a, sv, full, sizeof full);   /* someone to talk to: it must not get there */
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    a.on_stanza = message_stanza;
+    out[0] = 0;
+    pid = peer_start(sv, other_ca, full, "must not arrive", &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) { hang_up(&a); return; }
+    CHECK(!peer_line(&a, fd, out, sizeof out, 12000));   /* nothing on stdout, the pipe closed */
+    status = peer_wait(pid, 8000);
+    CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    printf("  %s: slixmpp with another CA: exit status %d (its reason on stderr above)\n", sv->name,
+           status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    CHECK(strstr(a.log, "MSG ") == NULL);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    close(fd);
+    hang_up(&a);
+}
+
+/* ---------------------------------------------------------------- roster push (RFC 6121 §2.1.6) */
+
+static char roster_owner[128];   /* alice's bare JID, for checking the pushes' from */
+
+/* alice's iqs: each roster push (iq set with jabber:iq:roster query) is checked (from absent
+   or our bare JID, §2.1.6), logged as "PUSH <item jid> <subscription> <name>", and answered
+   with an iq result (to its from, if any); results and errors are logged "IQ <type> <id>". */
+static void roster_stanza(client *c, const xmpp_node *st)
+{
+    char line[1024], type[16], id[128], from[256], jid[256], sub[32], name[64];
+    const xmpp_node *q = xmpp_node_child(st, "jabber:iq:roster", "query"), *item;
+    xmpp_builder *b;
+    if (!xmpp_node_is(st, XMPP_XMLNS_CLIENT, "iq")) return;
+    zcopy(type, sizeof type, xmpp_node_attr(st, NULL, "type"));
+    zcopy(id, sizeof id, xmpp_node_attr(st, NULL, "id"));
+    zcopy(from, sizeof from, xmpp_node_attr(st, NULL, "from"));
+    if (strcmp(type, "set") != 0 || !q) {
+        snprintf(line, sizeof line, "IQ %s %s", type, id);
+        logf_(c, line);
+        return;
+    }
+    item = xmpp_node_child(q, "jabber:iq:roster", "item");
+    zcopy(jid, sizeof jid, xmpp_node_attr(item, NULL, "jid"));
+    zcopy(sub, sizeof sub, xmpp_node_attr(item, NULL, "subscription"));
+    zcopy(name, sizeof name, xmpp_node_attr(item, NULL, "name"));
+    if (from[0] && strcmp(from, roster_owner) != 0) {   /* §2.1.6: a forged push, ignore it */
+        snprintf(line, sizeof line, "BAD_PUSH from %s", from);
+        logf_(c, line);
+        return;
+    }
+    snprintf(line, sizeof line, "PUSH %s %s %s (from \"%s\", id %s)", jid, sub, name, from, id);
+    logf_(c, line);
+    b = xmpp_stream_send_begin(&c->s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_iq(b, "result", id, from[0] ? from : NULL);
+    xmpp_build_end(b);
+    CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
+}
+
+/* Send <iq type=TYPE id=ID><query xmlns=jabber:iq:roster>[<item jid=JID name=NAME
+   subscription=SUB/>]</query></iq> (NULL: left out). */
+static void send_roster_iq(client *c, const char *type, const char *id, const char *jid, const char *name,
+                           const char *sub)
+{
+    xmpp_builder *b = xmpp_stream_send_begin(&c->s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_iq(b, type, id, NULL);
+    xmpp_build_start(b, "jabber:iq:roster", "query");
+    if (jid) {
+        xmpp_build_start(b, "jabber:iq:roster", "item");
+        xmpp_build_attr(b, NULL, "jid", jid);
+        if (name) xmpp_build_attr(b, NULL, "name", name);
+        if (sub) xmpp_build_attr(b, NULL, "subscription", sub);
+        xmpp_build_end(b);
+    }
+    xmpp_build_end(b);
+    xmpp_build_end(b);
+    CHECK(xmpp_stream_send_end(&c->s) == XMPP_OK);
+}
+
+/* Roster pushes arrive as XMPP_STREAM_STANZA events: alice gets her roster (becoming an
+   interested resource, §2.1.2), adds bob (§2.3); the server pushes the new item
+   (subscription none) and answers our set with a result; we answer the push. Then the
+   same for removing him (§2.5: the push says subscription remove). */
+static void roster_push(const server *sv)
+{
+    static client a;
+    char full[256], bobjid[64], want[256], idwant[256];
+    const char *p;
+    int r;
+    r = alice_online(&a, sv, full, sizeof full);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    snprintf(roster_owner, sizeof roster_owner, "alice@%s", sv->domain);
+    snprintf(bobjid, sizeof bobjid, "bob@%s", sv->domain);
+    a.on_stanza = roster_stanza;
+    send_roster_iq(&a, "get", "roster-get-1", NULL, NULL, NULL);
+    CHECK(wait_for(&a, NULL, "IQ result roster-get-1"));
+    send_roster_iq(&a, "set", "roster-set-1", bobjid, "Bob & co", NULL);
+    snprintf(want, sizeof want, "PUSH %s none Bob & co", bobjid);
+    CHECK(wait_for(&a, NULL, want));
+    CHECK(wait_for(&a, NULL, "IQ result roster-set-1"));
+    p = strstr(a.log, "PUSH ");
+    printf("  %s: %.*s\n", sv->name, p ? (int)strcspn(p, "\n") : 9, p ? p : "(no push)");
+    /* our answer to the push: an iq result with its id (in the trace out) */
+    p = p ? strstr(p, ", id ") : NULL;
+    snprintf(idwant, sizeof idwant, "<iq type=\"result\" id=\"%.*s\"", p ? (int)strcspn(p + 5, ")") : 0, p ? p + 5 : "");
+    CHECK(p && strstr(a.tout, idwant) != NULL);
+    send_roster_iq(&a, "set", "roster-rm-1", bobjid, NULL, "remove");
+    snprintf(want, sizeof want, "PUSH %s remove", bobjid);
+    CHECK(wait_for(&a, NULL, want));
+    CHECK(wait_for(&a, NULL, "IQ result roster-rm-1"));
+    CHECK(strstr(a.log, "BAD_PUSH") == NULL && strstr(a.log, "IQ error") == NULL);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* ---------------------------------------------------------------- server pings (XEP-0199) */
+
+/* ejabberd's d.test pings each client after 2 s without a stanza from it (mod_ping
+   send_pings, ping_interval 2) and kills one that leaves a ping unanswered for 2 s
+   (timeout_action kill). The stream answers pings itself: alice stays online for 6.5 s
+   (three intervals), at least two pings come in, and each has our
+   <iq type="result" id="ID" to="d.test"/> in the trace out. Meanwhile bob, online too but
+   not read from (so not answering), is dropped by the server: the setup would catch a
+   client that does not answer. Prosody 0.12 cannot be made
+   to ping a client: its mod_ping only answers pings, and on a read timeout mod_c2s sends
+   a whitespace keepalive (mod_smacks an <r/> where stream management is on); a server
+   ping needs the community module mod_pinger, which Debian does not ship. So this test is
+   ejabberd's only. */
+static void server_pings(const server *sv)
+{
+    static client a, b;
+    char full[256], id[128], want[300];
+    const char *p;
+    uint64_t end;
+    int r, pings = 0, answered = 0;
+    r = alice_online(&a, sv, full, sizeof full);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) { hang_up(&a); return; }
+    CHECK(dial(&b, sv, "bob", "bob-pw", STARTTLS) == 0);
+    snprintf(want, sizeof want, "ONLINE bob@%s/", sv->domain);
+    CHECK(wait_for(&b, &a, want));
+    end = now_ms() + 6500;   /* bob is not pumped from here on */
+    while (now_ms() < end && !(xmpp_stream_wants(&a.s) & XMPP_WANT_CLOSED)) pump(&a, 100);
+    CHECK(xmpp_stream_state_of(&a.s) == XMPP_STATE_ONLINE);
+    CHECK(strstr(a.log, "CLOSED") == NULL && strstr(a.log, "STREAM_ERROR") == NULL);
+    CHECK(strstr(a.log, "STANZA iq") == NULL);   /* answered inside, not handed to us */
+    /* each <iq ...> in that carries urn:xmpp:ping: its id, and our answer out */
+    for (p = a.tin; (p = strstr(p, "<iq ")) != NULL; p++) {
+        const char *gt = strchr(p, '>'), *close = strstr(p, "</iq>"), *ping = strstr(p, "urn:xmpp:ping");
+        const char *ida = strstr(p, " id=");
+        char quote;
+        size_t n;
+        if (!gt || !ping || !close || ping > close || !ida || ida > gt) continue;
+        quote = ida[4];
+        n = strcspn(ida + 5, quote == '"' ? "\"" : "'");
+        snprintf(id, sizeof id, "%.*s", (int)n, ida + 5);
+        pings++;
+        snprintf(want, sizeof want, "<iq type=\"result\" id=\"%s\" to=\"%s\"/>", id, sv->domain);
+        if (strstr(a.tout, want)) answered++;
+        else printf("  ping %s not answered (no %s in the trace out)\n", id, want);
+        if (pings == 1) printf("  %s %s: ping in: %.*s\n  our answer: %s\n", sv->name, sv->domain,
+                               (int)(close + 5 - p), p, want);
+    }
+    printf("  %s %s: %d pings in 6.5 s, %d answered, still online\n", sv->name, sv->domain, pings, answered);
+    CHECK(pings >= 2);
+    CHECK(answered == pings);
+    /* bob left his pings unanswered for more than 2 s: the server has dropped him (it
+       closes the TCP connection: no stream error, no TLS close_notify) */
+    CHECK(wait_for(&b, NULL, "CLOSED"));
+    p = strstr(b.log, "CLOSED");
+    printf("  %s %s: bob, not answering: %.*s\n", sv->name, sv->domain, p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+    CHECK(strstr(b.log, "CLOSED ok") == NULL);
+    CHECK(strstr(b.tin, "urn:xmpp:ping") != NULL);   /* he was pinged, then cut off: */
+    CHECK(strstr(b.log, "EOF\nCLOSED") != NULL);      /* ejabberd just closes the socket */
+    hang_up(&b);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* ---------------------------------------------------------------- SASL EXTERNAL (XEP-0178) */
+
+/* ejabberd 23.01 c.test on 35224: a c2s listener with tls_verify (client certificates
+   verified against the test CA; EXTERNAL is offered once TLS is up, to every client). Its
+   EXTERNAL (xmpp_stream_pkix) takes the JID from the certificate's subjectAltName otherName
+   id-on-xmppAddr (not the CN or an email address), and with an empty authzid (what we send)
+   logs in as that JID if its domain is the stream's; a certificate that does not verify
+   gets <not-authorized/> with OpenSSL's reason as the text. Prosody 0.12 cannot be tested:
+   its util.sasl EXTERNAL needs an "external" profile that no auth provider Debian ships
+   gives (internal_hashed has none); c2s certificate login is the community module
+   mod_auth_ccert, not packaged, so not fetched here. */
+static const server ejabberd_verify = { "ejabberd", "c.test", 35224, 0 };
+
+static void cert_paths(char *cert, char *key, size_t size, const char *name)
+{
+    const char *d = getenv("XMPP_INTEROP_DIR");
+    snprintf(cert, size, "%s/certs/%s.crt", d ? d : ".", name);
+    snprintf(key, size, "%s/certs/%s.key", d ? d : ".", name);
+}
+
+/* alice's certificate from the test CA, no password: EXTERNAL, online as alice@c.test,
+   and the session works (a message to herself comes back). */
+static void external_login(void)
+{
+    static client a;
+    char cert[700], key[700], full[256], offer[512];
+    const char *mech;
+    int r;
+    cert_paths(cert, key, sizeof cert, "alice@c.test");
+    r = dial_cert(&a, &ejabberd_verify, "alice", "", STARTTLS, NULL, cert, key);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "ONLINE alice@c.test/"));
+    bound_jid(&a, full, sizeof full);
+    mech = xmpp_stream_mechanism(&a.s);
+    offered_mechanisms(&a, offer, sizeof offer);
+    printf("  ejabberd c.test:35224 STARTTLS + client certificate: online as %s (%s; offered: %s)\n", full, mech, offer);
+    CHECK(strcmp(mech, "EXTERNAL") == 0);
+    CHECK(strstr(offer, "EXTERNAL") != NULL);
+    CHECK(strncmp(full, "alice@c.test/", 13) == 0);
+    CHECK(xmpp_tls_state(a.tls) == XMPP_TLS_OPEN);
+    send_message(&a, full, "ext-1", "logged in by certificate");
+    CHECK(wait_for(&a, NULL, "STANZA message ext-1 logged in by certificate"));
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* A self-signed certificate naming alice@c.test (the CA did not sign it): the TLS
+   handshake passes (ejabberd asks for a certificate but does not require one), EXTERNAL
+   fails with not-authorized, and the stream ends without a login. */
+static void external_untrusted(void)
+{
+    static client a;
+    char cert[700], key[700];
+    const char *p;
+    int r;
+    cert_paths(cert, key, sizeof cert, "alice@c.test-selfsigned");
+    r = dial_cert(&a, &ejabberd_verify, "alice", "", STARTTLS, NULL, cert, key);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "SASL_FAILURE not-authorized"));
+    CHECK(wait_for(&a, NULL, "CLOSED authentication failed"));
+    p = strstr(a.log, "SASL_FAILURE");
+    printf("  ejabberd c.test:35224, self-signed client certificate: %s: %.*s\n", xmpp_stream_mechanism(&a.s),
+           p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+    CHECK(strcmp(xmpp_stream_mechanism(&a.s), "EXTERNAL") == 0);
+    CHECK(strstr(a.log, "ONLINE") == NULL);
+    hang_up(&a);
+}
+
+/* The same listener without a client certificate: EXTERNAL is offered but not ours to
+   take (cfg.client_cert 0), so the password login (SCRAM-SHA-1-PLUS) goes on as usual. */
+static void external_offered_no_cert(void)
+{
+    static client a;
+    char offer[512];
+    int r = dial(&a, &ejabberd_verify, "alice", "alice-pw", STARTTLS);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "ONLINE alice@c.test/"));
+    offered_mechanisms(&a, offer, sizeof offer);
+    printf("  ejabberd c.test:35224 without a certificate: %s (offered: %s)\n", xmpp_stream_mechanism(&a.s), offer);
+    CHECK(strstr(offer, "EXTERNAL") != NULL);
+    CHECK(strcmp(xmpp_stream_mechanism(&a.s), "SCRAM-SHA-1-PLUS") == 0);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+/* A client certificate where EXTERNAL is not offered (35222, no tls_verify): the client
+   falls back to the password (SCRAM-SHA-1-PLUS). */
+static void external_not_offered(void)
+{
+    static client a;
+    char cert[700], key[700], offer[512];
+    int r;
+    cert_paths(cert, key, sizeof cert, "alice@c.test");
+    r = dial_cert(&a, &ejabberd, "alice", "alice-pw", STARTTLS, NULL, cert, key);
+    if (r == 1) SKIP("server not running");
+    CHECK(r == 0);
+    if (r) return;
+    CHECK(wait_for(&a, NULL, "ONLINE alice@c.test/"));
+    offered_mechanisms(&a, offer, sizeof offer);
+    printf("  ejabberd c.test:35222 with a certificate: %s (offered: %s)\n", xmpp_stream_mechanism(&a.s), offer);
+    CHECK(strstr(offer, "EXTERNAL") == NULL);
+    CHECK(strcmp(xmpp_stream_mechanism(&a.s), "SCRAM-SHA-1-PLUS") == 0);
+    xmpp_stream_close(&a.s);
+    CHECK(wait_for(&a, NULL, "CLOSED ok"));
+    hang_up(&a);
+}
+
+static void prosody_login(void) { login_message_close(&prosody, STARTTLS, NULL); }
+static void ejabberd_login(void) { login_message_close(&ejabberd, STARTTLS, NULL); }
+static void prosody_login_direct(void) { login_message_close(&prosody, DIRECT, NULL); }
+static void ejabberd_login_direct(void) { login_message_close(&ejabberd, DIRECT, NULL); }
+static void prosody_login_plain(void) { login_message_close(&prosody, PLAIN, NULL); }
+static void ejabberd_login_plain(void) { login_message_close(&ejabberd, PLAIN, NULL); }
+/* SCRAM-SHA-256 (RFC 7677) against real servers. Both can: Prosody 0.12 stores the keys
+   of the hash named by password_hash (mod_auth_internal_hashed; util.sasl.scram registers
+   SCRAM-SHA-1 and SCRAM-SHA-256, each with -PLUS over tls-unique), ejabberd 23.01 those of
+   auth_scram_hash; either offers only the SCRAM mechanisms of the hash it stores. So on
+   b.test and d.test no SCRAM-SHA-1 is offered, and the login must be SCRAM-SHA-256-PLUS
+   over TLS (bound with tls-unique, the only binding either offers over TLS 1.2) and
+   SCRAM-SHA-256 without it. */
+static void login_sha256(const server *sv, int mode, const char *want)
+{
+    last_offer[0] = 0;
+    login_message_close(sv, mode, want);
+    if (check_skip) return;
+    CHECK(strstr(last_offer, "SCRAM-SHA-1") == NULL);
+}
+static void prosody_login_sha256(void) { login_sha256(&prosody256, STARTTLS, "SCRAM-SHA-256-PLUS"); }
+static void ejabberd_login_sha256(void) { login_sha256(&ejabberd256, STARTTLS, "SCRAM-SHA-256-PLUS"); }
+static void prosody_login_sha256_plain(void) { login_sha256(&prosody256, PLAIN, "SCRAM-SHA-256"); }
+static void ejabberd_login_sha256_plain(void) { login_sha256(&ejabberd256, PLAIN, "SCRAM-SHA-256"); }
 static void prosody_two(void) { two_clients(&prosody); }
 static void ejabberd_two(void) { two_clients(&ejabberd); }
 static void prosody_wrong(void) { wrong_password(&prosody); }
@@ -429,6 +998,12 @@ static void ejabberd_echo(void) { echo_bot(&ejabberd, STARTTLS); }
 static void prosody_echo_direct(void) { echo_bot(&prosody, DIRECT); }
 static void ejabberd_echo_direct(void) { echo_bot(&ejabberd, DIRECT); }
 static void prosody_echo_bad_ca(void) { echo_bot_bad_ca(&prosody); }
+static void prosody_slixmpp(void) { slixmpp_exchange(&prosody); }
+static void ejabberd_slixmpp(void) { slixmpp_exchange(&ejabberd); }
+static void prosody_slixmpp_bad_ca(void) { slixmpp_bad_ca(&prosody); }
+static void prosody_roster_push(void) { roster_push(&prosody); }
+static void ejabberd_roster_push(void) { roster_push(&ejabberd); }
+static void ejabberd_server_pings(void) { server_pings(&ejabberd256); }
 
 int main(void)
 {
@@ -446,6 +1021,10 @@ int main(void)
     RUN(ejabberd_login_direct);
     RUN(prosody_login_plain);
     RUN(ejabberd_login_plain);
+    RUN(prosody_login_sha256);
+    RUN(ejabberd_login_sha256);
+    RUN(prosody_login_sha256_plain);
+    RUN(ejabberd_login_sha256_plain);
     RUN(prosody_two);
     RUN(ejabberd_two);
     RUN(prosody_wrong);
@@ -457,5 +1036,15 @@ int main(void)
     RUN(prosody_echo_direct);
     RUN(ejabberd_echo_direct);
     RUN(prosody_echo_bad_ca);
+    RUN(prosody_slixmpp);
+    RUN(ejabberd_slixmpp);
+    RUN(prosody_slixmpp_bad_ca);
+    RUN(prosody_roster_push);
+    RUN(ejabberd_roster_push);
+    RUN(ejabberd_server_pings);
+    RUN(external_login);
+    RUN(external_untrusted);
+    RUN(external_offered_no_cert);
+    RUN(external_not_offered);
     return check_done();
 }
