@@ -6248,6 +6248,15 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding: no valid full JID in the result");
         return;
     }
+    {   /* the account we asked for, not another one (EXTERNAL takes it from the
+           certificate: a certificate for someone else must not log us in as them) */
+        xmpp_jid mine;
+        xmpp_jid_parse(&mine, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        if (!xmpp_jid_bare_equal(&mine, &parsed)) {
+            xmpp__cfail(c, XMPP_ERR_AUTH, "not-authorized", "the server bound another account than the configured JID");
+            return;
+        }
+    }
     XMPP_MEMCPY(c->jid, j.p, j.n);
     c->jid_len = j.n;
     if (c->session) {   /* the features said a legacy session is required */

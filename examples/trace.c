@@ -11,19 +11,39 @@
 #define XMPP_IMPLEMENTATION
 #include "../xmpp.h"
 #include <stdio.h>
+#include <string.h>
 
-static void show(void *ctx, int kind, const char *text, size_t n)
+/* Bytes in come a token at a time; they are held and printed as one line until the next
+   entry of another kind, so each line reads as what arrived before that entry. */
+static char held[8192];
+static size_t nheld;
+
+static void put(const char *mark, const char *text, size_t n)
 {
-    static const char *const mark[] = { "", "--", "<<", ">>", "   SASL <<", "   SASL >>" };
     size_t i;
-    (void)ctx;
-    printf("%s ", mark[kind >= 1 && kind <= 5 ? kind : 0]);
+    printf("%s ", mark);
     for (i = 0; i < n; i++) {   /* PLAIN's NUL separators and other controls, visibly */
         unsigned char ch = (unsigned char)text[i];
         if (ch < 0x20 && ch != '\n') printf("\\x%02x", ch);
         else putchar(ch);
     }
     putchar('\n');
+}
+
+static void show(void *ctx, int kind, const char *text, size_t n)
+{
+    static const char *const mark[] = { "", "--", "<<", ">>", "   SASL <<", "   SASL >>" };
+    (void)ctx;
+    if (kind == XMPP_TRACE_IN && nheld + n <= sizeof held) {
+        memcpy(held + nheld, text, n);
+        nheld += n;
+        return;
+    }
+    if (nheld) put("<<", held, nheld);
+    nheld = 0;
+    if (kind == XMPP_TRACE_IN && n > sizeof held) put("<<", text, n);
+    else if (kind == XMPP_TRACE_IN) { memcpy(held, text, n); nheld = n; }
+    else put(mark[kind >= 1 && kind <= 5 ? kind : 0], text, n);
 }
 
 int main(int argc, char **argv)

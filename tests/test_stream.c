@@ -503,6 +503,36 @@ static void test_trace(void)
     CHECK(strstr(trace, "secret") == NULL);
 }
 
+/* §7.6.1: the bound JID must be the account we logged in as (case aside): a server (or a
+   client certificate, with EXTERNAL) naming someone else must not log us in as them. */
+static void test_bind_other_account(void)
+{
+    size_t chunk;
+    for (chunk = 0; chunk <= 1; chunk++) {
+        start(chunk, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv(SHDR FEAT_PLAIN);
+        take();
+        srv("<success xmlns='" SASL_NS "'/>");
+        take();
+        srv(SHDR FEAT_BIND);
+        take();
+        srv("<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+            "<jid>bob@a.test/r1</jid></bind></iq>");
+        CHECK(same(h.events, "CLOSED not-authorized\n"));
+        CHECK(same(take(), "<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                           "</stream:error></stream:stream>"));
+        start(chunk, XMPP_TLS_NEVER);   /* the same account in other case: fine */
+        CHECK(init());
+        take();
+        srv(SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR FEAT_BIND
+            "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+            "<jid>Alice@A.TEST/r1</jid></bind></iq>");
+        CHECK(same(h.events, "ONLINE Alice@A.TEST/r1\n"));
+    }
+}
+
 static void test_misuse(void)
 {
     start(0, XMPP_TLS_NEVER);
@@ -535,6 +565,7 @@ int main(void)
     RUN(test_tls_policy);
     RUN(test_session_and_skip);
     RUN(test_trace);
+    RUN(test_bind_other_account);
     RUN(test_misuse);
     return check_done();
 }

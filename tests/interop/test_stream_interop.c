@@ -993,6 +993,76 @@ static void prosody_wrong(void) { wrong_password(&prosody); }
 static void ejabberd_wrong(void) { wrong_password(&ejabberd); }
 static void prosody_unknown_ca(void) { unknown_ca(&prosody, STARTTLS); }
 static void ejabberd_unknown_ca(void) { unknown_ca(&ejabberd, DIRECT); }
+/* An example program against a server: its whole output (stdout and stderr) in out, its
+   exit status returned (-1 if it could not run). cmd is run by the shell. */
+static int run_example(const char *cmd, char *out, size_t size)
+{
+    FILE *f = popen(cmd, "r");
+    size_t n = 0;
+    int st;
+    if (!f) return -1;
+    while (n + 1 < size && fgets(out + n, (int)(size - n), f)) n += strlen(out + n);
+    out[n] = 0;
+    st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* examples/trace.c: the annotated login, with the SASL messages decoded and the proof and
+   password hidden; and examples/say.c with the echo bot (what make demo shows). */
+static void examples_trace_say(const server *sv)
+{
+    static char out[32768], bot_out[4096], cmd[1500];
+    char want[128];
+    int fd = -1, status = -1, r;
+    pid_t pid;
+    struct sockaddr_in sa;
+    int probe = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)sv->port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        if (probe >= 0) close(probe);
+        SKIP("server not running");
+    }
+    close(probe);
+    snprintf(cmd, sizeof cmd, "XMPP_PASSWORD=alice-pw build/trace --server 127.0.0.1:%d --ca '%s' alice@%s/trace 2>&1",
+             sv->port, ca_file, sv->domain);
+    r = run_example(cmd, out, sizeof out);
+    CHECK(r == 0);
+    CHECK(strstr(out, "-- §5.4.3.3 TLS established\n") != NULL);
+    CHECK(strstr(out, "   SASL >> p=tls-unique,,n=alice,r=") != NULL);
+    CHECK(strstr(out, ",p=(hidden)\n") != NULL);
+    CHECK(strstr(out, "   SASL << v=") != NULL);
+    CHECK(strstr(out, "alice-pw") == NULL);
+    snprintf(want, sizeof want, "== online as alice@%s/trace with SCRAM-SHA-1-PLUS over TLS 1.2", sv->domain);
+    CHECK(strstr(out, want) != NULL);
+    CHECK(strstr(out, "== closed: closed by us, confirmed by the server") != NULL);
+    if (r != 0) printf("%s", out);
+    /* say, answered by the echo bot */
+    bot_out[0] = 0;
+    pid = bot_start(sv, STARTTLS, ca_file, &fd);
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    snprintf(want, sizeof want, "online as alice@%s/bot", sv->domain);
+    CHECK(bot_says(fd, bot_out, sizeof bot_out, want, TIMEOUT_MS));
+    snprintf(cmd, sizeof cmd, "XMPP_PASSWORD=bob-pw build/say --server 127.0.0.1:%d --ca '%s' bob@%s alice@%s/bot "
+             "'say & <echo>' 2>&1", sv->port, ca_file, sv->domain, sv->domain);
+    r = run_example(cmd, out, sizeof out);
+    CHECK(r == 0);
+    snprintf(want, sizeof want, "reply from alice@%s/bot: say & <echo>\n", sv->domain);
+    CHECK(strstr(out, want) != NULL);
+    if (r != 0) printf("%s", out);
+    kill(pid, SIGTERM);
+    CHECK(bot_says(fd, bot_out, sizeof bot_out, "closed: closed by us, confirmed by the server", TIMEOUT_MS));
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(fd);
+}
+
+static void prosody_examples(void) { examples_trace_say(&prosody); }
+static void ejabberd_examples(void) { examples_trace_say(&ejabberd); }
+
 static void prosody_echo(void) { echo_bot(&prosody, STARTTLS); }
 static void ejabberd_echo(void) { echo_bot(&ejabberd, STARTTLS); }
 static void prosody_echo_direct(void) { echo_bot(&prosody, DIRECT); }
@@ -1046,5 +1116,7 @@ int main(void)
     RUN(external_untrusted);
     RUN(external_offered_no_cert);
     RUN(external_not_offered);
+    RUN(prosody_examples);
+    RUN(ejabberd_examples);
     return check_done();
 }
