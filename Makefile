@@ -11,7 +11,8 @@
 #                     and stops Prosody)
 #   make bench        tokenizer throughput vs expat and libxml2 (MB/s and ratios); bytes to
 #                     stanza trees vs libstrophe (stanzas/s, ratios, heap and arena bytes);
-#                     SHA-1, SHA-256, PBKDF2 vs BearSSL and OpenSSL (MB/s and ratios)
+#                     SHA-1, SHA-256, PBKDF2 vs BearSSL and OpenSSL (MB/s and ratios);
+#                     logins and an echo bot vs libstrophe through Prosody (CPU ratios)
 #   make bench-instr  instructions per byte of both under callgrind (stable on a noisy machine)
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
 #                     tokenizer, the stanza layer, JIDs, crypto/SASL; the TLS hook and the
@@ -172,12 +173,16 @@ $(B)/bench_stanza: tests/bench/bench_stanza.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lstrophe
 $(B)/bench_crypto: tests/bench/bench_crypto.c xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lbearssl -lcrypto
-bench: $(B)/bench_xml $(B)/bench_stanza $(B)/bench_crypto
+$(B)/bench_client: tests/bench/bench_client.c tests/bench/bench_client_strophe.c xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< tests/bench/bench_client_strophe.c -lbearssl -lstrophe
+bench: $(B)/bench_xml $(B)/bench_stanza $(B)/bench_crypto $(B)/bench_client
 	$(B)/bench_xml
 	@echo
 	$(B)/bench_stanza
 	@echo
 	$(B)/bench_crypto
+	@echo
+	tests/bench/bench_client.sh $(B)/bench_client
 bench-instr: $(B)/bench_xml $(B)/bench_stanza
 	tests/bench/bench_instr.sh $(B)/bench_xml
 	@echo

@@ -1001,12 +1001,14 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
                if (!used) break;                       TLS output must go out first
            }
            xmpp_stream_tick(&s, now_ms());
-       }
+       }                      (and with TLS: while wants() says FEED, feed(NULL, 0) first)
 
    With a TLS hook in the config (cfg.tls_hook, say a BearSSL backend), the stream runs
    TLS itself: feed() takes and output() gives the bytes on the wire (TLS records once
    the handshake starts), at STARTTLS or, with cfg.direct_tls, from the first byte
-   (XEP-0368). The loop above stays the same; keep the bytes feed() did not take. */
+   (XEP-0368). The loop above stays the same; keep the bytes feed() did not take, and
+   when xmpp_stream_wants() says XMPP_WANT_FEED, feed nothing (NULL, 0) before reading
+   the network again: the backend holds decrypted bytes the stream has not taken yet. */
 
 /* ---- §3.2 finding the server: DNS SRV records (RFC 2782), sans-I/O
    RFC 6120 §3.2.1: look up _xmpp-client._tcp.DOMAIN (XEP-0368: _xmpps-client._tcp for
@@ -1195,8 +1197,12 @@ XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n);
 
 /* What the stream waits for: XMPP_WANT_READ (bytes from the server), XMPP_WANT_WRITE
    (output to send), XMPP_WANT_CLOSED (it is over: send what is left, close the
-   transport), XMPP_WANT_TLS (no tls_hook: run the TLS handshake, XMPP_STREAM_STARTTLS). */
-enum { XMPP_WANT_READ = 1, XMPP_WANT_WRITE = 2, XMPP_WANT_CLOSED = 4, XMPP_WANT_TLS = 8 };
+   transport), XMPP_WANT_TLS (no tls_hook: run the TLS handshake, XMPP_STREAM_STARTTLS),
+   XMPP_WANT_FEED (with a tls_hook: the backend holds decrypted bytes that arrived while an
+   event waited; call xmpp_stream_feed(s, NULL, 0, &used) for them before waiting for the
+   network: one record can carry many stanzas, and they are handed on one event at a
+   time, so that what you send in answer to each can go out before the next). */
+enum { XMPP_WANT_READ = 1, XMPP_WANT_WRITE = 2, XMPP_WANT_CLOSED = 4, XMPP_WANT_TLS = 8, XMPP_WANT_FEED = 16 };
 XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c);
 
 /* The time now, in milliseconds from any origin. Timeouts and keepalive pings run from
@@ -6529,7 +6535,6 @@ XMPPDEF void xmpp_stream_eof(xmpp_stream *c)
 
 XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)
 {
-    if (!c->nev && c->tls_run) xmpp__tls_in(c);   /* what the hook held while events waited */
     if (!c->nev) return 0;
     *ev = c->ev[c->ev0];
     c->ev0 = (uint8_t)((c->ev0 + 1) % XMPP__EVQ);
@@ -6559,6 +6564,10 @@ XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c)
     }
     if (c->state == XMPP_STATE_CLOSED) return w | XMPP_WANT_CLOSED;
     if (c->state == XMPP_STATE_TLS && !c->cfg.tls_hook) return w | XMPP_WANT_TLS;
+    if (c->tls_run && !c->nev) {   /* decrypted bytes held while an event waited */
+        size_t n = 0;
+        if (xmpp_tls_read(c->cfg.tls_hook, &n) && n) w |= XMPP_WANT_FEED;
+    }
     return w | XMPP_WANT_READ;
 }
 
@@ -7842,7 +7851,10 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
     int r = 0;
     *why = NULL;
     if (xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
-    if (io->off == io->len && !(xmpp_stream_wants(s) & XMPP_WANT_CLOSED)) {
+    if (xmpp_stream_wants(s) & XMPP_WANT_FEED) {   /* TLS holds plaintext: no waiting */
+        xmpp_stream_feed(s, NULL, 0, &used);
+        r = 1;
+    } else if (io->off == io->len && !(xmpp_stream_wants(s) & XMPP_WANT_CLOSED)) {
         struct pollfd pf;
         ssize_t n;
         pf.fd = io->fd;

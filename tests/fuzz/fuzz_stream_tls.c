@@ -50,14 +50,15 @@ static void events(void)
 static size_t feed(const unsigned char *p, size_t len, unsigned chunk)
 {
     size_t off = 0, used;
-    while (off < len) {
+    int held = 0;
+    while (off < len || ((xmpp_stream_wants(&s) & XMPP_WANT_FEED) && held++ < 10000)) {
         size_t n = chunk && len - off > chunk ? chunk : len - off;
         int was_closed = closed;
         xmpp_stream_feed(&s, p + off, n, &used);
         events();
         if (was_closed && used) { fprintf(stderr, "bytes taken after CLOSED\n"); abort(); }
         off += used;
-        if (!used) break;
+        if (!used && off < len) break;   /* the backend is full: its output first */
     }
     return off;
 }
@@ -86,6 +87,12 @@ static void pump(unsigned chunk)
         }
         if ((q = br_ssl_engine_recvapp_buf(se, &n)) != NULL) {
             br_ssl_engine_recvapp_ack(se, n);
+            moved = 1;
+        }
+        if (xmpp_stream_wants(&s) & XMPP_WANT_FEED) {
+            size_t used;
+            xmpp_stream_feed(&s, NULL, 0, &used);
+            events();
             moved = 1;
         }
     }

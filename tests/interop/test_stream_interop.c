@@ -233,6 +233,11 @@ static void pump(client *c, int ms)
     xmpp_stream_tick(&c->s, now_ms());
     while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
     if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) return;
+    if (xmpp_stream_wants(&c->s) & XMPP_WANT_FEED) {   /* stanzas the TLS backend holds */
+        xmpp_stream_feed(&c->s, NULL, 0, &used);
+        while (xmpp_stream_next(&c->s, &e)) on_event(c, &e);
+        return;
+    }
     p.fd = c->fd;
     p.events = POLLIN;
     if (poll(&p, 1, ms) <= 0) return;
