@@ -1588,7 +1588,7 @@ XMPPDEF uint64_t xmpp_posix_now_ms(void);
 typedef struct xmpp_posix_io {
     int fd;
     size_t off, len;
-    unsigned char buf[2048];
+    unsigned char buf[16384];   /* one TLS record at most per recv() */
 } xmpp_posix_io;
 
 XMPPDEF void xmpp_posix_io_init(xmpp_posix_io *io, int fd);
@@ -7845,24 +7845,38 @@ static int xmpp__posix_send(xmpp_posix_io *io, xmpp_stream *s)
     return 0;
 }
 
+/* Time to send: when no more input is at hand without waiting (bytes read but not fed,
+   stanzas the TLS backend holds), or the queued output is half the buffer. So the answers
+   to a burst of stanzas leave in one send() (over TLS: one record), and the next answer
+   still fits. */
+static int xmpp__posix_send_due(const xmpp_posix_io *io, const xmpp_stream *s)
+{
+    size_t held = 0;
+    if (s->tls_run) xmpp_tls_read(s->cfg.tls_hook, &held);   /* whether or not an event waits */
+    return (io->off == io->len && !held) || s->out_len >= s->out_size / 2 || (xmpp_stream_wants(s) & XMPP_WANT_CLOSED);
+}
+
 XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, const char **why)
 {
     size_t used;
     int r = 0;
     *why = NULL;
-    if (xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
+    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
     if (xmpp_stream_wants(s) & XMPP_WANT_FEED) {   /* TLS holds plaintext: no waiting */
         xmpp_stream_feed(s, NULL, 0, &used);
         r = 1;
     } else if (io->off == io->len && !(xmpp_stream_wants(s) & XMPP_WANT_CLOSED)) {
         struct pollfd pf;
-        ssize_t n;
-        pf.fd = io->fd;
-        pf.events = POLLIN;
-        r = poll(&pf, 1, wait_ms);
-        if (r < 0 && errno != EINTR) { *why = "poll() failed"; return -1; }
+        ssize_t n = recv(io->fd, io->buf, sizeof io->buf, MSG_DONTWAIT);   /* a busy peer: no poll() */
+        r = 1;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            pf.fd = io->fd;
+            pf.events = POLLIN;
+            r = poll(&pf, 1, wait_ms);
+            if (r < 0 && errno != EINTR) { *why = "poll() failed"; return -1; }
+            n = r > 0 ? recv(io->fd, io->buf, sizeof io->buf, 0) : 0;
+        }
         if (r > 0) {
-            n = recv(io->fd, io->buf, sizeof io->buf, 0);
             if (n < 0 && errno == EINTR) n = 0;
             else if (n <= 0) {   /* the stream says what the close means (CLOSED event) */
                 xmpp_stream_eof(s);
@@ -7880,7 +7894,7 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
         r = 1;
     }
     xmpp_stream_tick(s, xmpp_posix_now_ms());
-    if (xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
+    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
     return r > 0;
 }
 

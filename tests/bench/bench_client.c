@@ -8,8 +8,9 @@
         MESSAGES chat messages, WINDOW in flight, and waits for every echo; messages per
         second, and the bot's CPU per message (its getrusage from online to the end,
         divided by the messages), which is issue 6's target: under a third of libstrophe's.
-   Usage: bench_client CA_FILE [LOGINS [MESSAGES]]. CPU times are real (noisy on a shared
-   machine: run it twice); nothing here is asserted. */
+   Usage: bench_client CA_FILE [LOGINS [MESSAGES]] (default 20 and 10000). CPU times are
+   real, from CLOCK_PROCESS_CPUTIME_ID: noisy on a shared machine, hence the best of three
+   runs for the bots; nothing here is asserted. */
 #define _POSIX_C_SOURCE 200809L
 #define XMPP_POSIX
 #define XMPP_BEARSSL
@@ -31,12 +32,20 @@ int strophe_echo_bot(const char *jid, const char *pw, const char *host, unsigned
 #define WINDOW 20
 static const char *ca;
 
-static double cpu_s(void)
+static double user_s(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+}
+
+/* user + kernel CPU of this process, to the nanosecond (the scheduler's own count;
+   getrusage's user/kernel split is sampled at clock ticks, so it is only indicative) */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double wall_s(void)
@@ -107,7 +116,13 @@ static void echo(xmpp_stream *s, const xmpp_node *m)
 }
 
 static int report_fd;
-static void report_cpu(void) { double t = cpu_s(); if (write(report_fd, &t, sizeof t) != sizeof t) _exit(3); }
+static void report_cpu(void)   /* CPU, then user CPU alone */
+{
+    double t[2];
+    t[0] = cpu_s();
+    t[1] = user_s();
+    if (write(report_fd, t, sizeof t) != sizeof t) _exit(3);
+}
 
 static void ours_bot(void)
 {
@@ -140,7 +155,7 @@ static void strophe_bot(void)
     strophe_echo_bot("alice@a.test/bot", "alice-pw", "127.0.0.1", 15222, ca, &st_stop, report_cpu);
 }
 
-/* Start the bot in a child; *online_cpu its CPU when it came online. */
+/* Start the bot in a child; online_cpu[0..1] its CPU and user CPU when it came online. */
 static pid_t bot_start(void (*bot)(void), int *fd, double *online_cpu)
 {
     int p[2];
@@ -156,7 +171,7 @@ static pid_t bot_start(void (*bot)(void), int *fd, double *online_cpu)
     }
     close(p[1]);
     *fd = p[0];
-    if (read(p[0], online_cpu, sizeof *online_cpu) != sizeof *online_cpu) return -1;
+    if (read(p[0], online_cpu, 2 * sizeof *online_cpu) != 2 * sizeof *online_cpu) return -1;
     return pid;
 }
 
@@ -193,27 +208,28 @@ static double drive(int n)
     return back == n ? t0 : -1;
 }
 
-static int bot_run(const char *name, void (*bot)(void), int n, double *rate, double *cpu_per)
+static int bot_run(const char *name, void (*bot)(void), int n, double *rate, double *cpu_per, double *user_per)
 {
     int fd, status;
-    double online_cpu, end_cpu, secs;
-    pid_t pid = bot_start(bot, &fd, &online_cpu);
+    double online_cpu[2], end_cpu[2] = { -1, -1 }, secs;
+    pid_t pid = bot_start(bot, &fd, online_cpu);
     if (pid < 0) { printf("  %s bot did not come online\n", name); return -1; }
     secs = drive(n);
     kill(pid, SIGTERM);
-    if (read(fd, &end_cpu, sizeof end_cpu) != sizeof end_cpu) end_cpu = -1;
+    if (read(fd, end_cpu, sizeof end_cpu) != sizeof end_cpu) end_cpu[0] = -1;
     waitpid(pid, &status, 0);
     close(fd);
-    if (secs < 0 || end_cpu < 0) { printf("  %s bot: not every echo came back\n", name); return -1; }
+    if (secs < 0 || end_cpu[0] < 0) { printf("  %s bot: not every echo came back\n", name); return -1; }
     *rate = n / secs;
-    *cpu_per = (end_cpu - online_cpu) / n;
+    *cpu_per = (end_cpu[0] - online_cpu[0]) / n;
+    *user_per = (end_cpu[1] - online_cpu[1]) / n;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int logins = argc > 2 ? atoi(argv[2]) : 20, messages = argc > 3 ? atoi(argv[3]) : 2000, i, bad = 0;
-    double t, c, ow, oc, sw, sc, orate, ocpu, srate, scpu;
+    int logins = argc > 2 ? atoi(argv[2]) : 20, messages = argc > 3 ? atoi(argv[3]) : 10000, i, bad = 0;
+    double t, c, ow, oc, sw, sc, orate = 0, ocpu, ouser = 0, srate = 0, scpu, suser = 0;
     if (argc < 2) { fprintf(stderr, "usage: bench_client CA_FILE [LOGINS [MESSAGES]]\n"); return 2; }
     ca = argv[1];
     signal(SIGPIPE, SIG_IGN);
@@ -227,11 +243,21 @@ int main(int argc, char **argv)
     printf("  xmpp.h (BearSSL)       %7.2f ms wall  %7.2f ms CPU per login\n", ow, oc);
     printf("  libstrophe (OpenSSL)   %7.2f ms wall  %7.2f ms CPU per login\n", sw, sc);
     printf("  ratio (libstrophe / xmpp.h): wall %.2fx, CPU %.2fx%s\n", sw / ow, sc / oc, bad ? "  (a login failed!)" : "");
-    printf("echo bot, %d messages through Prosody, %d in flight:\n", messages, WINDOW);
-    if (bot_run("xmpp.h", ours_bot, messages, &orate, &ocpu) || bot_run("libstrophe", strophe_bot, messages, &srate, &scpu))
-        return 1;
-    printf("  xmpp.h bot       %8.0f messages/s  %6.1f us CPU per message\n", orate, ocpu * 1e6);
-    printf("  libstrophe bot   %8.0f messages/s  %6.1f us CPU per message\n", srate, scpu * 1e6);
-    printf("  ratio (libstrophe / xmpp.h): CPU per message %.2fx (target: over 3x)\n", scpu / ocpu);
+    printf("echo bot, %d messages through Prosody, %d in flight, best of 3 runs each:\n", messages, WINDOW);
+    ocpu = scpu = 1e9;
+    for (i = 0; i < 3; i++) {   /* best of three, alternating: the machine is shared */
+        double r1, c1, u1, r2, c2, u2;
+        if (bot_run("xmpp.h", ours_bot, messages, &r1, &c1, &u1) ||
+            bot_run("libstrophe", strophe_bot, messages, &r2, &c2, &u2))
+            return 1;
+        if (c1 < ocpu) { ocpu = c1; orate = r1; ouser = u1; }
+        if (c2 < scpu) { scpu = c2; srate = r2; suser = u2; }
+    }
+    printf("  xmpp.h bot       %8.0f messages/s  %6.1f us CPU per message (%5.1f us user, %5.1f us kernel)\n",
+           orate, ocpu * 1e6, ouser * 1e6, (ocpu - ouser) * 1e6);
+    printf("  libstrophe bot   %8.0f messages/s  %6.1f us CPU per message (%5.1f us user, %5.1f us kernel)\n",
+           srate, scpu * 1e6, suser * 1e6, (scpu - suser) * 1e6);
+    printf("  ratio (libstrophe / xmpp.h): CPU per message %.2fx (target: over 3x), user CPU %.2fx\n",
+           scpu / ocpu, suser / ouser);
     return bad;
 }
