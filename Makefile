@@ -17,7 +17,8 @@
 #   make size         code and RAM, cross-compiled for Cortex-M0+/M3 and RISC-V (the
 #                     tokenizer, the stanza layer, JIDs, crypto/SASL; the TLS hook and the
 #                     BearSSL backend's state size); the tokenizer's peak stack measured on
-#                     the emulated boards; the crypto + SASL client for Cortex-M0+ with and
+#                     the emulated boards; the whole client with BearSSL for Cortex-M4 (BearSSL
+#                     built from Debian's source package); the crypto + SASL client for Cortex-M0+ with and
 #                     without SHA-1, hash + HMAC code next to BearSSL's, the RAM of one
 #                     SCRAM login on the boards
 #   make fuzz         every libFuzzer target (XML, stanzas, streams plain and over TLS, JIDs,
@@ -212,6 +213,7 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3
 	@arm-none-eabi-size $(B)/size/stream-cortex-m0plus-thumb.elf | \
 	    awk 'NR == 2 { print "the whole client on the Cortex-M0+: text (code + all rodata) " $$1 " bytes" }'
 	tests/size/size_tls.sh $(B)/size
+	tests/size/size_tls_m4.sh $(B)/size
 	@echo "Cortex-M0 (qemu microbit):"; tests/firmware/run.sh microbit $(B)/m0/stack_xml.elf | grep -v 'passed\|firmware:'
 	@echo "Cortex-M3 (qemu mps2-an385):"; tests/firmware/run.sh mps2-an385 $(B)/m3/stack_xml.elf | grep -v 'passed\|firmware:'
 	tests/size/size_sasl.sh $(B)/size

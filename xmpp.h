@@ -1624,6 +1624,9 @@ XMPPDEF void xmpp_posix_tls_free(xmpp_tls *t);
            while (xmpp_stream_next(&c.s, &ev)) handle(&ev);       c.s: the stream
        } while (r > 0);
        xmpp_posix_client_end(&c);                                 flush, close, free */
+#ifndef XMPP_POSIX_REDIRECTS
+#define XMPP_POSIX_REDIRECTS 3   /* see-other-host followed at most this many times per client */
+#endif
 #define XMPP_POSIX_CLIENT_USAGE "[--server HOST[:PORT]] [--ca FILE] [--direct-tls] [--cert FILE --key FILE] [--plaintext] JID"
 
 typedef struct xmpp_posix_client {
@@ -1633,7 +1636,9 @@ typedef struct xmpp_posix_client {
     /* private */
     xmpp_stream_config cfg;
     xmpp_posix_io io;
-    int fd, closing;
+    int fd, closing, redirects;
+    unsigned port;                /* the default port (5222, or 5223 for direct TLS) */
+    char host[XMPP_SRV_HOST_MAX + 10];   /* where see-other-host sent us */
     unsigned char mem[24576];
 } xmpp_posix_client;
 
@@ -1650,7 +1655,11 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
 
 /* One xmpp_posix_step() (after SIGINT/SIGTERM: xmpp_stream_close() first). Returns 1
    while the stream runs, 0 once it is over (pull its last events), -1 and *why if the
-   connection failed. */
+   connection failed. A stream error see-other-host (RFC 6120 §4.9.3.19) is followed
+   here, up to XMPP_POSIX_REDIRECTS times: its events are dropped, a new connection is
+   made to the host it names (default port as before) and the login starts again, with
+   the same JID, TLS and certificate name (the JID's domain); the trace hook says so. After
+   that many, or when the host cannot be reached, the events come to you as they are. */
 XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why);
 
 /* Send what is left, close the socket, free the TLS hook. */
@@ -8036,7 +8045,8 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     c->cfg.direct_tls = (uint8_t)direct;
     c->cfg.client_cert = cert != NULL;
     if (!plaintext && !(c->cfg.tls_hook = xmpp_posix_tls_new(ca, cert, key, why))) return -1;
-    if ((c->fd = xmpp_posix_dial(server, j.domain, direct ? 5223 : 5222, 10000, why)) < 0) return -1;
+    c->port = direct ? 5223 : 5222;
+    if ((c->fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) return -1;
     if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) { *why = xmpp_strerror(XMPP_ERR_INVALID); return -1; }
     xmpp_posix_io_init(&c->io, c->fd);
     xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
@@ -8046,13 +8056,49 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     return 0;
 }
 
+/* The stream ended on see-other-host: 1 if a new connection took its place. */
+static int xmpp__posix_redirect(xmpp_posix_client *c)
+{
+    xmpp_stream *s = &c->s;
+    xmpp_str host = xmpp__str(NULL, 0);
+    xmpp_jid j;
+    const char *why;
+    size_t i;
+    int fd;
+    if (s->state != XMPP_STATE_CLOSED || c->redirects >= XMPP_POSIX_REDIRECTS) return 0;
+    for (i = 0; i < s->nev; i++) {
+        const xmpp_stream_event *e = &s->ev[(s->ev0 + i) % XMPP__EVQ];
+        if (e->kind == XMPP_STREAM_ERROR && xmpp_str_eq(e->condition, "see-other-host")) host = e->text;
+    }
+    if (!host.n || host.n >= sizeof c->host) return 0;
+    XMPP_MEMCPY(c->host, host.p, host.n);   /* the text is in the arena: copy it first */
+    c->host[host.n] = '\0';
+    if (c->cfg.trace) {
+        static const char say[] = "§4.9.3.19 see-other-host: connecting there";
+        c->cfg.trace(c->cfg.trace_ctx, XMPP_TRACE_STATE, say, sizeof say - 1);
+    }
+    xmpp_posix_flush(&c->io, s);
+    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+    if ((fd = xmpp_posix_dial(c->host, j.domain, c->port, 10000, &why)) < 0) return 0;
+    close(c->fd);
+    c->fd = fd;
+    c->redirects++;
+    if (xmpp_stream_init(s, &c->cfg, c->mem, sizeof c->mem)) return 0;
+    xmpp_posix_io_init(&c->io, fd);
+    xmpp_stream_tick(s, xmpp_posix_now_ms());
+    return 1;
+}
+
 XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why)
 {
     *why = NULL;
     if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) return 0;
     if (xmpp__posix_stop && !c->closing) { c->closing = 1; xmpp_stream_close(&c->s); }
-    if (xmpp_posix_step(&c->io, &c->s, wait_ms, why) < 0)   /* closed by the server: */
+    if (xmpp_posix_step(&c->io, &c->s, wait_ms, why) < 0) {   /* closed by the server: */
+        if (!c->closing && xmpp__posix_redirect(c)) { *why = NULL; return 1; }
         return xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED ? 0 : -1;   /* the CLOSED event says why */
+    }
+    if (!c->closing) xmpp__posix_redirect(c);
     return 1;
 }
 

@@ -293,21 +293,35 @@ static void test_stream_error_every_step(void)
         "", SHDR, SHDR FEAT_PLAIN, SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR,
         SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR FEAT_BIND,
         SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>" SHDR FEAT_BIND BIND_OK };
-    size_t i, chunk;
+    /* RFC 6120 §4.9.3: every defined condition, at every step of the login */
+    static const char *const conds[] = {
+        "bad-format", "bad-namespace-prefix", "conflict", "connection-timeout", "host-gone",
+        "host-unknown", "improper-addressing", "internal-server-error", "invalid-from",
+        "invalid-namespace", "invalid-xml", "not-authorized", "not-well-formed", "policy-violation",
+        "remote-connection-failed", "reset", "resource-constraint", "restricted-xml",
+        "see-other-host", "system-shutdown", "undefined-condition", "unsupported-encoding",
+        "unsupported-feature", "unsupported-stanza-type", "unsupported-version" };
+    size_t i, chunk, k;
     for (chunk = 0; chunk <= 1; chunk++)
-        for (i = 0; i < sizeof before / sizeof before[0]; i++) {
-            char doc[2048];
-            const char *err = "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
-                              "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>";
-            start(chunk, XMPP_TLS_NEVER);
-            CHECK(init());
-            sprintf(doc, "%s%s%s", i ? before[i] : SHDR, err, "</stream:stream>");
-            srv(doc);
-            CHECK(strstr(h.events, "STREAM_ERROR host-unknown [no such host]\nCLOSED undefined-condition\n") != NULL);
-            CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
-            take();
-            CHECK(strstr(h.out, "</stream:stream>") != NULL);
-        }
+        for (i = 0; i < sizeof before / sizeof before[0]; i++)
+            for (k = 0; k < sizeof conds / sizeof conds[0]; k++) {
+                char doc[2048], want[200];
+                start(chunk, XMPP_TLS_NEVER);
+                CHECK(init());
+                sprintf(doc, "%s<stream:error><%s xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                             "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>why %u</text></stream:error>"
+                             "</stream:stream>", i ? before[i] : SHDR, conds[k], (unsigned)k);
+                srv(doc);
+                if (strcmp(conds[k], "see-other-host") == 0)   /* its text: the element's */
+                    sprintf(want, "STREAM_ERROR see-other-host []\nCLOSED undefined-condition\n");
+                else
+                    sprintf(want, "STREAM_ERROR %s [why %u]\nCLOSED undefined-condition\n", conds[k], (unsigned)k);
+                CHECK(strstr(h.events, want) != NULL);
+                if (!strstr(h.events, want)) printf("step %u: %s\n", (unsigned)i, h.events);
+                CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+                take();
+                CHECK(strstr(h.out, "</stream:stream>") != NULL);
+            }
     /* see-other-host carries the host in its element */
     start(0, XMPP_TLS_NEVER);
     CHECK(init());

@@ -1065,6 +1065,92 @@ static void examples_trace_say(const server *sv)
     close(fd);
 }
 
+/* RFC 6120 §4.9.3.19: a server that says see-other-host. A fake one on 127.0.0.1:25410
+   (a child of ours, stopped by PID) answers every connection with its stream header and
+   the error naming target; the POSIX glue follows it (examples/trace shows how). */
+static pid_t redirector(const char *target)
+{
+    struct sockaddr_in sa;
+    int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
+    pid_t pid;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(25410);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 8) < 0) {
+        if (lfd >= 0) close(lfd);
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        for (;;) {
+            char buf[2048], reply[1024];
+            int fd = accept(lfd, NULL, NULL);
+            ssize_t n;
+            if (fd < 0) _exit(0);
+            n = recv(fd, buf, sizeof buf, 0);   /* the client's header */
+            snprintf(reply, sizeof reply, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                     "xmlns:stream='http://etherx.jabber.org/streams' from='a.test' id='r1' version='1.0'>"
+                     "<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>%s"
+                     "</see-other-host></stream:error></stream:stream>", target);
+            if (n > 0 && send(fd, reply, strlen(reply), MSG_NOSIGNAL) < 0) _exit(1);
+            n = recv(fd, buf, sizeof buf, 0);   /* its </stream:stream> */
+            (void)n;
+            close(fd);
+        }
+    }
+    close(lfd);
+    return pid;
+}
+
+static void see_other_host(void)
+{
+    static char out[32768], cmd[1500];
+    pid_t pid;
+    int r, status;
+    struct sockaddr_in sa;
+    int probe = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)prosody.port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        if (probe >= 0) close(probe);
+        SKIP("server not running");
+    }
+    close(probe);
+    /* sent on to Prosody: online there, no error or close on the way */
+    pid = redirector("127.0.0.1:15222");
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    snprintf(cmd, sizeof cmd, "XMPP_PASSWORD=alice-pw build/trace --server 127.0.0.1:25410 --ca '%s' alice@a.test/moved 2>&1",
+             ca_file);
+    r = run_example(cmd, out, sizeof out);
+    CHECK(r == 0);
+    CHECK(strstr(out, "-- §4.9.3.19 see-other-host: connecting there\n") != NULL);
+    CHECK(strstr(out, "== online as alice@a.test/moved with SCRAM-SHA-1-PLUS over TLS 1.2") != NULL);
+    CHECK(strstr(out, "== stream error") == NULL);
+    if (r != 0) printf("%s", out);
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    /* sent back to itself: followed three times, then the error comes through */
+    pid = redirector("127.0.0.1:25410");
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    r = run_example(cmd, out, sizeof out);
+    CHECK(r == 1);
+    {
+        const char *p = out;
+        int hops = 0;
+        while ((p = strstr(p, "see-other-host: connecting there")) != NULL) { hops++; p++; }
+        CHECK(hops == XMPP_POSIX_REDIRECTS);
+    }
+    CHECK(strstr(out, "== stream error: see-other-host\n") != NULL);
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+}
+
 static void prosody_examples(void) { examples_trace_say(&prosody); }
 static void ejabberd_examples(void) { examples_trace_say(&ejabberd); }
 
@@ -1122,6 +1208,7 @@ int main(void)
     RUN(external_offered_no_cert);
     RUN(external_not_offered);
     RUN(prosody_examples);
+    RUN(see_other_host);
     RUN(ejabberd_examples);
     return check_done();
 }
