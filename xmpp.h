@@ -1089,6 +1089,11 @@ typedef struct xmpp_stream_config {
                                   "xmpp-client"), no STARTTLS */
     uint8_t client_cert;       /* the TLS backend has a client certificate: log in with SASL
                                   EXTERNAL (XEP-0178) when the server offers it */
+    uint8_t anonymous;         /* log in with SASL ANONYMOUS (RFC 4505): the JID is then just
+                                  the domain, and the server names us */
+    const char *mechanism;     /* only this SASL mechanism ("PLAIN", "SCRAM-SHA-1", ...; the
+                                  policy still holds: no PLAIN in clear text unless
+                                  plain_clear); NULL: the strongest both offer */
     uint8_t tls_active;        /* without tls_hook: the transport is TLS already (the
                                   application's direct TLS) */
     uint32_t timeout_ms;       /* each negotiation step, a ping, the closing (default 30000) */
@@ -1135,6 +1140,8 @@ typedef struct xmpp_stream_event {
     const xmpp_node *stanza;      /* STANZA: valid until the next feed */
     xmpp_str condition, text;     /* STREAM_ERROR, SASL_FAILURE, CLOSED */
     xmpp_err err;                 /* CLOSED */
+    size_t unsent;                /* CLOSED: bytes we had queued that never went out (the
+                                     connection or TLS was gone first); 0 otherwise */
 } xmpp_stream_event;
 
 typedef enum xmpp_stream_state {
@@ -5902,7 +5909,7 @@ static void xmpp__send_header(xmpp_stream *c)
     XMPP__BPUT(b, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                   "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' to='");
     xmpp__bescape(b, j.domain, 1);
-    if (c->tls) {   /* §4.7.1: from, once the stream is protected */
+    if (c->tls && j.local.n) {   /* §4.7.1: from, once the stream is protected (and known) */
         XMPP__BPUT(b, "' from='");
         xmpp__bescape(b, j.local, 1);
         XMPP__BPUT(b, "@");
@@ -5964,9 +5971,11 @@ static const char *xmpp__domain_z(xmpp_stream *c)
    what was queued in plaintext never will. */
 static void xmpp__tls_fail(xmpp_stream *c, xmpp_err code, const char *why)
 {
+    size_t unsent = c->out_len;
     c->closed_sent = 1;
     c->out_len = 0;
     xmpp__cfail(c, code, NULL, why);
+    if (c->nev) c->ev[(c->ev0 + c->nev - 1) % XMPP__EVQ].unsent = unsent;   /* the CLOSED just queued */
 }
 
 static void xmpp__tls_start(xmpp_stream *c, const char *alpn)
@@ -6144,20 +6153,26 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         xmpp_sasl_config sc;
         xmpp_jid j;
         xmpp_err r;
+        int plus = 0;
         for (m = xmpp_node_child(mechs, XMPP__NS_SASL, "mechanism"); m && n < 16;
-             m = xmpp_node_next_sibling(m, XMPP__NS_SASL, "mechanism"))
-            offered[n++] = xmpp_node_text(m);
+             m = xmpp_node_next_sibling(m, XMPP__NS_SASL, "mechanism")) {
+            xmpp_str name = xmpp_node_text(m);
+            plus |= xmpp_sasl_plus_offered(&name, 1);   /* of the whole offer (GS2 flag) */
+            if (!c->cfg.mechanism || xmpp_str_eq(name, c->cfg.mechanism)) offered[n++] = name;
+        }
         if (c->tls_run) xmpp__cb_choose(c, f);
         XMPP_MEMSET(&pol, 0, sizeof pol);
         pol.tls = c->tls;
         pol.cb = c->cb_len != 0;
         pol.client_cert = c->tls && c->cfg.client_cert;
         pol.plain_clear = c->cfg.plain_clear;
+        pol.anonymous = c->cfg.anonymous;
         XMPP_MEMSET(&sc, 0, sizeof sc);
         sc.mech = xmpp_sasl_select(offered, n, &pol);
         if (sc.mech == XMPP_SASL_NONE) {
             xmpp__cfail(c, XMPP_ERR_SASL_MECHANISM, NULL, n ? "no SASL mechanism offered that this client accepts"
-                                                            : "the server offers no SASL mechanism");
+                                                     : c->cfg.mechanism ? "the server does not offer the configured SASL mechanism"
+                                                                        : "the server offers no SASL mechanism");
             return;
         }
         xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
@@ -6169,7 +6184,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         sc.cb_data = c->cb_len ? (const unsigned char *)c->jid : NULL;
         sc.cb_len = c->cb_len;
         sc.cb_type = xmpp_str_z(c->cb_type);
-        sc.plus_offered = (uint8_t)xmpp_sasl_plus_offered(offered, n);
+        sc.plus_offered = (uint8_t)plus;
         c->mech = (uint8_t)sc.mech;
         r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len);
         if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
@@ -6266,8 +6281,10 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
     {   /* the account we asked for, not another one (EXTERNAL takes it from the
            certificate: a certificate for someone else must not log us in as them) */
         xmpp_jid mine;
+        xmpp_jid theirs = parsed;
         xmpp_jid_parse(&mine, c->cfg.jid.p, c->cfg.jid.n, NULL);
-        if (!xmpp_jid_bare_equal(&mine, &parsed)) {
+        if (c->cfg.anonymous) theirs.local = mine.local = xmpp__str(NULL, 0);   /* the server names us */
+        if (!xmpp_jid_bare_equal(&mine, &theirs)) {
             xmpp__cfail(c, XMPP_ERR_AUTH, "not-authorized", "the server bound another account than the configured JID");
             return;
         }
@@ -6444,8 +6461,8 @@ XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg,
     if (!c->cfg.xml_buf) c->cfg.xml_buf = 4096;
     c->err.code = XMPP_ERR_INVALID;
     c->state = XMPP_STATE_CLOSED;
-    if (xmpp_jid_parse(&j, cfg->jid.p, cfg->jid.n, NULL) || !j.local.n) {
-        c->err.message = "the JID must be local@domain[/resource]";
+    if (xmpp_jid_parse(&j, cfg->jid.p, cfg->jid.n, NULL) || (!j.local.n && !cfg->anonymous)) {
+        c->err.message = "the JID must be local@domain[/resource] (or a domain, with anonymous)";
         return XMPP_ERR_INVALID;
     }
     if (!cfg->rng) { c->err.message = "no random number source (rng)"; return XMPP_ERR_INVALID; }
@@ -6531,15 +6548,18 @@ XMPPDEF void xmpp_stream_eof(xmpp_stream *c)
         xmpp__tls_check(c);
         if (c->state == XMPP_STATE_CLOSED) return;
     }
-    c->closed_sent = 1;   /* nobody to tell */
-    c->out_len = 0;
     if (c->state == XMPP_STATE_CLOSING) {   /* we closed; the server left without </stream:stream> */
+        xmpp_stream_event *e;
         c->err.code = XMPP_OK;
+        c->closed_sent = 1;
         xmpp__set_state(c, XMPP_STATE_CLOSED);
-        xmpp__event(c, XMPP_STREAM_CLOSED)->text = xmpp_str_z("closed by us; the server closed the connection");
+        e = xmpp__event(c, XMPP_STREAM_CLOSED);
+        e->text = xmpp_str_z("closed by us; the server closed the connection");
+        e->unsent = c->out_len;
+        c->out_len = 0;
         return;
     }
-    xmpp__cfail(c, XMPP_ERR_CLOSED, NULL, "the server closed the connection before the stream ended");
+    xmpp__tls_fail(c, XMPP_ERR_CLOSED, "the server closed the connection before the stream ended");   /* nobody to tell */
 }
 
 XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)

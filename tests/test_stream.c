@@ -286,6 +286,89 @@ static void test_sasl_failure(void)
     }
 }
 
+/* RFC 6120 §6.5: every SASL failure condition, reported by name with its text. */
+static void test_sasl_failure_conditions(void)
+{
+    static const char *const conds[] = {
+        "aborted", "account-disabled", "credentials-expired", "encryption-required",
+        "incorrect-encoding", "invalid-authzid", "invalid-mechanism", "malformed-request",
+        "mechanism-too-weak", "not-authorized", "temporary-auth-failure" };
+    size_t k;
+    for (k = 0; k < sizeof conds / sizeof conds[0]; k++) {
+        char doc[300], want[300];
+        start(0, XMPP_TLS_NEVER);
+        CHECK(init());
+        take();
+        srv(SHDR FEAT_PLAIN);
+        take();
+        sprintf(doc, "<failure xmlns='" SASL_NS "'><text xml:lang='en'>because %u</text><%s/></failure>",
+                (unsigned)k, conds[k]);
+        srv(doc);
+        sprintf(want, "SASL_FAILURE %s [because %u]\nCLOSED not-authorized\n", conds[k], (unsigned)k);
+        CHECK(same(h.events, want));
+    }
+}
+
+/* cfg.mechanism: only that one (when offered, and allowed by the policy). */
+static void test_forced_mechanism(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.mechanism = "PLAIN";   /* SCRAM-SHA-1 would win otherwise */
+    CHECK(init());
+    take();
+    srv(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-1</mechanism>"
+        "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
+    CHECK(same(take(), "<auth xmlns=\"" SASL_NS "\" mechanism=\"PLAIN\">AGFsaWNlAHNlY3JldA==</auth>"));
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.mechanism = "SCRAM-SHA-256";   /* not offered */
+    CHECK(init());
+    take();
+    srv(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-1</mechanism>"
+        "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
+    CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
+    CHECK(strcmp(h.s.err.message, "the server does not offer the configured SASL mechanism") == 0);
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.mechanism = "PLAIN";
+    h.cfg.plain_clear = 0;   /* the policy still holds: no password in clear text */
+    CHECK(init());
+    take();
+    srv(SHDR FEAT_PLAIN);
+    CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
+}
+
+/* cfg.anonymous (RFC 4505): a JID that is just the domain, the server's name for us. */
+static void test_anonymous(void)
+{
+    size_t chunk;
+    for (chunk = 0; chunk <= 1; chunk++) {
+        start(chunk, XMPP_TLS_NEVER);
+        h.cfg.jid = xmpp_str_z("a.test");
+        h.cfg.anonymous = 1;
+        CHECK(init());
+        CHECK(same(take(), CHDR));
+        srv(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>"
+            "<mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>");
+        CHECK(same(take(), "<auth xmlns=\"" SASL_NS "\" mechanism=\"ANONYMOUS\">=</auth>"));
+        srv("<success xmlns='" SASL_NS "'/>");
+        CHECK(same(take(), CHDR));
+        srv(SHDR FEAT_BIND);
+        CHECK(same(take(), "<iq type=\"set\" id=\"bind-1\"><bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"/></iq>"));
+        srv("<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+            "<jid>7f3a9c@a.test/x1</jid></bind></iq>");
+        CHECK(same(h.events, "ONLINE 7f3a9c@a.test/x1\n"));
+    }
+    start(0, XMPP_TLS_NEVER);   /* no ANONYMOUS offered: nothing else is tried */
+    h.cfg.jid = xmpp_str_z("a.test");
+    h.cfg.anonymous = 1;
+    CHECK(init());
+    take();
+    srv(SHDR FEAT_PLAIN);
+    CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
+    start(0, XMPP_TLS_NEVER);   /* a domain alone without anonymous: refused at init */
+    h.cfg.jid = xmpp_str_z("a.test");
+    CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, sizeof h.mem) == XMPP_ERR_INVALID);
+}
+
 /* A stream error at every step of the negotiation. */
 static void test_stream_error_every_step(void)
 {
@@ -580,6 +663,9 @@ int main(void)
     RUN(test_session_and_skip);
     RUN(test_trace);
     RUN(test_bind_other_account);
+    RUN(test_sasl_failure_conditions);
+    RUN(test_forced_mechanism);
+    RUN(test_anonymous);
     RUN(test_misuse);
     return check_done();
 }

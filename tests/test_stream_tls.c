@@ -101,6 +101,7 @@ typedef struct {
     int cert;             /* a client certificate, for SASL EXTERNAL */
     const char *anchor;   /* the CA file (default ca.crt) */
     const char *jid;      /* default alice@a.test/r1 */
+    const char *mechanism;   /* cfg.mechanism */
     int64_t now;          /* the clock for validity (default: now) */
 } opts;
 
@@ -139,6 +140,7 @@ static int client_start(const opts *o)
     cl.cfg.tls_hook = &cl.tb.tls;
     cl.cfg.direct_tls = (uint8_t)o->direct;
     cl.cfg.client_cert = (uint8_t)o->cert;
+    cl.cfg.mechanism = o->mechanism;
     cl.cfg.timeout_ms = 1000;
     cl.events[0] = 0;
     if (xmpp_stream_init(&cl.s, &cl.cfg, cl.mem, sizeof cl.mem)) return 0;
@@ -513,6 +515,28 @@ static void test_burst_in_one_record(void)
     CHECK(same(take(), want));
 }
 
+/* cfg.mechanism = SCRAM-SHA-256 where -PLUS is offered too: the GS2 flag is 'n' (RFC 5802
+   §6: the server can bind, we chose not to), not 'y', which a -PLUS server must refuse as a
+   downgrade. */
+static void test_forced_scram_flag(void)
+{
+    opts o = { 0 };
+    unsigned char raw[512];
+    size_t n = 0;
+    const char *p;
+    NEED_CERTS();
+    wire_reset();
+    o.mechanism = "SCRAM-SHA-256";
+    CHECK(client_start(&o));
+    starttls("a.test.chain", "a.test.key", 0);
+    take();
+    say(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-256-PLUS</mechanism>"
+        "<mechanism>SCRAM-SHA-256</mechanism></mechanisms></stream:features>");
+    p = take();
+    CHECK(strstr(p, "mechanism=\"SCRAM-SHA-256\"") != NULL);
+    CHECK(payload(p, "</auth>", raw, sizeof raw, &n) && n > 3 && memcmp(raw, "n,,", 3) == 0);
+}
+
 /* SASL EXTERNAL (XEP-0178): the server asked for a certificate and verified it. */
 static void test_external(void)
 {
@@ -675,7 +699,8 @@ static void test_tls_ends_under_stream(void)
     CHECK(strstr(cl.events, "CLOSED connection closed during the TLS handshake or without close_notify") != NULL);
 }
 
-/* A plain stream (no hook) told of the TCP close: XMPP_ERR_CLOSED, or fine after our close. */
+/* A plain stream (no hook) told of the TCP close: XMPP_ERR_CLOSED, or fine after our close;
+   either way the CLOSED event counts the bytes that never went out. */
 static void test_eof_plain(void)
 {
     xmpp_stream_config c;
@@ -688,18 +713,23 @@ static void test_eof_plain(void)
     c.rng = rng;
     c.rng_ctx = &rng_state;
     c.tls = XMPP_TLS_NEVER;
+    size_t n;
     CHECK(xmpp_stream_init(&s, &c, mem, sizeof mem) == XMPP_OK);
+    xmpp_stream_output(&s, &n);   /* our header, never sent: the event says how much */
+    CHECK(n > 100);
     xmpp_stream_eof(&s);
     while (xmpp_stream_next(&s, &e))
-        if (e.kind == XMPP_STREAM_CLOSED) got = e.err == XMPP_ERR_CLOSED;
+        if (e.kind == XMPP_STREAM_CLOSED) got = e.err == XMPP_ERR_CLOSED && e.unsent == n;
     CHECK(got);
     CHECK(xmpp_stream_wants(&s) == XMPP_WANT_CLOSED);   /* nothing left to send */
     CHECK(xmpp_stream_init(&s, &c, mem, sizeof mem) == XMPP_OK);
+    xmpp_stream_output(&s, &n);
+    xmpp_stream_output_ack(&s, n);
     xmpp_stream_close(&s);
     xmpp_stream_eof(&s);
     got = 0;
     while (xmpp_stream_next(&s, &e))
-        if (e.kind == XMPP_STREAM_CLOSED) got = e.err == XMPP_OK;
+        if (e.kind == XMPP_STREAM_CLOSED) got = e.err == XMPP_OK && e.unsent == 16;   /* </stream:stream> */
     CHECK(got);
 }
 
@@ -711,6 +741,7 @@ int main(int argc, char **argv)
     RUN(test_direct_tls);
     RUN(test_burst_in_one_record);
     RUN(test_external);
+    RUN(test_forced_scram_flag);
     RUN(test_unknown_ca);
     RUN(test_wrong_name);
     RUN(test_expired);
