@@ -36,6 +36,12 @@
      XMPP_SASL_SERVER_BUF bytes for a SCRAM server's messages (default 512, at most 65535)
      XMPP_STREAM_SASL_MAX bytes of one SASL message the client stream handles (default 512)
      XMPP_STREAM_JID_MAX  bytes of the bound JID the client stream keeps (default 512)
+     XMPP_NO_STREAM_TLS   the client stream never runs a TLS hook itself (about 1 KB less
+                          code; TLS, if any, is then the application's: XMPP_STREAM_STARTTLS)
+     XMPP_NO_TRACE        compile out the stream's trace hook
+     XMPP_POSIX           the POSIX glue (sockets, SRV over UDP, getrandom, a poll loop; with
+                          XMPP_BEARSSL: TLS from PEM files and a whole command-line client)
+     XMPP_POSIX_REDIRECTS see-other-host followed at most this many times (default 3)
      XMPP_MEMCPY/XMPP_MEMMOVE/XMPP_MEMSET/XMPP_MEMCMP/XMPP_STRLEN
                           override the mem* functions and strlen (default: <string.h>'s, or small
                           built-ins when XMPP_FREESTANDING is defined)
@@ -5678,6 +5684,15 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
 #define XMPP__NS_BIND     "urn:ietf:params:xml:ns:xmpp-bind"
 #define XMPP__NS_SESSION  "urn:ietf:params:xml:ns:xmpp-session"
 #define XMPP__NS_PING     "urn:xmpp:ping"
+/* XMPP_NO_STREAM_TLS: the stream never runs a TLS hook itself (firmware with no TLS, or
+   its own at XMPP_STREAM_STARTTLS); about 1 KB of Thumb code less */
+#ifdef XMPP_NO_STREAM_TLS
+#define XMPP__HOOK(c) ((xmpp_tls *)0)
+#define XMPP__TLS_RUN(c) 0
+#else
+#define XMPP__HOOK(c) ((c)->cfg.tls_hook)
+#define XMPP__TLS_RUN(c) ((c)->tls_run)
+#endif
 /* SASL scratch: [a decoded challenge | our response | the response in base64] */
 #define XMPP__SASL_B64    ((XMPP_STREAM_SASL_MAX + 2) / 3 * 4)
 #define XMPP__SCRATCH     (2 * XMPP_STREAM_SASL_MAX + XMPP__SASL_B64)
@@ -5702,7 +5717,7 @@ static void xmpp__trace(xmpp_stream *c, int kind, const void *p, size_t n)
 static void xmpp__set_state(xmpp_stream *c, xmpp_stream_state s)
 {
     c->state = (uint8_t)s;
-    c->deadline = s == XMPP_STATE_ONLINE || s == XMPP_STATE_CLOSED || (s == XMPP_STATE_TLS && !c->cfg.tls_hook) ? 0 :
+    c->deadline = s == XMPP_STATE_ONLINE || s == XMPP_STATE_CLOSED || (s == XMPP_STATE_TLS && !XMPP__HOOK(c)) ? 0 :
                   c->now + c->cfg.timeout_ms;
     xmpp__trace(c, XMPP_TRACE_STATE, xmpp__state_names[s], XMPP_STRLEN(xmpp__state_names[s]));
 }
@@ -5934,20 +5949,28 @@ static void xmpp__send_close(xmpp_stream *c, const char *cond)
     if (!xmpp__out_put(c, 1, 0)) c->closed_sent = 1;
 }
 
-/* The stream is over: tell the server (a stream error if cond), queue XMPP_STREAM_CLOSED. */
-static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, const char *why)
+/* The stream is over, nothing more to say: XMPP_STREAM_CLOSED with code (XMPP_OK: clean),
+   the condition (cond, or the code's) and why. */
+static xmpp_stream_event *xmpp__closed(xmpp_stream *c, xmpp_err code, const char *cond, const char *why)
 {
     xmpp_stream_event *e;
-    if (c->state == XMPP_STATE_CLOSED) return;
-    xmpp__send_close(c, send_cond);
     c->err.code = code;
     c->err.message = why;
     xmpp_sasl_wipe(&c->sasl);
     xmpp__set_state(c, XMPP_STATE_CLOSED);
     e = xmpp__event(c, XMPP_STREAM_CLOSED);
     e->err = code;
-    e->condition = xmpp_str_z(send_cond ? send_cond : code ? xmpp_err_condition(code) : "");
+    e->condition = xmpp_str_z(cond ? cond : code ? xmpp_err_condition(code) : "");
     e->text = xmpp_str_z(why);
+    return e;
+}
+
+/* The stream is over: tell the server (a stream error if cond), queue XMPP_STREAM_CLOSED. */
+static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, const char *why)
+{
+    if (c->state == XMPP_STATE_CLOSED) return;
+    xmpp__send_close(c, send_cond);
+    xmpp__closed(c, code, send_cond, why);
 }
 
 /* ---- TLS through the hook (cfg.tls_hook)
@@ -5967,22 +5990,21 @@ static const char *xmpp__domain_z(xmpp_stream *c)
     return c->jid;
 }
 
-/* TLS failed or ended under the stream: no stream error can go out (RFC 6120 §5.4.3.2),
-   what was queued in plaintext never will. */
+/* TLS failed or ended under the stream, or the connection is gone: no stream error can
+   go out (RFC 6120 §5.4.3.2), and what was queued never will: the CLOSED event counts it. */
 static void xmpp__tls_fail(xmpp_stream *c, xmpp_err code, const char *why)
 {
-    size_t unsent = c->out_len;
+    if (c->state == XMPP_STATE_CLOSED) return;
     c->closed_sent = 1;
+    xmpp__closed(c, code, NULL, why)->unsent = c->out_len;
     c->out_len = 0;
-    xmpp__cfail(c, code, NULL, why);
-    if (c->nev) c->ev[(c->ev0 + c->nev - 1) % XMPP__EVQ].unsent = unsent;   /* the CLOSED just queued */
 }
 
 static void xmpp__tls_start(xmpp_stream *c, const char *alpn)
 {
     const char *name = xmpp__domain_z(c);
     xmpp_err r = name ? xmpp_tls_start(c->cfg.tls_hook, name, alpn) : XMPP_ERR_INVALID;
-    c->tls_run = 1;
+    c->tls_run = 1;   /* (the one write) */
     if (r) xmpp__tls_fail(c, r, name ? xmpp_tls_error(c->cfg.tls_hook)->message : "the domain is too long for SNI");
 }
 
@@ -6160,7 +6182,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
             plus |= xmpp_sasl_plus_offered(&name, 1);   /* of the whole offer (GS2 flag) */
             if (!c->cfg.mechanism || xmpp_str_eq(name, c->cfg.mechanism)) offered[n++] = name;
         }
-        if (c->tls_run) xmpp__cb_choose(c, f);
+        if (XMPP__TLS_RUN(c)) xmpp__cb_choose(c, f);
         XMPP_MEMSET(&pol, 0, sizeof pol);
         pol.tls = c->tls;
         pol.cb = c->cb_len != 0;
@@ -6350,7 +6372,7 @@ static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
     case XMPP_STATE_STARTTLS:
         if (xmpp_node_is(r, XMPP__NS_TLS, "proceed")) {   /* §5.4.2.3 */
             xmpp__set_state(c, XMPP_STATE_TLS);
-            if (c->cfg.tls_hook) xmpp__tls_start(c, NULL);
+            if (XMPP__HOOK(c)) xmpp__tls_start(c, NULL);
             else xmpp__event(c, XMPP_STREAM_STARTTLS);
         } else {
             xmpp__cfail(c, XMPP_ERR_NO_TLS, NULL, "the server answered <starttls/> with <failure/>");
@@ -6407,17 +6429,8 @@ static void xmpp__token_in(xmpp_stream *c, const xmpp_xml_token *t)
         return;
     }
     case XMPP_XML_CLOSE:   /* §4.4 */
-        if (c->state == XMPP_STATE_CLOSING) {
-            c->err.code = XMPP_OK;
-            xmpp__set_state(c, XMPP_STATE_CLOSED);
-            xmpp__event(c, XMPP_STREAM_CLOSED)->text = xmpp_str_z("closed by us, confirmed by the server");
-        } else {
-            xmpp__send_close(c, NULL);
-            c->err.code = XMPP_OK;
-            xmpp_sasl_wipe(&c->sasl);
-            xmpp__set_state(c, XMPP_STATE_CLOSED);
-            xmpp__event(c, XMPP_STREAM_CLOSED)->text = xmpp_str_z("closed by the server");
-        }
+        if (c->state == XMPP_STATE_CLOSING) xmpp__closed(c, XMPP_OK, NULL, "closed by us, confirmed by the server");
+        else xmpp__cfail(c, XMPP_OK, NULL, "closed by the server");
         return;
     case XMPP_XML_START:
     case XMPP_XML_END:
@@ -6466,6 +6479,9 @@ XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg,
         return XMPP_ERR_INVALID;
     }
     if (!cfg->rng) { c->err.message = "no random number source (rng)"; return XMPP_ERR_INVALID; }
+#ifdef XMPP_NO_STREAM_TLS
+    if (cfg->tls_hook) { c->err.message = "a tls_hook, but this build has XMPP_NO_STREAM_TLS"; return XMPP_ERR_INVALID; }
+#endif
     xs = c->cfg.xml_buf;
     if (!mem || !xmpp_xml_buffer_size(&cfg->limits) || size < xmpp_stream_mem_size(&c->cfg)) {
         c->err.message = "memory smaller than xmpp_stream_mem_size()";
@@ -6481,11 +6497,11 @@ XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg,
     p += xmpp__stream_part(c->cfg.out);
     c->scratch = p;
     c->jid = (char *)p + XMPP__SCRATCH;
-    c->tls = c->cfg.tls_active && !c->cfg.tls_hook;
+    c->tls = c->cfg.tls_active && !XMPP__HOOK(c);
     c->err.code = XMPP_OK;
     c->err.message = NULL;
     c->state = XMPP_STATE_START;
-    if (c->cfg.tls_hook && c->cfg.direct_tls) {   /* XEP-0368: TLS first, the header over it */
+    if (XMPP__HOOK(c) && c->cfg.direct_tls) {   /* XEP-0368: TLS first, the header over it */
         xmpp__set_state(c, XMPP_STATE_TLS);
         xmpp__tls_start(c, "xmpp-client");
     } else {
@@ -6520,9 +6536,9 @@ XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, 
 {
     const unsigned char *p = (const unsigned char *)data;
     size_t off = 0, u;
-    if (!c->tls_run) {   /* plaintext; after <proceed/>, the rest goes to TLS */
+    if (!XMPP__TLS_RUN(c)) {   /* plaintext; after <proceed/>, the rest goes to TLS */
         xmpp_err r = xmpp__feed_xml(c, p, len, used);
-        if (!c->tls_run || c->state == XMPP_STATE_CLOSED) return r;
+        if (!XMPP__TLS_RUN(c) || c->state == XMPP_STATE_CLOSED) return r;
         off = *used;
     }
     for (;;) {   /* records in, plaintext out, until an event waits or nothing moves */
@@ -6542,24 +6558,15 @@ XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, 
 XMPPDEF void xmpp_stream_eof(xmpp_stream *c)
 {
     if (c->state == XMPP_STATE_CLOSED) return;
-    if (c->tls_run && xmpp_tls_state(c->cfg.tls_hook) != XMPP_TLS_CLOSED) {
+    if (XMPP__TLS_RUN(c) && xmpp_tls_state(c->cfg.tls_hook) != XMPP_TLS_CLOSED) {
         xmpp_tls_eof(c->cfg.tls_hook);   /* the backend says what it means for TLS */
         xmpp__tls_in(c);
         xmpp__tls_check(c);
         if (c->state == XMPP_STATE_CLOSED) return;
     }
-    if (c->state == XMPP_STATE_CLOSING) {   /* we closed; the server left without </stream:stream> */
-        xmpp_stream_event *e;
-        c->err.code = XMPP_OK;
-        c->closed_sent = 1;
-        xmpp__set_state(c, XMPP_STATE_CLOSED);
-        e = xmpp__event(c, XMPP_STREAM_CLOSED);
-        e->text = xmpp_str_z("closed by us; the server closed the connection");
-        e->unsent = c->out_len;
-        c->out_len = 0;
-        return;
-    }
-    xmpp__tls_fail(c, XMPP_ERR_CLOSED, "the server closed the connection before the stream ended");   /* nobody to tell */
+    /* nobody to tell; clean if we had closed and the server left without </stream:stream> */
+    if (c->state == XMPP_STATE_CLOSING) xmpp__tls_fail(c, XMPP_OK, "closed by us; the server closed the connection");
+    else xmpp__tls_fail(c, XMPP_ERR_CLOSED, "the server closed the connection before the stream ended");
 }
 
 XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)
@@ -6574,7 +6581,7 @@ XMPPDEF int xmpp_stream_next(xmpp_stream *c, xmpp_stream_event *ev)
 XMPPDEF const unsigned char *xmpp_stream_output(xmpp_stream *c, size_t *n)
 {
     const unsigned char *p;
-    if (!c->tls_run) { *n = c->out_len; return c->out; }
+    if (!XMPP__TLS_RUN(c)) { *n = c->out_len; return c->out; }
     xmpp__tls_out(c);
     p = xmpp_tls_output(c->cfg.tls_hook, n);
     if (!p) *n = 0;
@@ -6584,7 +6591,7 @@ XMPPDEF const unsigned char *xmpp_stream_output(xmpp_stream *c, size_t *n)
 XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c)
 {
     unsigned w = c->out_len ? XMPP_WANT_WRITE : 0;
-    if (c->tls_run) {   /* records waiting, or plaintext the backend will take */
+    if (XMPP__TLS_RUN(c)) {   /* records waiting, or plaintext the backend will take */
         size_t n = 0;
         xmpp_tls_status st = xmpp_tls_state(c->cfg.tls_hook);
         w = xmpp_tls_output(c->cfg.tls_hook, &n) && n ? XMPP_WANT_WRITE : 0;
@@ -6592,8 +6599,8 @@ XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c)
             w = XMPP_WANT_WRITE;
     }
     if (c->state == XMPP_STATE_CLOSED) return w | XMPP_WANT_CLOSED;
-    if (c->state == XMPP_STATE_TLS && !c->cfg.tls_hook) return w | XMPP_WANT_TLS;
-    if (c->tls_run && !c->nev) {   /* decrypted bytes held while an event waited */
+    if (c->state == XMPP_STATE_TLS && !XMPP__HOOK(c)) return w | XMPP_WANT_TLS;
+    if (XMPP__TLS_RUN(c) && !c->nev) {   /* decrypted bytes held while an event waited */
         size_t n = 0;
         if (xmpp_tls_read(c->cfg.tls_hook, &n) && n) w |= XMPP_WANT_FEED;
     }
@@ -6602,7 +6609,7 @@ XMPPDEF unsigned xmpp_stream_wants(const xmpp_stream *c)
 
 XMPPDEF void xmpp_stream_output_ack(xmpp_stream *c, size_t n)
 {
-    if (c->tls_run) {
+    if (XMPP__TLS_RUN(c)) {
         xmpp_tls_output_ack(c->cfg.tls_hook, n);
         xmpp__tls_check(c);   /* the end of our close_notify reply may close TLS */
         xmpp__tls_out(c);
@@ -6624,13 +6631,7 @@ XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms)
     if (c->state == XMPP_STATE_CLOSED) return;
     if (c->deadline && now_ms >= c->deadline) {
         if (c->state == XMPP_STATE_CLOSING) {   /* §4.4: the server never closed: we are done */
-            xmpp_stream_event *e;
-            c->err.code = XMPP_ERR_TIMEOUT;
-            xmpp__set_state(c, XMPP_STATE_CLOSED);
-            e = xmpp__event(c, XMPP_STREAM_CLOSED);
-            e->err = XMPP_ERR_TIMEOUT;
-            e->condition = xmpp_str_z(xmpp_err_condition(XMPP_ERR_TIMEOUT));
-            e->text = xmpp_str_z("the server did not close the stream in time");
+            xmpp__closed(c, XMPP_ERR_TIMEOUT, NULL, "the server did not close the stream in time");
         } else {
             xmpp__cfail(c, XMPP_ERR_TIMEOUT, NULL, c->state == XMPP_STATE_ONLINE ? "no answer to a keepalive ping"
                                                                            : "the server did not answer in time");
