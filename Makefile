@@ -65,6 +65,10 @@ $(B)/gcc/test_sasl_bearssl: tests/test_sasl.c $(HDR) | $(B)/gcc
 $(B)/gcc/test_sasl_nosha1: tests/test_sasl.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_NO_SHA1 -o $@ $<
 
+# test_stream without the stream's TLS-hook driving (XMPP_NO_STREAM_TLS): the same tests pass
+$(B)/gcc/test_stream_notls: tests/test_stream.c $(HDR) | $(B)/gcc
+	$(GCC) $(WARN) $(POSIX) -O2 -g -DXMPP_NO_STREAM_TLS -o $@ $<
+
 # xmpp.h and libstrophe in one program: no name collides
 $(B)/gcc/strophe_names: tests/strophe_names.c tests/strophe_names2.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -o $@ $< tests/strophe_names2.c -lstrophe
@@ -142,9 +146,10 @@ test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)/gcc/test_sasl_bearssl \
-               $(B)/gcc/test_sasl_nosha1 $(B)/gcc/strophe_names
+               $(B)/gcc/test_sasl_nosha1 $(B)/gcc/test_stream_notls $(B)/gcc/strophe_names
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
         "bearssl/test_sasl=$(B)/gcc/test_sasl_bearssl" "nosha1/test_sasl=$(B)/gcc/test_sasl_nosha1" \
+        "notls/test_stream=$(B)/gcc/test_stream_notls" \
         "strophe_names=$(B)/gcc/strophe_names"
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop $(B)/test_dns_posix \

@@ -1640,7 +1640,7 @@ XMPPDEF void xmpp_posix_tls_free(xmpp_tls *t);
 #ifndef XMPP_POSIX_REDIRECTS
 #define XMPP_POSIX_REDIRECTS 3   /* see-other-host followed at most this many times per client */
 #endif
-#define XMPP_POSIX_CLIENT_USAGE "[--server HOST[:PORT]] [--ca FILE] [--direct-tls] [--cert FILE --key FILE] [--plaintext] JID"
+#define XMPP_POSIX_CLIENT_USAGE "[--server HOST[:PORT]] [--ca FILE] [--direct-tls] [--cert FILE --key FILE] [--plaintext] [--reconnect] JID"
 
 typedef struct xmpp_posix_client {
     xmpp_stream s;                /* the stream: xmpp_stream_next, _send_begin, ... */
@@ -1649,8 +1649,11 @@ typedef struct xmpp_posix_client {
     /* private */
     xmpp_stream_config cfg;
     xmpp_posix_io io;
-    int fd, closing, redirects;
+    int fd, closing, redirects, reconnect, attempt;
     unsigned port;                /* the default port (5222, or 5223 for direct TLS) */
+    const char *server;           /* --server, or NULL: the JID's domain (SRV) */
+    uint64_t retry_at;            /* --reconnect: when to try again (0: not waiting) */
+    char cond[32];                /* the last stream error's condition */
     char host[XMPP_SRV_HOST_MAX + 10];   /* where see-other-host sent us */
     unsigned char mem[24576];
 } xmpp_posix_client;
@@ -1659,8 +1662,8 @@ typedef struct xmpp_posix_client {
    password from the environment variable XMPP_PASSWORD, set up TLS (STARTTLS on 5222 by
    default; --direct-tls: 5223; --ca FILE: the CAs to trust, default the system's; --cert
    and --key: a client certificate, then SASL EXTERNAL when offered and no password needed;
-   --plaintext: no TLS), connect, and start the stream. SIGINT and SIGTERM close the stream
-   cleanly from then on. c must be zeroed (static, or = {0}), except for what you want in
+   --plaintext: no TLS; --reconnect: see xmpp_posix_client_step), connect, and start the
+   stream. SIGINT and SIGTERM close the stream cleanly from then on. c must be zeroed (static, or = {0}), except for what you want in
    c->cfg beyond the options (trace, trace_ctx, timeout_ms, ping_ms, limits): that is kept.
    Returns 0; -2 on bad usage (*why says what); -1 on a failure (*why: a file, the
    connection). */
@@ -1672,7 +1675,14 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
    here, up to XMPP_POSIX_REDIRECTS times: its events are dropped, a new connection is
    made to the host it names (default port as before) and the login starts again, with
    the same JID, TLS and certificate name (the JID's domain); the trace hook says so. After
-   that many, or when the host cannot be reached, the events come to you as they are. */
+   that many, or when the host cannot be reached, the events come to you as they are.
+   With --reconnect, a stream that ends for a reason that may pass (the connection lost or
+   closed, a timeout, the stream errors system-shutdown, connection-timeout, reset,
+   internal-server-error, remote-connection-failed, resource-constraint; not a failed
+   login, a certificate, or our own close) is started again after a random wait of up to
+   500 ms x 2^attempt (at most 60 s; "full jitter"), as often as it takes; you get its
+   CLOSED event as usual, then ONLINE again. The trace hook gets each wait. (The first
+   connection is xmpp_posix_client_start's: if it fails, that says why, at once.) */
 XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why);
 
 /* Send what is left, close the socket, free the TLS hook. */
@@ -8048,6 +8058,7 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
             c->args[c->nargs++] = a;
         } else if (!strcmp(a, "--direct-tls")) direct = 1;
         else if (!strcmp(a, "--plaintext")) plaintext = 1;
+        else if (!strcmp(a, "--reconnect")) c->reconnect = 1;
         else if (v && !strcmp(a, "--server")) server = argv[++i];
         else if (v && !strcmp(a, "--ca")) ca = argv[++i];
         else if (v && !strcmp(a, "--cert")) cert = argv[++i];
@@ -8067,6 +8078,7 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     c->cfg.client_cert = cert != NULL;
     if (!plaintext && !(c->cfg.tls_hook = xmpp_posix_tls_new(ca, cert, key, why))) return -1;
     c->port = direct ? 5223 : 5222;
+    c->server = server;
     if ((c->fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) return -1;
     if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) { *why = xmpp_strerror(XMPP_ERR_INVALID); return -1; }
     xmpp_posix_io_init(&c->io, c->fd);
@@ -8110,13 +8122,91 @@ static int xmpp__posix_redirect(xmpp_posix_client *c)
     return 1;
 }
 
+/* --reconnect: is the end of this stream worth another try? */
+static int xmpp__posix_transient(const xmpp_posix_client *c)
+{
+    static const char *const passing[] = { "system-shutdown", "connection-timeout", "reset", "internal-server-error",
+                                           "remote-connection-failed", "resource-constraint" };
+    size_t i;
+    if (!c->reconnect || c->closing || xmpp__posix_stop || c->s.state != XMPP_STATE_CLOSED) return 0;
+    if (c->s.err.code == XMPP_ERR_CLOSED || c->s.err.code == XMPP_ERR_TLS_CLOSED || c->s.err.code == XMPP_ERR_TIMEOUT)
+        return 1;
+    if (c->s.err.code == XMPP_ERR_STREAM)
+        for (i = 0; i < sizeof passing / sizeof passing[0]; i++)
+            if (!strcmp(c->cond, passing[i])) return 1;
+    return 0;
+}
+
+/* Wait a random time up to 500 ms x 2^attempt (60 s at most), then try again. */
+static void xmpp__posix_backoff(xmpp_posix_client *c)
+{
+    uint32_t cap = 500u << (c->attempt < 7 ? c->attempt : 7), r, ms;
+    char say[64];
+    int n;
+    if (cap > 60000) cap = 60000;
+    xmpp_posix_random(NULL, (unsigned char *)&r, sizeof r);
+    ms = r % (cap + 1);
+    c->attempt++;
+    c->retry_at = xmpp_posix_now_ms() + ms + 1;
+    n = snprintf(say, sizeof say, "reconnecting in %u ms (attempt %d, at most %u ms)", (unsigned)ms, c->attempt, (unsigned)cap);
+    if (c->cfg.trace && n > 0) c->cfg.trace(c->cfg.trace_ctx, XMPP_TRACE_STATE, say, (size_t)n);
+}
+
+static void xmpp__posix_retry(xmpp_posix_client *c)
+{
+    xmpp_jid j;
+    const char *why = "could not start the stream";
+    int fd;
+    c->retry_at = 0;
+    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+    if ((fd = xmpp_posix_dial(c->server, j.domain, c->port, 10000, &why)) < 0 ||
+        xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) {
+        if (fd >= 0) close(fd);
+        if (c->cfg.trace) c->cfg.trace(c->cfg.trace_ctx, XMPP_TRACE_STATE, why, XMPP_STRLEN(why));
+        xmpp__posix_backoff(c);
+        return;
+    }
+    if (c->fd >= 0) close(c->fd);
+    c->fd = fd;
+    c->redirects = 0;
+    c->cond[0] = '\0';
+    xmpp_posix_io_init(&c->io, fd);
+    xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
+}
+
 XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why)
 {
+    size_t i;
+    int r;
     *why = NULL;
-    if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) return 0;
+    if (c->retry_at) {   /* --reconnect: waiting */
+        uint64_t now = xmpp_posix_now_ms();
+        if (xmpp__posix_stop) return 0;
+        if (now < c->retry_at) {
+            poll(NULL, 0, (int)(c->retry_at - now < (uint64_t)wait_ms ? c->retry_at - now : (uint64_t)wait_ms));
+            return 1;
+        }
+        xmpp__posix_retry(c);
+        return 1;
+    }
+    if (xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED) {
+        if (xmpp__posix_transient(c)) { xmpp__posix_backoff(c); return 1; }
+        return 0;
+    }
     if (xmpp__posix_stop && !c->closing) { c->closing = 1; xmpp_stream_close(&c->s); }
-    if (xmpp_posix_step(&c->io, &c->s, wait_ms, why) < 0) {   /* closed by the server: */
+    r = xmpp_posix_step(&c->io, &c->s, wait_ms, why);
+    for (i = 0; i < c->s.nev; i++) {   /* the condition of a stream error, kept for later */
+        const xmpp_stream_event *e = &c->s.ev[(c->s.ev0 + i) % XMPP__EVQ];
+        if (e->kind == XMPP_STREAM_ERROR && e->condition.n < sizeof c->cond) {
+            XMPP_MEMCPY(c->cond, e->condition.p, e->condition.n);
+            c->cond[e->condition.n] = '\0';
+        }
+    }
+    if (c->s.state == XMPP_STATE_ONLINE) c->attempt = 0;
+    if (r < 0) {   /* the connection failed or the server closed it */
         if (!c->closing && xmpp__posix_redirect(c)) { *why = NULL; return 1; }
+        if (c->reconnect && c->s.state != XMPP_STATE_CLOSED) xmpp_stream_eof(&c->s);   /* a CLOSED event */
+        if (xmpp__posix_transient(c)) { *why = NULL; return 1; }   /* the next step waits, then dials */
         return xmpp_stream_wants(&c->s) & XMPP_WANT_CLOSED ? 0 : -1;   /* the CLOSED event says why */
     }
     if (!c->closing) xmpp__posix_redirect(c);

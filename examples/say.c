@@ -19,8 +19,9 @@ int main(int argc, char **argv)
     uint64_t deadline = 0;
     int r, got = 0;
     if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0 || c.nargs != 3) {
-        fprintf(stderr, "say: %s\nusage: XMPP_PASSWORD=... say " XMPP_POSIX_CLIENT_USAGE " TO TEXT\n",
-                r ? why : "JID TO TEXT");
+        fprintf(stderr, "say: %s\n", r ? why : "JID TO TEXT, please");
+        if (r != -1) fprintf(stderr, "usage: XMPP_PASSWORD=... say " XMPP_POSIX_CLIENT_USAGE " TO TEXT\n");
+        if (!r) xmpp_posix_client_end(&c);
         return r == -1 ? 1 : 2;
     }
     do {

@@ -54,7 +54,8 @@ int main(int argc, char **argv)
     int r, ok = 0;
     c.cfg.trace = show;
     if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0) {
-        fprintf(stderr, "trace: %s\nusage: XMPP_PASSWORD=... trace " XMPP_POSIX_CLIENT_USAGE "\n", why);
+        fprintf(stderr, "trace: %s\n", why);
+        if (r == -2) fprintf(stderr, "usage: XMPP_PASSWORD=... trace " XMPP_POSIX_CLIENT_USAGE "\n");
         return r == -2 ? 2 : 1;
     }
     do {

@@ -1164,6 +1164,94 @@ static void plain_login(const server *sv)
 static void prosody_plain(void) { plain_login(&prosody); }
 static void ejabberd_plain(void) { plain_login(&ejabberd); }
 
+/* --reconnect: a fake server on 127.0.0.1:25412 (a child of ours, stopped by PID) drops the
+   first two connections at once, then relays the third to Prosody. The client waits a
+   random, growing time before each new try, and ends up online. */
+static pid_t flaky_relay(void)
+{
+    struct sockaddr_in sa;
+    int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0), k;
+    pid_t pid;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(25412);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 8) < 0) {
+        if (lfd >= 0) close(lfd);
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        for (k = 0;; k++) {
+            int fd = accept(lfd, NULL, NULL), up;
+            struct pollfd pf[2];
+            if (fd < 0) _exit(0);
+            if (k < 2) { close(fd); continue; }   /* dropped at once */
+            up = socket(AF_INET, SOCK_STREAM, 0);
+            sa.sin_port = htons((uint16_t)prosody.port);
+            if (up < 0 || connect(up, (struct sockaddr *)&sa, sizeof sa) < 0) _exit(1);
+            pf[0].fd = fd; pf[1].fd = up;
+            pf[0].events = pf[1].events = POLLIN;
+            for (;;) {   /* relay both ways until one side closes */
+                char buf[16384];
+                ssize_t n;
+                int i;
+                if (poll(pf, 2, 10000) <= 0) break;
+                for (i = 0; i < 2; i++)
+                    if (pf[i].revents & (POLLIN | POLLHUP)) {
+                        n = recv(pf[i].fd, buf, sizeof buf, 0);
+                        if (n <= 0 || send(pf[1 - i].fd, buf, (size_t)n, MSG_NOSIGNAL) != n) goto done;
+                    }
+            }
+        done:
+            close(fd);
+            close(up);
+        }
+    }
+    close(lfd);
+    return pid;
+}
+
+static void reconnect_backoff(void)
+{
+    static char out[65536], cmd[1500];
+    pid_t pid;
+    int r, status, tries = 0;
+    const char *p;
+    struct sockaddr_in sa;
+    int probe = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)prosody.port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        if (probe >= 0) close(probe);
+        SKIP("server not running");
+    }
+    close(probe);
+    pid = flaky_relay();
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    snprintf(cmd, sizeof cmd, "XMPP_PASSWORD=alice-pw build/trace --reconnect --server 127.0.0.1:25412 --ca '%s' "
+             "alice@a.test/again 2>&1", ca_file);
+    r = run_example(cmd, out, sizeof out);
+    CHECK(r == 0);
+    for (p = out; (p = strstr(p, "-- reconnecting in ")) != NULL; p++) {
+        unsigned ms = 0, cap = 0;
+        int attempt = 0;
+        CHECK(sscanf(p, "-- reconnecting in %u ms (attempt %d, at most %u ms)", &ms, &attempt, &cap) == 3);
+        tries++;
+        CHECK(attempt == tries && cap == 500u << (tries - 1) && ms <= cap);   /* 500, 1000, ...: full jitter */
+    }
+    CHECK(tries == 2);
+    CHECK(strstr(out, "== closed: connection closed before the stream ended") != NULL);   /* each drop, told */
+    CHECK(strstr(out, "== online as alice@a.test/again with SCRAM-SHA-1-PLUS") != NULL);
+    if (r != 0 || tries != 2) printf("%s", out);
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+}
+
 static void prosody_examples(void) { examples_trace_say(&prosody); }
 static void ejabberd_examples(void) { examples_trace_say(&ejabberd); }
 
@@ -1224,6 +1312,7 @@ int main(void)
     RUN(ejabberd_plain);
     RUN(prosody_examples);
     RUN(see_other_host);
+    RUN(reconnect_backoff);
     RUN(ejabberd_examples);
     return check_done();
 }
