@@ -21,6 +21,31 @@
 #define BIND_OK "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>" \
                 "<jid>alice@a.test/r1</jid></bind></iq>"
 
+/* Sizes: the defaults suit the host and the Cortex-M3; the Cortex-M0 image (16 KiB of RAM)
+   builds with TEST_SMALL: smaller stream buffers and test buffers. */
+#ifdef TEST_SMALL
+#define TEST_MEM 5820
+#define TEST_OUT 768
+#define TEST_TRACE 2048
+#define TEST_EVENTS 1024
+#define TEST_BIG 1500
+#define TEST_SASL_BUF 256
+#endif
+#ifndef TEST_SASL_BUF
+#define TEST_SASL_BUF 512   /* a SCRAM message of our scripted server */
+#endif
+#ifndef TEST_BIG
+#define TEST_BIG 3000      /* bytes of the body of a stanza too big for a 1 KiB arena */
+#endif
+#ifndef TEST_EVENTS
+#define TEST_EVENTS 2048
+#endif
+#ifndef TEST_OUT
+#define TEST_OUT 4096
+#endif
+#ifndef TEST_TRACE
+#define TEST_TRACE 8192
+#endif
 #ifndef TEST_MEM
 #define TEST_MEM 24000
 #endif
@@ -30,8 +55,8 @@ typedef struct {
     xmpp_stream_config cfg;
     unsigned char mem[TEST_MEM];
     size_t chunk;          /* server bytes per feed: 0 whole */
-    char events[2048];     /* one line per event */
-    char out[4096];        /* what we sent since the last take() */
+    char events[TEST_EVENTS];   /* one line per event */
+    char out[TEST_OUT];    /* what we sent since the last take() */
     uint64_t now;
 } harness;
 
@@ -90,6 +115,11 @@ static void start(size_t chunk, xmpp_tls_policy tls)
     h.cfg.tls = tls;
     h.cfg.plain_clear = 1;
     h.cfg.timeout_ms = 1000;
+#ifdef TEST_SMALL
+    h.cfg.xml_buf = 1536;
+    h.cfg.arena = 1536;
+    h.cfg.out = 512;
+#endif
     h.chunk = chunk;
     h.events[0] = h.out[0] = 0;
     h.now = 0;
@@ -196,8 +226,8 @@ static void scram_login(xmpp_sasl_mech mech, const char *mech_name, int tamper)
     xmpp_sasl_server v;
     xmpp_sasl_server_config sc;
     static const unsigned char salt[] = "0123456789abcdef";
-    unsigned char raw[512], msg[512];
-    char b64[700], line[1024];
+    unsigned char raw[TEST_SASL_BUF], msg[TEST_SASL_BUF];   /* on the stack: the M0 has 4 KiB */
+    char b64[TEST_SASL_BUF * 4 / 3 + 4], line[TEST_SASL_BUF * 2];
     size_t n = 0, m = 0;
     const char *p, *q;
     xmpp_err r;
@@ -388,7 +418,7 @@ static void test_stream_error_every_step(void)
     for (chunk = 0; chunk <= 1; chunk++)
         for (i = 0; i < sizeof before / sizeof before[0]; i++)
             for (k = 0; k < sizeof conds / sizeof conds[0]; k++) {
-                char doc[2048], want[200];
+                char doc[1024], want[200];
                 start(chunk, XMPP_TLS_NEVER);
                 CHECK(init());
                 sprintf(doc, "%s<stream:error><%s xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
@@ -528,9 +558,12 @@ static void test_tls_policy(void)
     CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
 }
 
+static char trace[TEST_TRACE];
+
 static void test_session_and_skip(void)
 {
-    static char big[6000];
+    static char big_own[TEST_BIG + 100 > TEST_TRACE ? TEST_BIG + 100 : 1];
+    char *big = TEST_BIG + 100 > TEST_TRACE ? big_own : trace;   /* the trace test runs later: RAM is short on the M0 */
     start(0, XMPP_TLS_NEVER);
     h.cfg.arena = 1024;
     CHECK(init());
@@ -548,20 +581,20 @@ static void test_session_and_skip(void)
     CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
     /* a stanza bigger than the arena is skipped; the next one arrives */
     strcpy(big, "<message id='big'><body>");
-    memset(big + strlen(big), 'x', 3000);
+    memset(big + strlen(big), 'x', TEST_BIG);
     strcat(big, "</body></message><message id='small'/>");
     srv(big);
     CHECK(same(h.events, "ONLINE alice@a.test/r1\nSKIPPED\nSTANZA message small\n"));
 }
 
 /* The trace: state changes with their RFC section, chunks in and out, SASL masked. */
-static char trace[8192];
+static int trace_full;
 static void tracer(void *ctx, int kind, const char *text, size_t n)
 {
     static const char *const kinds[] = { "?", "STATE", "IN", "OUT", "SASL_IN", "SASL_OUT" };
     size_t len = strlen(trace), i;
     (void)ctx;
-    if (len + 2 * n + 12 >= sizeof trace) return;
+    if (len + 2 * n + 12 >= sizeof trace) { trace_full = 1; return; }
     len += (size_t)sprintf(trace + len, "%s ", kinds[kind >= 1 && kind <= 5 ? kind : 0]);
     for (i = 0; i < n; i++) {   /* NUL (PLAIN's separator) as \0 */
         if (text[i]) trace[len++] = text[i];
@@ -587,6 +620,7 @@ static void test_trace(void)
     CHECK(strstr(trace, "OUT " BIND_OUT "\n") != NULL);
     CHECK(strstr(trace, "SASL_OUT \\0alice\\0(hidden)\n") != NULL);   /* decoded, password hidden */
     CHECK(strstr(trace, "secret") == NULL);
+    CHECK(!trace_full);
     /* SCRAM: the server's messages decoded, our proof hidden */
     start(0, XMPP_TLS_NEVER);
     trace[0] = 0;
@@ -598,6 +632,7 @@ static void test_trace(void)
     CHECK(strstr(trace, "SASL_OUT c=biws,r=") != NULL && strstr(trace, ",p=(hidden)\n") != NULL);
     CHECK(strstr(trace, "SASL_IN v=") != NULL);
     CHECK(strstr(trace, "secret") == NULL);
+    CHECK(!trace_full);   /* nothing cut: the checks above saw it all */
 }
 
 /* §7.6.1: the bound JID must be the account we logged in as (case aside): a server (or a

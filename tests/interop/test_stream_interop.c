@@ -166,6 +166,20 @@ static void offered_mechanisms(const client *c, char *out, size_t size)
 /* 0 ok, 1 server not there, -1 setup failed. ca: the CA file to trust (NULL: the test CA);
    cert, key: a client certificate and its key (PEM files; NULL: none), and then
    cfg.client_cert (SASL EXTERNAL when offered). */
+/* Does 127.0.0.1:port accept a connection? */
+static int server_up(int port)
+{
+    struct sockaddr_in sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
 static const char *force_mechanism;   /* cfg.mechanism for the next dial (NULL: the strongest) */
 
 static int dial_cert(client *c, const server *sv, const char *user, const char *password, int mode, const char *ca,
@@ -470,17 +484,7 @@ static void echo_bot_bad_ca(const server *sv)
     static char out[4096];
     int fd = -1, status = -1;
     pid_t pid;
-    struct sockaddr_in sa;
-    int probe = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)sv->port);
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        if (probe >= 0) close(probe);
-        SKIP("server not running");
-    }
-    close(probe);
+    if (!server_up(sv->port)) SKIP("server not running");
     if (!other_ca[0]) { CHECK(0); return; }
     out[0] = 0;
     pid = bot_start(sv, STARTTLS, other_ca, &fd);
@@ -1023,17 +1027,7 @@ static void examples_trace_say(const server *sv)
     char want[128];
     int fd = -1, status = -1, r;
     pid_t pid;
-    struct sockaddr_in sa;
-    int probe = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)sv->port);
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        if (probe >= 0) close(probe);
-        SKIP("server not running");
-    }
-    close(probe);
+    if (!server_up(sv->port)) SKIP("server not running");
     snprintf(cmd, sizeof cmd, "XMPP_PASSWORD=alice-pw build/trace --server 127.0.0.1:%d --ca '%s' alice@%s/trace 2>&1",
              sv->port, ca_file, sv->domain);
     r = run_example(cmd, out, sizeof out);
@@ -1112,17 +1106,7 @@ static void see_other_host(void)
     static char out[32768], cmd[1500];
     pid_t pid;
     int r, status;
-    struct sockaddr_in sa;
-    int probe = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)prosody.port);
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        if (probe >= 0) close(probe);
-        SKIP("server not running");
-    }
-    close(probe);
+    if (!server_up(prosody.port)) SKIP("server not running");
     /* sent on to Prosody: online there, no error or close on the way */
     pid = redirector("127.0.0.1:15222");
     CHECK(pid > 0);
@@ -1219,17 +1203,7 @@ static void reconnect_backoff(void)
     pid_t pid;
     int r, status, tries = 0;
     const char *p;
-    struct sockaddr_in sa;
-    int probe = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)prosody.port);
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (probe < 0 || connect(probe, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        if (probe >= 0) close(probe);
-        SKIP("server not running");
-    }
-    close(probe);
+    if (!server_up(prosody.port)) SKIP("server not running");
     pid = flaky_relay();
     CHECK(pid > 0);
     if (pid <= 0) return;
