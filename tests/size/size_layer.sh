@@ -25,6 +25,7 @@ measure() {   # name cc nm flags...
         printf '%-24s not measured: %s not installed\n' "$name" "$cc"; status=1; return
     fi
     elf="$out/$layer-$name.elf"
+    [ "$probe" = "size_$layer" ] || elf="$out/$probe-$name.elf"   # a variant: its own image
     if ! "$cc" -Os -std=c99 -Wall -Wextra -pedantic -Wconversion -Wshadow -Werror -ffreestanding \
         -ffunction-sections -fdata-sections -nostdlib -Wl,--gc-sections -Wl,-e,entry \
         "$@" "$src" -o "$elf" -lgcc; then
