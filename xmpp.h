@@ -8079,7 +8079,13 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     if (!plaintext && !(c->cfg.tls_hook = xmpp_posix_tls_new(ca, cert, key, why))) return -1;
     c->port = direct ? 5223 : 5222;
     c->server = server;
-    if ((c->fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) return -1;
+    if ((c->fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) {
+        static char msg[400];   /* say where: the server given, or the domain (and its port) */
+        snprintf(msg, sizeof msg, "%s%.*s%s: %s", server ? server : "", server ? 0 : (int)j.domain.n, j.domain.p,
+                 server ? "" : (direct ? " (SRV, or port 5223)" : " (SRV, or port 5222)"), *why);
+        *why = msg;
+        return -1;
+    }
     if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) { *why = xmpp_strerror(XMPP_ERR_INVALID); return -1; }
     xmpp_posix_io_init(&c->io, c->fd);
     xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
