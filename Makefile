@@ -38,7 +38,7 @@ FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/tlsserver.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h tests/treecmp.h
-UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls test_stream_tls test_dns
+UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls test_stream_tls test_dns test_posix
 LIBS_test_diff := -lexpat
 LIBS_test_tls := -lbearssl
 LIBS_test_stream_tls := -lbearssl

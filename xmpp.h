@@ -1147,7 +1147,8 @@ typedef struct xmpp_stream_event {
     xmpp_str condition, text;     /* STREAM_ERROR, SASL_FAILURE, CLOSED */
     xmpp_err err;                 /* CLOSED */
     size_t unsent;                /* CLOSED: bytes we had queued that never went out (the
-                                     connection or TLS was gone first); 0 otherwise */
+                                     connection or TLS was gone first: plaintext not yet
+                                     sealed plus TLS records not yet sent); 0 otherwise */
 } xmpp_stream_event;
 
 typedef enum xmpp_stream_state {
@@ -1241,7 +1242,8 @@ XMPPDEF xmpp_err xmpp_stream_send_end(xmpp_stream *c);
 XMPPDEF char *xmpp_stream_make_id(xmpp_stream *c, char *out, size_t size);
 
 /* Close: </stream:stream>, then XMPP_STREAM_CLOSED when the server closes too (or after the
-   timeout). */
+   timeout). During a TLS handshake there is no stream yet: CLOSED at once (with a hook:
+   after its close_notify, in the output). */
 XMPPDEF void xmpp_stream_close(xmpp_stream *c);
 
 XMPPDEF xmpp_stream_state xmpp_stream_state_of(const xmpp_stream *c);
@@ -1568,7 +1570,8 @@ XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
 
 /* Connect to host (a name, or an IPv4/IPv6 literal) on port, trying each address
    getaddrinfo() gives (IPv6 and IPv4, in its order), each attempt bounded by timeout_ms.
-   Returns a connected socket, or -1 and *why. (SRV lookup, RFC 6120 §3.2: not yet.) */
+   Returns a connected socket, non-blocking (xmpp_posix_step waits with poll()), or -1 and
+   *why. (For SRV lookup, RFC 6120 §3.2, see xmpp_posix_dial.) */
 XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, const char **why);
 
 /* The SRV records of SERVICE.DOMAIN (xmpp_srv_query/_parse over UDP), in RFC 2782 order
@@ -1619,7 +1622,7 @@ XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s);
 /* A TLS hook for xmpp_stream_config.tls_hook: the BearSSL backend with a full-duplex
    buffer (16 KiB records: any server), certificates verified against the CA certificates
    in ca_file (PEM; NULL: the system's, /etc/ssl/certs/ca-certificates.crt) at the time of
-   this call, and a client certificate (cert_file, PEM chain, end-entity first, and its
+   each handshake (time()), and a client certificate (cert_file, PEM chain, end-entity first, and its
    unencrypted key in key_file; both NULL: none) for mutual TLS and SASL EXTERNAL. On the
    heap (about 45 KB plus the anchors; the glue's only allocation). Returns NULL and *why
    (a file that cannot be read, no certificate in it, a malformed one, no memory). */
@@ -6004,9 +6007,11 @@ static const char *xmpp__domain_z(xmpp_stream *c)
    go out (RFC 6120 §5.4.3.2), and what was queued never will: the CLOSED event counts it. */
 static void xmpp__tls_fail(xmpp_stream *c, xmpp_err code, const char *why)
 {
+    size_t sealed = 0;
     if (c->state == XMPP_STATE_CLOSED) return;
+    if (XMPP__TLS_RUN(c)) xmpp_tls_output(XMPP__HOOK(c), &sealed);   /* records not yet sent */
     c->closed_sent = 1;
-    xmpp__closed(c, code, NULL, why)->unsent = c->out_len;
+    xmpp__closed(c, code, NULL, why)->unsent = c->out_len + sealed;
     c->out_len = 0;
 }
 
@@ -6100,6 +6105,8 @@ static void xmpp__trace_sasl_out(xmpp_stream *c, unsigned char *raw, size_t n)
     if (i < n && i + 9 <= XMPP_STREAM_SASL_MAX) {
         XMPP_MEMCPY(raw + i + 1, "(hidden)", 8);
         n = i + 9;
+    } else if (i < n) {
+        n = i + 1;   /* no room for the marker: the secret is cut off all the same */
     }
     xmpp__trace(c, XMPP_TRACE_SASL_OUT, raw, n);
 #else
@@ -6192,7 +6199,15 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
             plus |= xmpp_sasl_plus_offered(&name, 1);   /* of the whole offer (GS2 flag) */
             if (!c->cfg.mechanism || xmpp_str_eq(name, c->cfg.mechanism)) offered[n++] = name;
         }
-        if (XMPP__TLS_RUN(c)) xmpp__cb_choose(c, f);
+        const unsigned char *cbd = NULL;
+        if (XMPP__TLS_RUN(c)) {   /* the hook's TLS: its binding, in the JID buffer */
+            xmpp__cb_choose(c, f);
+            cbd = (const unsigned char *)c->jid;
+        } else if (c->tls && c->cfg.cb_len) {   /* the application's TLS: its binding */
+            c->cb_type = "tls-server-end-point";
+            c->cb_len = c->cfg.cb_len;
+            cbd = c->cfg.cb_data;
+        }
         XMPP_MEMSET(&pol, 0, sizeof pol);
         pol.tls = c->tls;
         pol.cb = c->cb_len != 0;
@@ -6213,7 +6228,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         sc.cache = c->cfg.cache;
         sc.rng = c->cfg.rng;
         sc.rng_ctx = c->cfg.rng_ctx;
-        sc.cb_data = c->cb_len ? (const unsigned char *)c->jid : NULL;
+        sc.cb_data = c->cb_len ? cbd : NULL;
         sc.cb_len = c->cb_len;
         sc.cb_type = xmpp_str_z(c->cb_type);
         sc.plus_offered = (uint8_t)plus;
@@ -6698,6 +6713,12 @@ XMPPDEF char *xmpp_stream_make_id(xmpp_stream *c, char *out, size_t size)
 XMPPDEF void xmpp_stream_close(xmpp_stream *c)
 {
     if (c->state == XMPP_STATE_CLOSED || c->state == XMPP_STATE_CLOSING) return;
+    if (c->state == XMPP_STATE_TLS) {   /* inside the handshake: no stream to close (§5.4.3.3) */
+        c->closed_sent = 1;
+        if (XMPP__TLS_RUN(c) && !c->tls_closing) { c->tls_closing = 1; xmpp_tls_close(XMPP__HOOK(c)); }
+        xmpp__closed(c, XMPP_OK, NULL, "closed by us during the TLS handshake");
+        return;
+    }
     xmpp__send_close(c, NULL);
     xmpp__set_state(c, XMPP_STATE_CLOSING);
 }
@@ -7693,7 +7714,7 @@ XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, 
             if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) r = -1;
         }
         if (r < 0) { *why = "connection refused or unreachable"; close(fd); fd = -1; continue; }
-        fcntl(fd, F_SETFL, flags);   /* blocking again: sends are short */
+        (void)flags;   /* stays non-blocking: no send() or recv() can hang the loop */
         *why = NULL;
         break;
     }
@@ -7870,14 +7891,26 @@ XMPPDEF void xmpp_posix_io_init(xmpp_posix_io *io, int fd)
     io->off = io->len = 0;
 }
 
-/* Send the stream's output; -1 if the socket refuses. */
-static int xmpp__posix_send(xmpp_posix_io *io, xmpp_stream *s)
+/* Send the stream's output, waiting up to wait_ms for the socket to take it (a server that
+   does not read fills it); what is left stays queued (WANT_WRITE). -1 if the socket
+   refuses. */
+static int xmpp__posix_send(xmpp_posix_io *io, xmpp_stream *s, int wait_ms)
 {
     size_t n;
     const unsigned char *out = xmpp_stream_output(s, &n);
+    uint64_t end = xmpp_posix_now_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
     while (n) {
-        ssize_t w = send(io->fd, out, n, MSG_NOSIGNAL);
+        ssize_t w = send(io->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pf;
+            uint64_t now = xmpp_posix_now_ms();
+            if (now >= end) return 0;
+            pf.fd = io->fd;
+            pf.events = POLLOUT;
+            if (poll(&pf, 1, (int)(end - now)) < 0 && errno != EINTR) return -1;
+            continue;
+        }
         if (w <= 0) return -1;
         xmpp_stream_output_ack(s, (size_t)w);
         out = xmpp_stream_output(s, &n);
@@ -7901,7 +7934,7 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
     size_t used;
     int r = 0;
     *why = NULL;
-    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
+    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s, wait_ms)) { *why = "sending failed (connection lost)"; return -1; }
     if (xmpp_stream_wants(s) & XMPP_WANT_FEED) {   /* TLS holds plaintext: no waiting */
         xmpp_stream_feed(s, NULL, 0, &used);
         r = 1;
@@ -7914,10 +7947,10 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
             pf.events = POLLIN;
             r = poll(&pf, 1, wait_ms);
             if (r < 0 && errno != EINTR) { *why = "poll() failed"; return -1; }
-            n = r > 0 ? recv(io->fd, io->buf, sizeof io->buf, 0) : 0;
+            n = r > 0 ? recv(io->fd, io->buf, sizeof io->buf, MSG_DONTWAIT) : 0;
         }
         if (r > 0) {
-            if (n < 0 && errno == EINTR) n = 0;
+            if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) n = 0;
             else if (n <= 0) {   /* the stream says what the close means (CLOSED event) */
                 xmpp_stream_eof(s);
                 *why = n ? "receiving failed (connection lost)" : "the server closed the connection";
@@ -7934,19 +7967,13 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
         r = 1;
     }
     xmpp_stream_tick(s, xmpp_posix_now_ms());
-    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s)) { *why = "sending failed (connection lost)"; return -1; }
+    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s, wait_ms)) { *why = "sending failed (connection lost)"; return -1; }
     return r > 0;
 }
 
 XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s)
 {
-    struct pollfd pf;
-    size_t n;
-    xmpp_stream_output(s, &n);
-    if (!n) return;
-    pf.fd = io->fd;
-    pf.events = POLLOUT;
-    if (poll(&pf, 1, 1000) > 0) xmpp__posix_send(io, s);
+    xmpp__posix_send(io, s, 1000);
 }
 
 #ifdef XMPP_BEARSSL
@@ -8009,7 +8036,8 @@ XMPPDEF xmpp_tls *xmpp_posix_tls_new(const char *ca_file, const char *cert_file,
     if (!nanchors) { w = "no CA certificate in it"; goto fail; }
     cfg.anchors = t->anchors;
     cfg.nanchors = nanchors;
-    cfg.now = (int64_t)time(NULL);
+    cfg.now = 0;   /* BearSSL's time() at each handshake: a bot that reconnects for months
+                      must see certificates renewed after it started, and expired ones */
     if (crt) {   /* PEM decodes smaller than its text: crt_len and key_len are room enough */
         file = cert_file;
         if (xmpp_tls_bearssl_certs(crt, crt_len, t->chain, 8, &cfg.nchain, t->store + off, crt_len, &used, &w)) goto fail;
@@ -8077,6 +8105,7 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     c->cfg.direct_tls = (uint8_t)direct;
     c->cfg.client_cert = cert != NULL;
     if (!plaintext && !(c->cfg.tls_hook = xmpp_posix_tls_new(ca, cert, key, why))) return -1;
+    /* from here on a failure gives back the hook and the socket (xmpp_posix_client_end) */
     c->port = direct ? 5223 : 5222;
     c->server = server;
     if ((c->fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) {
@@ -8084,14 +8113,25 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
         snprintf(msg, sizeof msg, "%s%.*s%s: %s", server ? server : "", server ? 0 : (int)j.domain.n, j.domain.p,
                  server ? "" : (direct ? " (SRV, or port 5223)" : " (SRV, or port 5222)"), *why);
         *why = msg;
+        xmpp_posix_client_end(c);
         return -1;
     }
-    if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) { *why = xmpp_strerror(XMPP_ERR_INVALID); return -1; }
+    if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) {
+        *why = xmpp_strerror(XMPP_ERR_INVALID);
+        xmpp_posix_client_end(c);
+        return -1;
+    }
     xmpp_posix_io_init(&c->io, c->fd);
     xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
     xmpp__posix_stop = 0;
-    signal(SIGINT, xmpp__posix_on_signal);
-    signal(SIGTERM, xmpp__posix_on_signal);
+    {   /* no SA_RESTART: a signal interrupts poll() at once */
+        struct sigaction sa;
+        XMPP_MEMSET(&sa, 0, sizeof sa);
+        sa.sa_handler = xmpp__posix_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     return 0;
 }
 

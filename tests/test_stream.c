@@ -339,6 +339,37 @@ static void test_sasl_failure_conditions(void)
     }
 }
 
+/* The application's own TLS (no hook: tls_active, cfg.cb_data): SCRAM-*-PLUS bound to its
+   tls-server-end-point data when offered; when -PLUS is not offered (stripped by a man in
+   the middle?), the GS2 flag 'y' (RFC 5802 §6), which a server that can bind refuses. */
+static void test_app_tls_channel_binding(void)
+{
+    static const unsigned char cb[32] = { 1, 2, 3 };
+    unsigned char raw[256];
+    size_t n = 0;
+    const char *p, *q;
+    int k;
+    for (k = 0; k < 2; k++) {
+        start(0, XMPP_TLS_NEVER);
+        h.cfg.tls_active = 1;
+        h.cfg.cb_data = cb;
+        h.cfg.cb_len = sizeof cb;
+        CHECK(init());
+        take();
+        srv(k == 0 ? SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-1</mechanism>"
+                     "<mechanism>SCRAM-SHA-1-PLUS</mechanism></mechanisms></stream:features>"
+                   : SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-1</mechanism>"
+                     "</mechanisms></stream:features>");
+        p = take();
+        CHECK(strstr(p, k == 0 ? "mechanism=\"SCRAM-SHA-1-PLUS\"" : "mechanism=\"SCRAM-SHA-1\"") != NULL);
+        p = strchr(p, '>');
+        q = p ? strstr(p, "</auth>") : NULL;
+        CHECK(q && xmpp_b64_decode(p + 1, (size_t)(q - p - 1), raw, sizeof raw, &n) == XMPP_OK);
+        if (k == 0) CHECK(n > 24 && memcmp(raw, "p=tls-server-end-point,,", 24) == 0);
+        else CHECK(n > 3 && memcmp(raw, "y,,", 3) == 0);
+    }
+}
+
 /* cfg.mechanism: only that one (when offered, and allowed by the policy). */
 static void test_forced_mechanism(void)
 {
@@ -621,6 +652,21 @@ static void test_trace(void)
     CHECK(strstr(trace, "SASL_OUT \\0alice\\0(hidden)\n") != NULL);   /* decoded, password hidden */
     CHECK(strstr(trace, "secret") == NULL);
     CHECK(!trace_full);
+    {   /* a username so long that "(hidden)" has no room: the password is cut off anyway */
+        static char jid[600];
+        memset(jid, 'a', 503);
+        strcpy(jid + 503, "@a.test/r1");
+        start(0, XMPP_TLS_NEVER);
+        trace[0] = 0;
+        h.cfg.trace = tracer;
+        h.cfg.jid = xmpp_str_z(jid);
+        h.cfg.password = xmpp_str_z("hunter2");
+        CHECK(init());
+        take();
+        srv(SHDR FEAT_PLAIN);
+        CHECK(strstr(trace, "SASL_OUT \\0aaaa") != NULL);
+        CHECK(strstr(trace, "hunter2") == NULL);
+    }
     /* SCRAM: the server's messages decoded, our proof hidden */
     start(0, XMPP_TLS_NEVER);
     trace[0] = 0;
@@ -700,6 +746,7 @@ int main(void)
     RUN(test_bind_other_account);
     RUN(test_sasl_failure_conditions);
     RUN(test_forced_mechanism);
+    RUN(test_app_tls_channel_binding);
     RUN(test_anonymous);
     RUN(test_misuse);
     return check_done();

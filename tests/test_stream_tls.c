@@ -699,6 +699,59 @@ static void test_tls_ends_under_stream(void)
     CHECK(strstr(cl.events, "CLOSED connection closed during the TLS handshake or without close_notify") != NULL);
 }
 
+/* Online, a message sealed into records that never went out, then the connection drops:
+   the CLOSED event counts those bytes. And xmpp_stream_close() inside the handshake: no
+   stream to close, CLOSED at once, and no </stream:stream> over TLS afterwards. */
+static void test_unsent_and_close_in_handshake(void)
+{
+    opts o = { 0 };
+    xmpp_builder *b;
+    const unsigned char *p;
+    size_t n = 0;
+    NEED_CERTS();
+    wire_reset();
+    CHECK(client_start(&o));
+    starttls("a.test.chain", "a.test.key", 0);
+    take();
+    say(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>"
+        "</mechanisms></stream:features>");
+    take();
+    say("<success xmlns='" SASL_NS "'/>");
+    take();
+    say(SHDR FEAT_BIND);
+    take();
+    say(BIND_OK);
+    CHECK(same(cl.events, "ONLINE alice@a.test/r1\n"));
+    b = xmpp_stream_send_begin(&cl.s);
+    CHECK(b != NULL);
+    if (!b) return;
+    xmpp_build_message(b, "bob@a.test", "chat", NULL, "never sent");
+    CHECK(xmpp_stream_send_end(&cl.s) == XMPP_OK);
+    p = xmpp_stream_output(&cl.s, &n);   /* sealed now, but not acknowledged: not sent */
+    CHECK(p && n > 40);
+    xmpp_stream_eof(&cl.s);
+    {
+        xmpp_stream_event e;
+        size_t unsent = 0;
+        while (xmpp_stream_next(&cl.s, &e))
+            if (e.kind == XMPP_STREAM_CLOSED) unsent = e.unsent;
+        CHECK(unsent == n);
+    }
+    wire_reset();   /* closed inside the handshake */
+    CHECK(client_start(&o));
+    CHECK(same(take(), CHDR));
+    say(SHDR FEAT_TLS);
+    CHECK(same(take(), STARTTLS_OUT));
+    to_client((const unsigned char *)PROCEED, strlen(PROCEED));
+    CHECK(xmpp_stream_state_of(&cl.s) == XMPP_STATE_TLS);
+    xmpp_stream_close(&cl.s);
+    drain();
+    CHECK(same(cl.events, "CLOSED ok: closed by us during the TLS handshake\n"));
+    CHECK(xmpp_stream_wants(&cl.s) & XMPP_WANT_CLOSED);
+    CHECK(server_tls("a.test.chain", "a.test.key", 0, NULL));
+    CHECK(!strstr(heard, "stream"));   /* nothing of a stream went out over TLS */
+}
+
 /* A plain stream (no hook) told of the TCP close: XMPP_ERR_CLOSED, or fine after our close;
    either way the CLOSED event counts the bytes that never went out. */
 static void test_eof_plain(void)
@@ -749,6 +802,7 @@ int main(int argc, char **argv)
     RUN(test_drop_mid_handshake);
     RUN(test_bad_record);
     RUN(test_tls_ends_under_stream);
+    RUN(test_unsent_and_close_in_handshake);
     RUN(test_eof_plain);
     certs_done(argc > 1 ? argv[1] : NULL);
     return check_done();
