@@ -1025,7 +1025,7 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
 
        unsigned char q[512];  size_t n;  xmpp_srv_target t[8];  size_t count;
        xmpp_srv_query(q, sizeof q, &n, id, "_xmpp-client._tcp", domain);   then send q
-       xmpp_srv_parse(answer, len, id, t, 8, &count);     XMPP_AGAIN: no SRV, fall back
+       xmpp_srv_parse(answer, len, q, n, t, 8, &count);   XMPP_AGAIN: no SRV, fall back
        xmpp_srv_order(t, count, rng, ctx);                 then connect to t[0], t[1], ... */
 
 #define XMPP_SRV_HOST_MAX 253   /* bytes of a target name written out (RFC 1035 §2.3.4: 255
@@ -1044,15 +1044,18 @@ typedef struct xmpp_srv_target {
 XMPPDEF xmpp_err xmpp_srv_query(unsigned char *out, size_t size, size_t *len, uint16_t id,
                                 const char *service, xmpp_str domain);
 
-/* The SRV records in the answer msg (len bytes) to the query with this id, into out (up to
-   max; *count how many). Returns XMPP_OK with at least one; XMPP_AGAIN when there is no
-   SRV record (NXDOMAIN, or no answer: fall back to the domain, RFC 6120 §3.2.2);
-   XMPP_ERR_AUTH when the only record's target is "." (RFC 2782: the service is decidedly
-   not available there: do not fall back); XMPP_ERR_PROTOCOL (not an answer to this query:
-   wrong id, not a response, truncated (TC: ask over TCP), a server failure, or malformed:
-   compression loops, pointers or lengths out of the message). */
-XMPPDEF xmpp_err xmpp_srv_parse(const unsigned char *msg, size_t len, uint16_t id, xmpp_srv_target *out,
-                                size_t max, size_t *count);
+/* The SRV records in the answer msg (len bytes) to query (qlen bytes: what
+   xmpp_srv_query() wrote and you sent), into out (up to max; *count how many). The answer
+   must carry the query's id and its question, unchanged but for letter case (RFC 5452
+   §4: what ties an answer to its question). Returns XMPP_OK with at least one;
+   XMPP_AGAIN when there is no SRV record (NXDOMAIN, or no answer: fall back to the
+   domain, RFC 6120 §3.2.2); XMPP_ERR_AUTH when the only record's target is "." (RFC 2782:
+   the service is decidedly not available there: do not fall back); XMPP_ERR_PROTOCOL (not
+   an answer to this query: another id or question, not a response, truncated (TC: ask
+   over TCP), a server failure, or malformed: compression loops, pointers or lengths out of
+   the message). */
+XMPPDEF xmpp_err xmpp_srv_parse(const unsigned char *msg, size_t len, const unsigned char *query, size_t qlen,
+                                xmpp_srv_target *out, size_t max, size_t *count);
 
 /* RFC 2782 order: by priority, lowest first; within one priority a weighted random pick,
    each record chosen with probability weight / (sum of the remaining weights), weight 0
@@ -5823,21 +5826,24 @@ static int xmpp__dns_name(const unsigned char *m, size_t len, size_t *off, char 
 /* DNS numbers are big-endian (RFC 1035 §2.3.2) */
 static unsigned xmpp__be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
 
-XMPPDEF xmpp_err xmpp_srv_parse(const unsigned char *msg, size_t len, uint16_t id, xmpp_srv_target *out,
-                                size_t max, size_t *count)
+XMPPDEF xmpp_err xmpp_srv_parse(const unsigned char *msg, size_t len, const unsigned char *query, size_t qlen,
+                                xmpp_srv_target *out, size_t max, size_t *count)
 {
-    size_t off = 12, n = 0, i, qd, an;
+    size_t off = qlen, n = 0, i, an;
     int dot = 0;
     *count = 0;
-    if (len < 12 || xmpp__be16(msg) != id || !(msg[2] & 0x80) || (msg[2] & 0x02)) return XMPP_ERR_PROTOCOL;
+    if (qlen < 17 || len < qlen || msg[0] != query[0] || msg[1] != query[1] || !(msg[2] & 0x80) || (msg[2] & 0x02) ||
+        xmpp__be16(msg + 4) != 1)
+        return XMPP_ERR_PROTOCOL;
+    for (i = 12; i < qlen; i++) {   /* our question, as we sent it (letter case aside) */
+        unsigned char a = msg[i], b = query[i];
+        if (a >= 'A' && a <= 'Z') a = (unsigned char)(a | 0x20);
+        if (b >= 'A' && b <= 'Z') b = (unsigned char)(b | 0x20);
+        if (a != b) return XMPP_ERR_PROTOCOL;
+    }
     if ((msg[3] & 0x0F) == 3) return XMPP_AGAIN;            /* NXDOMAIN */
     if (msg[3] & 0x0F) return XMPP_ERR_PROTOCOL;            /* SERVFAIL, REFUSED, ... */
-    qd = xmpp__be16(msg + 4);
     an = xmpp__be16(msg + 6);
-    for (i = 0; i < qd; i++) {
-        if (!xmpp__dns_name(msg, len, &off, NULL) || off + 4 > len) return XMPP_ERR_PROTOCOL;
-        off += 4;
-    }
     for (i = 0; i < an; i++) {
         unsigned type, rdlen;
         size_t rd;
@@ -6235,6 +6241,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         c->mech = (uint8_t)sc.mech;
         r = xmpp_sasl_start(&c->sasl, &sc, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len);
         if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
+        if (!XMPP__PLUS(sc.mech)) c->cb_len = 0;   /* offered, not bound: the GS2 flag said so */
         xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + XMPP_STREAM_SASL_MAX, len);
         if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
         return;
@@ -7803,7 +7810,8 @@ XMPPDEF xmpp_err xmpp_posix_resolve(const char *service, xmpp_str domain, xmpp_s
     for (tries = 0; tries < 2 && r == XMPP_ERR_TIMEOUT; tries++) {
         uint64_t end = xmpp_posix_now_ms() + (uint64_t)timeout_ms;
         if (send(fd, q, qn, 0) != (ssize_t)qn) continue;
-        for (;;) {   /* answers with another id are ignored (RFC 5452: spoofing) */
+        for (;;) {   /* answers with another id are ignored (RFC 5452: spoofing; the
+                        question is checked by xmpp_srv_parse) */
             struct pollfd pf;
             uint64_t now = xmpp_posix_now_ms();
             ssize_t n;
@@ -7812,7 +7820,7 @@ XMPPDEF xmpp_err xmpp_posix_resolve(const char *service, xmpp_str domain, xmpp_s
             pf.events = POLLIN;
             if (poll(&pf, 1, (int)(end - now)) <= 0) continue;
             if ((n = recv(fd, a, sizeof a, 0)) < 12 || xmpp__be16(a) != id) continue;
-            r = xmpp_srv_parse(a, (size_t)n, id, out, max, count);
+            r = xmpp_srv_parse(a, (size_t)n, q, qn, out, max, count);
             *why = r == XMPP_ERR_PROTOCOL ? "a DNS answer that cannot be used (malformed, truncated or a server failure)"
                  : r == XMPP_ERR_AUTH ? "the domain says it offers no such service (SRV target \".\")" : NULL;
             break;

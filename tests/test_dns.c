@@ -109,30 +109,41 @@ static void test_parse(void)
         put("\6backup", 7);
         put16(0xC000 | (unsigned)atoi(ptr + 1));
     }
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 4, &n) == XMPP_OK && n == 3);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 4, &n) == XMPP_OK && n == 3);
     CHECK(t[0].priority == 10 && t[0].weight == 60 && t[0].port == 5222 && strcmp(t[0].host, "xmpp1.example.com") == 0);
     CHECK(t[1].priority == 20 && t[1].weight == 0 && t[1].port == 5223 && strcmp(t[1].host, "example.com") == 0);
     CHECK(t[2].port == 5269 && strcmp(t[2].host, "backup.example.com") == 0);
     /* more records than room: the first max */
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_OK && n == 2 && t[1].port == 5223);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_OK && n == 2 && t[1].port == 5223);
     /* every truncation: refused, never read past the end (ASan watches) */
     {
         size_t cut, full = mlen;
         static unsigned char copy[1024];
         for (cut = 0; cut < full; cut++) {
             memcpy(copy, msg, cut);
-            CHECK(xmpp_srv_parse(copy, cut, 0x1234, t, 4, &n) == XMPP_ERR_PROTOCOL);
+            CHECK(xmpp_srv_parse(copy, cut, want_query, sizeof want_query, t, 4, &n) == XMPP_ERR_PROTOCOL);
         }
     }
     /* not ours, or not usable */
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1235, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* wrong id */
+    {   /* another id; another question; the same question in other letter case */
+        unsigned char q2[sizeof want_query];
+        memcpy(q2, want_query, sizeof q2);
+        q2[1] ^= 1;
+        CHECK(xmpp_srv_parse(msg, mlen, q2, sizeof q2, t, 4, &n) == XMPP_ERR_PROTOCOL);
+        memcpy(q2, want_query, sizeof q2);
+        q2[40] = 'x';   /* "example.cxm" */
+        CHECK(xmpp_srv_parse(msg, mlen, q2, sizeof q2, t, 4, &n) == XMPP_ERR_PROTOCOL);
+        memcpy(q2, want_query, sizeof q2);
+        q2[31] = 'E';   /* "Example.com" (0x20 randomisation, RFC 5452 §9.1) */
+        CHECK(xmpp_srv_parse(msg, mlen, q2, sizeof q2, t, 4, &n) == XMPP_OK && n == 3);
+    }
     msg[2] = 0x01;
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* a query */
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* a query */
     msg[2] = 0x83;
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* TC: truncated */
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* TC: truncated */
     msg[2] = 0x81;
     msg[3] = 0x82;
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* SERVFAIL */
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* SERVFAIL */
 }
 
 static void test_no_service(void)
@@ -140,12 +151,12 @@ static void test_no_service(void)
     xmpp_srv_target t[2];
     size_t n = 9;
     answer_begin(3, 0);   /* NXDOMAIN: fall back to the domain */
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_AGAIN && n == 0);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_AGAIN && n == 0);
     answer_begin(0, 0);   /* the name exists, no SRV */
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_AGAIN && n == 0);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_AGAIN && n == 0);
     answer_begin(0, 1);   /* RFC 2782: target "." */
     srv(0, 0, 0, "");
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_AUTH && n == 0);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_AUTH && n == 0);
 }
 
 static void test_malformed(void)
@@ -155,29 +166,29 @@ static void test_malformed(void)
     answer_begin(0, 1);   /* a target pointing at itself: a loop */
     srv(0, 0, 5222, "@65");
     CHECK(mlen == 67);
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);   /* a pointer past the end */
     srv(0, 0, 5222, "@900");
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);   /* rdlength past the end */
     srv(0, 0, 5222, "a.b");
     msg[mlen - 12] = 0x10;
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);   /* a target name longer than its rdata */
     srv(0, 0, 5222, "abc.de");
     msg[mlen - 15] = (unsigned char)(msg[mlen - 15] - 2);
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);   /* host names: no NUL, '.', space or '/' inside a label */
     srv(0, 0, 5222, "a b.example");
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);
     srv(0, 0, 5222, "evil");
     msg[mlen - 3] = 0;    /* "ev\0l" */
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);   /* a reserved label type (0x40) */
     srv(0, 0, 5222, "ab");
     msg[mlen - 4] = 0x41;
-    CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
     answer_begin(0, 1);   /* a name of 255 bytes written out: 257 on the wire, too long */
     {
         char name[300];
@@ -186,15 +197,15 @@ static void test_malformed(void)
         for (i = 63; i < 260; i += 64) name[i] = '.';
         name[255] = 0;
         srv(0, 0, 5222, name);
-        CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_ERR_PROTOCOL);
+        CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_ERR_PROTOCOL);
         answer_begin(0, 1);
         name[250] = 0;
         srv(0, 0, 5222, name);
-        CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_OK && strlen(t[0].host) == 250);
+        CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_OK && strlen(t[0].host) == 250);
         answer_begin(0, 1);
         name[250] = 'a'; name[253] = 0;   /* 253: the longest there is */
         srv(0, 0, 5222, name);
-        CHECK(xmpp_srv_parse(msg, mlen, 0x1234, t, 2, &n) == XMPP_OK && strlen(t[0].host) == 253);
+        CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_OK && strlen(t[0].host) == 253);
     }
 }
 

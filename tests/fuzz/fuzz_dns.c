@@ -1,6 +1,6 @@
 /* fuzz_dns.c - libFuzzer target for the SRV answer parser (>>stream §3.2), under
-   ASan+UBSan: any bytes as a DNS answer to the query with id 0x1234 (the input's first
-   two bytes are forced to it half the time, so parsing goes deep). Checked: no crash or
+   ASan+UBSan: any bytes as a DNS answer to our SRV query for a-test.com (id 0x1234; half
+   the time the input gets that id and question, so parsing goes deep). Checked: no crash or
    read past the end; a success has 1..max records whose host names are NUL-terminated,
    non-empty, at most XMPP_SRV_HOST_MAX bytes of letters, digits, '-', '_' and '.';
    xmpp_srv_order then keeps the same records, sorted by priority. */
@@ -14,15 +14,21 @@ static void rng(void *ctx, unsigned char *buf, size_t n) { (void)ctx; memset(buf
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static unsigned char m[4096];
+    static unsigned char m[4096], q[300];
+    static size_t qn;
     xmpp_srv_target t[4];
     size_t n = 99, i, k;
     unsigned sum = 0, sum2 = 0;
     xmpp_err r;
     if (size > sizeof m) return 0;
+    if (!qn && xmpp_srv_query(q, sizeof q, &qn, 0x1234, "_xmpp-client._tcp", xmpp_str_z("a-test.com"))) abort();
     memcpy(m, data, size);
-    if (size >= 2 && (m[0] & 1)) { m[0] = 0x12; m[1] = 0x34; }
-    r = xmpp_srv_parse(m, size, 0x1234, t, 4, &n);
+    if (size >= qn && (m[0] & 1)) {   /* half the time our id and question, so parsing goes deep */
+        m[0] = q[0];
+        m[1] = q[1];
+        memcpy(m + 12, q + 12, qn - 12);
+    }
+    r = xmpp_srv_parse(m, size, q, qn, t, 4, &n);
     if (r != XMPP_OK) {
         if (n != 0) { fprintf(stderr, "a count without success\n"); abort(); }
         return 0;
