@@ -35,6 +35,6 @@ if [ -n "$dns" ]; then
     sleep 0.3
     kill -0 "$pid" 2>/dev/null || { echo "run.sh: dnsmasq did not start:"; cat "$dir/dnsmasq.log" 2>/dev/null; pid=; }
 else
-    echo "run.sh: dnsmasq is not installed (apt-get install dnsmasq); the tests skip"
+    echo "run.sh: dnsmasq is not installed (apt-get install dnsmasq-base); the tests skip"
 fi
 XMPP_RESOLVER=127.0.0.1:25353 DNS_UP=${pid:+1} "$bin"
