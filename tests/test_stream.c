@@ -652,8 +652,9 @@ static void test_trace(void)
     CHECK(strstr(trace, "SASL_OUT \\0alice\\0(hidden)\n") != NULL);   /* decoded, password hidden */
     CHECK(strstr(trace, "secret") == NULL);
     CHECK(!trace_full);
+#ifndef TEST_SMALL   /* (the M0 image has neither the RAM nor the output buffer for it) */
     {   /* a username so long that "(hidden)" has no room: the password is cut off anyway */
-        static char jid[600];
+        static char jid[520];
         memset(jid, 'a', 503);
         strcpy(jid + 503, "@a.test/r1");
         start(0, XMPP_TLS_NEVER);
@@ -667,6 +668,7 @@ static void test_trace(void)
         CHECK(strstr(trace, "SASL_OUT \\0aaaa") != NULL);
         CHECK(strstr(trace, "hunter2") == NULL);
     }
+#endif
     /* SCRAM: the server's messages decoded, our proof hidden */
     start(0, XMPP_TLS_NEVER);
     trace[0] = 0;
