@@ -1193,7 +1193,8 @@ XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg,
 /* Bytes received from the server. Stops early (*used < len) while an event is waiting:
    pull events, then feed the rest. With a TLS hook it also stops when the TLS backend's
    buffer is full (a half-duplex BearSSL buffer while output waits): send the output, then
-   feed the rest. Returns XMPP_OK or, once the stream is over, the reason (also in the
+   feed the rest; and data NULL with len 0 hands on what the backend holds
+   (XMPP_WANT_FEED). Returns XMPP_OK or, once the stream is over, the reason (also in the
    XMPP_STREAM_CLOSED event). */
 XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, size_t *used);
 
