@@ -1,6 +1,6 @@
 /* echo_bot.c - log in, send presence, echo every chat message body back to its sender.
        XMPP_PASSWORD=... echo_bot [--server HOST[:PORT]] [--ca FILE] [--direct-tls]
-                                  [--cert FILE --key FILE] [--plaintext] JID
+                                  [--cert FILE --key FILE] [--plaintext] [--reconnect] JID
    TLS by default (STARTTLS, or --direct-tls), the server's certificate checked against the
    CAs in --ca FILE (default: the system's) for the JID's domain; see xmpp_posix_client_start
    in xmpp.h for every option. One line per event; SIGINT/SIGTERM close the stream cleanly;

@@ -1,6 +1,6 @@
 /* say.c - log in, send one chat message, print the first reply, close.
        XMPP_PASSWORD=... say [--server HOST[:PORT]] [--ca FILE] [--direct-tls]
-                             [--cert FILE --key FILE] [--plaintext] JID TO TEXT
+                             [--cert FILE --key FILE] [--plaintext] [--reconnect] JID TO TEXT
    TLS by default, like echo_bot (options: xmpp_posix_client_start in xmpp.h). Waits up
    to 10 s for a message back from TO; exit status 0 if one came, 1 if not or on any
    failure, 2 for usage. Link with -lbearssl. */
