@@ -8075,6 +8075,26 @@ fail:
 static volatile sig_atomic_t xmpp__posix_stop;
 static void xmpp__posix_on_signal(int sig) { (void)sig; xmpp__posix_stop = 1; }
 
+/* Connect to server (NULL: the JID's domain, by SRV) and start a stream on it, in place of
+   the connection there was (if any). 0, or -1 and *why (the old connection is kept). */
+static int xmpp__posix_open(xmpp_posix_client *c, const char *server, const char **why)
+{
+    xmpp_jid j;
+    int fd;
+    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by xmpp_posix_client_start */
+    if ((fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) return -1;
+    if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) {
+        close(fd);
+        *why = "could not start the stream";
+        return -1;
+    }
+    if (c->fd >= 0) close(c->fd);
+    c->fd = fd;
+    xmpp_posix_io_init(&c->io, fd);
+    xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
+    return 0;
+}
+
 XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv, const char **why)
 {
     const char *server = NULL, *ca = NULL, *cert = NULL, *key = NULL, *pw = getenv("XMPP_PASSWORD");
@@ -8117,7 +8137,7 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     /* from here on a failure gives back the hook and the socket (xmpp_posix_client_end) */
     c->port = direct ? 5223 : 5222;
     c->server = server;
-    if ((c->fd = xmpp_posix_dial(server, j.domain, c->port, 10000, why)) < 0) {
+    if (xmpp__posix_open(c, server, why)) {
         static char msg[400];   /* say where: the server given, or the domain (and its port) */
         snprintf(msg, sizeof msg, "%s%.*s%s: %s", server ? server : "", server ? 0 : (int)j.domain.n, j.domain.p,
                  server ? "" : (direct ? " (SRV, or port 5223)" : " (SRV, or port 5222)"), *why);
@@ -8125,13 +8145,6 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
         xmpp_posix_client_end(c);
         return -1;
     }
-    if (xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) {
-        *why = xmpp_strerror(XMPP_ERR_INVALID);
-        xmpp_posix_client_end(c);
-        return -1;
-    }
-    xmpp_posix_io_init(&c->io, c->fd);
-    xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
     xmpp__posix_stop = 0;
     {   /* no SA_RESTART: a signal interrupts poll() at once */
         struct sigaction sa;
@@ -8149,10 +8162,8 @@ static int xmpp__posix_redirect(xmpp_posix_client *c)
 {
     xmpp_stream *s = &c->s;
     xmpp_str host = xmpp__str(NULL, 0);
-    xmpp_jid j;
     const char *why;
     size_t i;
-    int fd;
     if (s->state != XMPP_STATE_CLOSED || c->redirects >= XMPP_POSIX_REDIRECTS) return 0;
     for (i = 0; i < s->nev; i++) {
         const xmpp_stream_event *e = &s->ev[(s->ev0 + i) % XMPP__EVQ];
@@ -8166,14 +8177,8 @@ static int xmpp__posix_redirect(xmpp_posix_client *c)
         c->cfg.trace(c->cfg.trace_ctx, XMPP_TRACE_STATE, say, sizeof say - 1);
     }
     xmpp_posix_flush(&c->io, s);
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
-    if ((fd = xmpp_posix_dial(c->host, j.domain, c->port, 10000, &why)) < 0) return 0;
-    close(c->fd);
-    c->fd = fd;
+    if (xmpp__posix_open(c, c->host, &why)) return 0;   /* the events come through as they are */
     c->redirects++;
-    if (xmpp_stream_init(s, &c->cfg, c->mem, sizeof c->mem)) return 0;
-    xmpp_posix_io_init(&c->io, fd);
-    xmpp_stream_tick(s, xmpp_posix_now_ms());
     return 1;
 }
 
@@ -8209,24 +8214,15 @@ static void xmpp__posix_backoff(xmpp_posix_client *c)
 
 static void xmpp__posix_retry(xmpp_posix_client *c)
 {
-    xmpp_jid j;
-    const char *why = "could not start the stream";
-    int fd;
+    const char *why;
     c->retry_at = 0;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
-    if ((fd = xmpp_posix_dial(c->server, j.domain, c->port, 10000, &why)) < 0 ||
-        xmpp_stream_init(&c->s, &c->cfg, c->mem, sizeof c->mem)) {
-        if (fd >= 0) close(fd);
+    if (xmpp__posix_open(c, c->server, &why)) {
         if (c->cfg.trace) c->cfg.trace(c->cfg.trace_ctx, XMPP_TRACE_STATE, why, XMPP_STRLEN(why));
         xmpp__posix_backoff(c);
         return;
     }
-    if (c->fd >= 0) close(c->fd);
-    c->fd = fd;
     c->redirects = 0;
     c->cond[0] = '\0';
-    xmpp_posix_io_init(&c->io, fd);
-    xmpp_stream_tick(&c->s, xmpp_posix_now_ms());
 }
 
 XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why)
