@@ -479,6 +479,24 @@ static void test_direct_tls(void)
     chunk = 0;
 }
 
+/* STARTTLS, PLAIN (fine over TLS), bind: online, with nothing pending on either side. */
+static int online_over_tls(const opts *o)
+{
+    wire_reset();
+    if (!client_start(o)) return 0;
+    starttls("a.test.chain", "a.test.key", 0);
+    take();
+    say(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>"
+        "</mechanisms></stream:features>");
+    take();
+    say("<success xmlns='" SASL_NS "'/>");
+    take();
+    say(SHDR FEAT_BIND);
+    take();
+    say(BIND_OK);
+    return same(cl.events, "ONLINE alice@a.test/r1\n");
+}
+
 /* 60 messages in one TLS record, each answered as it is handed on: the answers (over
    4 KB) do not fit the 2 KiB output buffer at once, and none is lost, because the stream
    hands the held stanzas on one feed at a time (XMPP_WANT_FEED) with the output sent in
@@ -490,19 +508,7 @@ static void test_burst_in_one_record(void)
     int i;
     size_t n = 0, w = 0;
     NEED_CERTS();
-    wire_reset();
-    CHECK(client_start(&o));
-    starttls("a.test.chain", "a.test.key", 0);
-    take();
-    say(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>"
-        "</mechanisms></stream:features>");
-    take();
-    say("<success xmlns='" SASL_NS "'/>");
-    take();
-    say(SHDR FEAT_BIND);
-    take();
-    say(BIND_OK);
-    CHECK(same(cl.events, "ONLINE alice@a.test/r1\n"));
+    CHECK(online_over_tls(&o));
     for (i = 0; i < 60; i++) {
         n += (size_t)sprintf(burst + n, "<message from='bob@a.test/x'><body>burst message %02d</body></message>", i);
         w += (size_t)sprintf(want + w, "<message to=\"bob@a.test\"><body>burst message %02d</body></message>", i);
@@ -709,19 +715,7 @@ static void test_unsent_and_close_in_handshake(void)
     const unsigned char *p;
     size_t n = 0;
     NEED_CERTS();
-    wire_reset();
-    CHECK(client_start(&o));
-    starttls("a.test.chain", "a.test.key", 0);
-    take();
-    say(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>PLAIN</mechanism>"
-        "</mechanisms></stream:features>");
-    take();
-    say("<success xmlns='" SASL_NS "'/>");
-    take();
-    say(SHDR FEAT_BIND);
-    take();
-    say(BIND_OK);
-    CHECK(same(cl.events, "ONLINE alice@a.test/r1\n"));
+    CHECK(online_over_tls(&o));
     b = xmpp_stream_send_begin(&cl.s);
     CHECK(b != NULL);
     if (!b) return;

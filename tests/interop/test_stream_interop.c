@@ -1062,23 +1062,31 @@ static void examples_trace_say(const server *sv)
     close(fd);
 }
 
+/* A listening socket on 127.0.0.1:port for a fake server of ours, or -1. */
+static int listen_loopback(int port)
+{
+    struct sockaddr_in sa;
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 8) < 0) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* RFC 6120 §4.9.3.19: a server that says see-other-host. A fake one on 127.0.0.1:25410
    (a child of ours, stopped by PID) answers every connection with its stream header and
    the error naming target; the POSIX glue follows it (examples/trace shows how). */
 static pid_t redirector(const char *target)
 {
-    struct sockaddr_in sa;
-    int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
+    int lfd = listen_loopback(25410);
     pid_t pid;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(25410);
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 8) < 0) {
-        if (lfd >= 0) close(lfd);
-        return -1;
-    }
+    if (lfd < 0) return -1;
     pid = fork();
     if (pid == 0) {
         for (;;) {
@@ -1154,17 +1162,12 @@ static void ejabberd_plain(void) { plain_login(&ejabberd); }
 static pid_t flaky_relay(void)
 {
     struct sockaddr_in sa;
-    int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0), k;
+    int lfd = listen_loopback(25412), k;
     pid_t pid;
-    memset(&sa, 0, sizeof sa);
+    if (lfd < 0) return -1;
+    memset(&sa, 0, sizeof sa);   /* where the relay goes: Prosody */
     sa.sin_family = AF_INET;
-    sa.sin_port = htons(25412);
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 8) < 0) {
-        if (lfd >= 0) close(lfd);
-        return -1;
-    }
     pid = fork();
     if (pid == 0) {
         for (k = 0;; k++) {
