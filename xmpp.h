@@ -6582,7 +6582,7 @@ XMPPDEF xmpp_err xmpp_stream_feed(xmpp_stream *c, const void *data, size_t len, 
         off += u;
         if (u) c->last_rx = c->now;
         xmpp__tls_check(c);
-        if (!u) { xmpp__tls_in(c); break; }
+        if (!u) break;   /* the backend is full: its output must go out first */
     }
     *used = off;
     return c->state == XMPP_STATE_CLOSED ? c->err.code : XMPP_OK;
