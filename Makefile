@@ -5,6 +5,8 @@
 #                     (plain streams, and STARTTLS/direct TLS with the BearSSL backend),
 #                     the unit tests on an emulated Cortex-M3 (qemu), a short fuzz run;
 #                     ends with one line "N passed, N failed"
+#   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards): no
+#                     servers, no fuzzing, a few minutes; `make test` is still what counts
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         the echo bot and examples/say over TLS with a local Prosody (starts
@@ -45,7 +47,7 @@ LIBS_test_stream_tls := -lbearssl
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
-.PHONY: all test test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean
+.PHONY: all test check test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean
 all: $(B)/tokens $(B)/echo_bot $(B)/say $(B)/trace
 
 $(B)/gcc $(B)/clang $(B)/asan $(B)/m3 $(B)/m0:
@@ -169,6 +171,9 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	    "fuzz-dns=tests/fuzz/run.sh $(B)/fuzz_dns $(FUZZ_JID_SECONDS) tests/fuzz/corpus-dns" \
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
 	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
+
+check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(M3_BUILT) $(M0_BUILT)
+	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS)
 
 demo: $(B)/echo_bot $(B)/say
 	tests/interop/demo.sh $(B)/echo_bot $(B)/say
