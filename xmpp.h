@@ -1820,17 +1820,18 @@ enum {
     XMPP__C_N  = 2,   /* ASCII NameChar, ':' excepted: letters, digits, '_', '-', '.' */
     XMPP__C_T  = 4,   /* copied as is in text: TAB LF, 0x20-0x7F but < & ] */
     XMPP__C_A  = 8,   /* copied as is in an attribute value: 0x20-0x7F but < & ' " */
-    XMPP__C_S  = 16   /* XML white space: SP TAB LF CR */
+    XMPP__C_S  = 16,  /* XML white space: SP TAB LF CR */
+    XMPP__C_W  = 32   /* written as is by the builder: 0x20-0x7F but < > & ' " */
 };
 static const unsigned char xmpp__cc[256] = {
      0, 0, 0, 0, 0, 0, 0, 0, 0,20,20, 0, 0,16, 0, 0,  /* 00 */
      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 10 */
-    28,12, 4,12,12,12, 0, 4,12,12,12,12,12,14,14,12,  /* 20  !"#$%&'()*+,-./ */
-    14,14,14,14,14,14,14,14,14,14,12,12, 0,12,12,12,  /* 30 0123456789:;<=>? */
-    12,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,  /* 40 @A-O */
-    15,15,15,15,15,15,15,15,15,15,15,12,12, 8,12,15,  /* 50 P-Z[\]^_ */
-    12,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,  /* 60 `a-o */
-    15,15,15,15,15,15,15,15,15,15,15,12,12,12,12,12,  /* 70 p-z{|}~DEL */
+    60,44, 4,44,44,44, 0, 4,44,44,44,44,44,46,46,44,  /* 20  !"#$%&'()*+,-./ */
+    46,46,46,46,46,46,46,46,46,46,44,44, 0,44,12,44,  /* 30 0123456789:;<=>? */
+    44,47,47,47,47,47,47,47,47,47,47,47,47,47,47,47,  /* 40 @A-O */
+    47,47,47,47,47,47,47,47,47,47,47,44,44,40,44,47,  /* 50 P-Z[\]^_ */
+    44,47,47,47,47,47,47,47,47,47,47,47,47,47,47,47,  /* 60 `a-o */
+    47,47,47,47,47,47,47,47,47,47,47,44,44,44,44,44,  /* 70 p-z{|}~DEL */
 };
 
 /* ======================================================================== >>xml
@@ -3397,8 +3398,11 @@ XMPPDEF xmpp_str xmpp_str_z(const char *z)
 
 XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z)
 {
-    size_t n = z ? XMPP_STRLEN(z) : 0;
-    return s.n == n && (n == 0 || XMPP_MEMCMP(s.p, z, n) == 0);
+    size_t i;   /* one pass, no strlen(): most calls compare short names that differ early */
+    if (!z) return s.n == 0;
+    for (i = 0; i < s.n; i++)
+        if (!z[i] || s.p[i] != z[i]) return 0;
+    return z[i] == '\0';
 }
 
 XMPPDEF size_t xmpp_str_copy(xmpp_str s, char *out, size_t size)
@@ -3446,33 +3450,42 @@ XMPPDEF size_t xmpp_node_attr_count(const xmpp_node *n)
     return n && !xmpp_node_is_text(n) ? xmpp__get16(XMPP__N(n) + 12) : 0;
 }
 
+/* The attribute record at p: its parts into *ns (if ns), *name and *value; returns the
+   next record. */
+static const unsigned char *xmpp__attr_rec(const unsigned char *p, xmpp_str *ns, xmpp_str *name, xmpp_str *value)
+{
+    unsigned h = xmpp__get16(p), vl = xmpp__get16(p + 2), nl = h & ~XMPP__ATTR_NS;
+    const unsigned char *q = p + 4 + (h & XMPP__ATTR_NS ? 4 : 0);
+    if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : 0);
+    *name = xmpp__str(q, nl);
+    *value = xmpp__str(q + nl, vl);
+    return q + nl + vl;
+}
+
 XMPPDEF int xmpp_node_attr_at(const xmpp_node *n, size_t i, xmpp_str *ns, xmpp_str *name,
                               xmpp_str *value)
 {
     const unsigned char *p;
-    size_t k, count = xmpp_node_attr_count(n);
-    if (i >= count) return 0;
+    size_t k;
+    xmpp_str an, av;
+    if (i >= xmpp_node_attr_count(n)) return 0;
     p = XMPP__N(n) + 16 + xmpp__get16(XMPP__N(n) + 14);
-    for (k = 0;; k++) {
-        unsigned h = xmpp__get16(p), vl = xmpp__get16(p + 2), nl = h & ~XMPP__ATTR_NS;
-        const unsigned char *q = p + 4 + (h & XMPP__ATTR_NS ? 4 : 0);
-        if (k == i) {
-            if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : 0);
-            if (name) *name = xmpp__str(q, nl);
-            if (value) *value = xmpp__str(q + nl, vl);
-            return 1;
-        }
-        p = q + nl + vl;
-    }
+    for (k = 0; k < i; k++) p = xmpp__attr_rec(p, NULL, &an, &av);
+    xmpp__attr_rec(p, ns, name ? name : &an, value ? value : &av);
+    return 1;
 }
 
 XMPPDEF xmpp_str xmpp_node_attr(const xmpp_node *n, const char *ns, const char *name)
 {
     size_t i, count = xmpp_node_attr_count(n);
-    xmpp_str an, aname, v;
-    for (i = 0; i < count; i++) {
-        xmpp_node_attr_at(n, i, &an, &aname, &v);
-        if (xmpp_str_eq(aname, name) && xmpp_str_eq(an, ns)) return v;
+    const unsigned char *p = count ? XMPP__N(n) + 16 + xmpp__get16(XMPP__N(n) + 14) : NULL;
+    for (i = 0; i < count; i++) {   /* one walk over the records; the namespace only on a match */
+        xmpp_str aname, v, an;
+        const unsigned char *rec = p;
+        p = xmpp__attr_rec(p, NULL, &aname, &v);
+        if (!xmpp_str_eq(aname, name)) continue;
+        xmpp__attr_rec(rec, &an, &aname, &v);
+        if (xmpp_str_eq(an, ns)) return v;
     }
     return xmpp__str(NULL, 0);
 }
@@ -3569,6 +3582,13 @@ static int xmpp__bcall(xmpp_builder *b)
 /* Append n bytes: whole or not at all (then only counted). */
 static void xmpp__bput(xmpp_builder *b, const char *s, size_t n)
 {
+    if (n && !b->err && b->size - b->len > n) {   /* the common case: room, no error */
+        XMPP_MEMCPY(b->out + b->len, s, n);
+        b->len += n;
+        b->need += n;
+        b->out[b->len] = '\0';
+        return;
+    }
     if (!n || (b->err && b->err != XMPP_ERR_NOSPACE)) return;
     b->need += n;
     if (b->err) return;
@@ -3612,18 +3632,20 @@ static void xmpp__bescape(xmpp_builder *b, xmpp_str s, int attr)
 {
     const unsigned char *p = (const unsigned char *)s.p, *e = p + s.n, *run = p;
     if (b->err && b->err != XMPP_ERR_NOSPACE) return;
-    while (p < e) {
-        unsigned c = *p;
+    for (;;) {
+        unsigned c;
         const char *rep;
         size_t rn;
         char ref[6];
+        while (p < e && (xmpp__cc[*p] & XMPP__C_W)) p++;
+        if (p == e) break;
+        c = *p;
         if (c >= 0x80) {
             size_t k = xmpp__utf8_whole(p, (size_t)(e - p));
             if (!k) { xmpp__bfail(b, XMPP_ERR_INVALID, "text is not UTF-8 or not XML characters"); return; }
             p += k;
             continue;
         }
-        if (c >= 0x20 && c != '<' && c != '>' && c != '&' && c != '\'' && c != '"') { p++; continue; }
         switch (c) {
         case '<': rep = "&lt;"; rn = 4; break;
         case '>': rep = "&gt;"; rn = 4; break;
