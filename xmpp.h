@@ -3607,21 +3607,19 @@ static void xmpp__bput(xmpp_builder *b, const char *s, size_t n)
 static int xmpp__name_ok(xmpp_str s)
 {
     size_t i = 0;
-    if (!s.n) return 0;
-    while (i < s.n) {
+    if (!s.n || ((unsigned char)s.p[0] < 0x80 && !(xmpp__cc[(unsigned char)s.p[0]] & XMPP__C_NS))) return 0;
+    while (i < s.n) {   /* ASCII NameStartChars are NameChars too: one test per ASCII byte */
         unsigned c = (unsigned char)s.p[i];
-        if (c < 0x80) {
-            if (!(xmpp__cc[c] & (i ? XMPP__C_N : XMPP__C_NS))) return 0;
-            i++;
-        } else {
-            size_t k = xmpp__utf8_whole((const unsigned char *)s.p + i, s.n - i);
-            uint32_t cp = c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
-            size_t j;
-            if (!k) return 0;
-            for (j = 1; j < k; j++) cp = cp << 6 | ((unsigned char)s.p[i + j] & 0x3F);
-            if (!xmpp__name_cp(cp, i == 0)) return 0;
-            i += k;
-        }
+        size_t k, j;
+        uint32_t cp;
+        if (xmpp__cc[c] & XMPP__C_N) { i++; continue; }
+        if (c < 0x80) return 0;
+        k = xmpp__utf8_whole((const unsigned char *)s.p + i, s.n - i);
+        if (!k) return 0;
+        cp = c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
+        for (j = 1; j < k; j++) cp = cp << 6 | ((unsigned char)s.p[i + j] & 0x3F);
+        if (!xmpp__name_cp(cp, i == 0)) return 0;
+        i += k;
     }
     return 1;
 }
