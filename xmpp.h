@@ -1162,24 +1162,24 @@ typedef enum xmpp_stream_state {
 
 #define XMPP__EVQ 4
 typedef struct xmpp_stream {
-    /* private */
-    xmpp_stream_config cfg;
-    xmpp_xml xml;
-    xmpp_tree st;
-    xmpp_sasl sasl;
-    xmpp_builder b;
+    /* private; the small fields first: Thumb code reaches the first 32 bytes (and words
+       up to 124) with one instruction, farther fields take two or three */
+    uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
+    uint8_t tls_run, tls_closing;  /* the hook is started; its close_notify is queued */
     unsigned char *out, *scratch;
     size_t out_len, out_size;
     char *jid;                    /* the bound JID */
     size_t jid_len;
-    uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
-    uint8_t tls_run, tls_closing;  /* the hook is started; its close_notify is queued */
     const char *cb_type;           /* channel binding of the hook's TLS (kept in jid until */
     size_t cb_len;                 /* the bind): its type name and length */
-    uint32_t ids;                 /* ids sent so far */
     uint64_t now, deadline, last_rx;
-    xmpp_stream_event ev[XMPP__EVQ];
     xmpp_errinfo err;
+    xmpp_stream_config cfg;
+    xmpp_stream_event ev[XMPP__EVQ];
+    xmpp_tree st;
+    xmpp_sasl sasl;
+    xmpp_builder b;
+    xmpp_xml xml;
 } xmpp_stream;
 
 /* Bytes of memory xmpp_stream_init() needs for this config (tokenizer buffer, stanza
@@ -6251,7 +6251,6 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "the server offers no resource binding after SASL");
         return;
     }
-    c->ids = 0;
     xmpp__send_bind(c);
 }
 
