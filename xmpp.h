@@ -3985,8 +3985,8 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
         return b->err;
     }
     xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));
-    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
-    if (id.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
+    if (from.p) xmpp_build_attr_str(b, NULL, "to", from);
+    if (id.p) xmpp_build_attr_str(b, NULL, "id", id);
     xmpp_build_attr(b, NULL, "type", "error");
     xmpp_build_error_element(b, cond, NULL, NULL, text);
     return xmpp_build_end(b);
@@ -5903,6 +5903,18 @@ XMPPDEF void xmpp_srv_order(xmpp_srv_target *t, size_t n, xmpp_rng_fn rng, void 
     }
 }
 
+/* The configured JID, in parts (checked by init). */
+static void xmpp__my_jid(const xmpp_stream *c, xmpp_jid *j)
+{
+    xmpp_jid_parse(j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+}
+
+/* An attribute of n (no namespace) equals the NUL-terminated value. */
+static int xmpp__attr_is(const xmpp_node *n, const char *name, const char *value)
+{
+    return xmpp_str_eq(xmpp_node_attr(n, NULL, name), value);
+}
+
 /* ---- output */
 
 static xmpp_builder *xmpp__out_begin(xmpp_stream *c)
@@ -5935,12 +5947,31 @@ static void xmpp__out_must(xmpp_stream *c, int raw, int secret)
                                                           : "could not write a negotiation message");
 }
 
+/* A negotiation message queued (or the stream ended): on to the state next. */
+static void xmpp__out_step(xmpp_stream *c, xmpp_stream_state next)
+{
+    xmpp__out_must(c, 0, 0);
+    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, next);
+}
+
+/* Begin our iq of type with id (to: the JID it goes to, or NULL), its child
+   <name xmlns=ns> left open. */
+static xmpp_builder *xmpp__iq_begin(xmpp_stream *c, const char *type, const char *id, const xmpp_str *to,
+                                    const char *ns, const char *name)
+{
+    xmpp_builder *b = xmpp__out_begin(c);
+    xmpp_build_iq(b, type, id, NULL);
+    if (to) xmpp_build_attr_str(b, NULL, "to", *to);
+    xmpp_build_start(b, ns, name);
+    return b;
+}
+
 /* RFC 6120 §4.7: our stream header, again after each restart. */
 static void xmpp__send_header(xmpp_stream *c)
 {
     xmpp_builder *b = xmpp__out_begin(c);
     xmpp_jid j;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by init */
+    xmpp__my_jid(c, &j);
     XMPP__BPUT(b, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                   "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' to='");
     xmpp__bescape(b, j.domain, 1);
@@ -6003,7 +6034,7 @@ static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, co
 static const char *xmpp__domain_z(xmpp_stream *c)
 {
     xmpp_jid j;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by init */
+    xmpp__my_jid(c, &j);
     if (j.domain.n >= XMPP_STREAM_JID_MAX) return NULL;
     XMPP_MEMCPY(c->jid, j.domain.p, j.domain.n);
     c->jid[j.domain.n] = '\0';
@@ -6080,20 +6111,17 @@ static void xmpp__tls_out(xmpp_stream *c)
 
 static void xmpp__send_bind(xmpp_stream *c)
 {
-    xmpp_builder *b = xmpp__out_begin(c);
+    xmpp_builder *b = xmpp__iq_begin(c, "set", "bind-1", NULL, XMPP__NS_BIND, "bind");
     xmpp_jid j;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
-    xmpp_build_iq(b, "set", "bind-1", NULL);
-    xmpp_build_start(b, XMPP__NS_BIND, "bind");
+    xmpp__my_jid(c, &j);
     if (j.resource.n) {
-        xmpp__bstart(b, xmpp_str_z(XMPP__NS_BIND), xmpp_str_z("resource"));
+        xmpp_build_start(b, XMPP__NS_BIND, "resource");
         xmpp_build_text(b, j.resource);
         xmpp_build_end(b);
     }
     xmpp_build_end(b);
     xmpp_build_end(b);
-    xmpp__out_must(c, 0, 0);
-    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_BIND);
+    xmpp__out_step(c, XMPP_STATE_BIND);
 }
 
 /* Our SASL message for the trace, its secret replaced in place (raw is the scratch's
@@ -6139,6 +6167,7 @@ static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, 
     xmpp_build_end(b);
     xmpp__out_must(c, 0, 1);
     xmpp__trace_sasl_out(c, (unsigned char *)c->scratch + XMPP_STREAM_SASL_MAX, n);
+    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
 }
 
 /* SCRAM-*-PLUS over the hook's TLS: the type the server lists (XEP-0440), from those
@@ -6158,7 +6187,7 @@ static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
         int listed = !list && types[i] == XMPP_TLS_CB_UNIQUE;
         for (t = xmpp_node_child(list, "urn:xmpp:sasl-cb:0", "channel-binding"); t && !listed;
              t = xmpp_node_next_sibling(t, "urn:xmpp:sasl-cb:0", "channel-binding"))
-            listed = xmpp_str_eq(xmpp_node_attr(t, NULL, "type"), names[i]);
+            listed = xmpp__attr_is(t, "type", names[i]);
         if (listed && xmpp_tls_channel_binding(c->cfg.tls_hook, types[i], cb, XMPP_TLS_CB_MAX, &c->cb_len) == XMPP_OK) {
             c->cb_type = names[i];
             return;
@@ -6178,8 +6207,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
             xmpp_builder *b = xmpp__out_begin(c);
             xmpp_build_start(b, XMPP__NS_TLS, "starttls");
             xmpp_build_end(b);
-            xmpp__out_must(c, 0, 0);
-            if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_STARTTLS);
+            xmpp__out_step(c, XMPP_STATE_STARTTLS);
             return;
         }
         if (c->cfg.tls == XMPP_TLS_REQUIRED) {
@@ -6229,7 +6257,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
                                                                         : "the server offers no SASL mechanism");
             return;
         }
-        xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        xmpp__my_jid(c, &j);
         sc.authcid = j.local;
         sc.password = c->cfg.password;
         sc.cache = c->cfg.cache;
@@ -6244,7 +6272,6 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
         if (!XMPP__PLUS(sc.mech)) c->cb_len = 0;   /* offered, not bound: the GS2 flag said so */
         xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + XMPP_STREAM_SASL_MAX, len);
-        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
         return;
     }
     if (!xmpp_node_child(f, XMPP__NS_BIND, "bind")) {
@@ -6277,7 +6304,6 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
             return;
         }
         xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
-        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
     } else if (xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.6 */
         if (!(e = xmpp__sasl_data(c, r, &n)) && n) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
         if (e || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
@@ -6306,9 +6332,9 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
 /* An iq result or error for an id we sent. */
 static int xmpp__iq_is(const xmpp_node *r, const char *id)
 {
-    return xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") && xmpp_str_eq(xmpp_node_attr(r, NULL, "id"), id) &&
-           (xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result") ||
-            xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "error"));
+    xmpp_str type = xmpp_node_attr(r, NULL, "type");
+    return xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") && xmpp__attr_is(r, "id", id) &&
+           (xmpp_str_eq(type, "result") || xmpp_str_eq(type, "error"));
 }
 
 static void xmpp__online(xmpp_stream *c)
@@ -6324,7 +6350,7 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
 {
     xmpp_str j = xmpp_node_text(xmpp_node_child(xmpp_node_child(r, XMPP__NS_BIND, "bind"), XMPP__NS_BIND, "jid"));
     xmpp_jid parsed;
-    if (!xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result")) {
+    if (!xmpp__attr_is(r, "type", "result")) {
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding failed (iq error)");
         return;
     }
@@ -6336,7 +6362,7 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
            certificate: a certificate for someone else must not log us in as them) */
         xmpp_jid mine;
         xmpp_jid theirs = parsed;
-        xmpp_jid_parse(&mine, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        xmpp__my_jid(c, &mine);
         if (c->cfg.anonymous) theirs.local = mine.local = xmpp__str(NULL, 0);   /* the server names us */
         if (!xmpp_jid_bare_equal(&mine, &theirs)) {
             xmpp__cfail(c, XMPP_ERR_AUTH, "not-authorized", "the server bound another account than the configured JID");
@@ -6346,13 +6372,10 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
     XMPP_MEMCPY(c->jid, j.p, j.n);
     c->jid_len = j.n;
     if (c->session) {   /* the features said a legacy session is required */
-        xmpp_builder *b = xmpp__out_begin(c);
-        xmpp_build_iq(b, "set", "session-1", NULL);
-        xmpp_build_start(b, XMPP__NS_SESSION, "session");
+        xmpp_builder *b = xmpp__iq_begin(c, "set", "session-1", NULL, XMPP__NS_SESSION, "session");
         xmpp_build_end(b);
         xmpp_build_end(b);
-        xmpp__out_must(c, 0, 0);
-        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SESSION);
+        xmpp__out_step(c, XMPP_STATE_SESSION);
         return;
     }
     xmpp__online(c);
@@ -6363,14 +6386,14 @@ static int xmpp__ping_in(xmpp_stream *c, const xmpp_node *r)
 {
     xmpp_builder *b;
     xmpp_str from = xmpp_node_attr(r, NULL, "from"), id = xmpp_node_attr(r, NULL, "id");
-    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "get") ||
+    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp__attr_is(r, "type", "get") ||
         !xmpp_node_child(r, XMPP__NS_PING, "ping") || !id.p)
         return 0;
     b = xmpp__out_begin(c);
     xmpp_build_start(b, XMPP_XMLNS_CLIENT, "iq");
     xmpp_build_attr(b, NULL, "type", "result");
-    xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
-    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
+    xmpp_build_attr_str(b, NULL, "id", id);
+    if (from.p) xmpp_build_attr_str(b, NULL, "to", from);
     xmpp_build_end(b);
     if (xmpp__out_end(c, 0)) return 0;   /* no room: hand it to the application instead */
     return 1;
@@ -6418,7 +6441,7 @@ static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
         break;
     case XMPP_STATE_SESSION:
         if (xmpp__iq_is(r, "session-1")) {
-            if (xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result")) xmpp__online(c);
+            if (xmpp__attr_is(r, "type", "result")) xmpp__online(c);
             else xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "session establishment failed (iq error)");
             return;
         }
@@ -6671,12 +6694,10 @@ XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms)
         return;
     }
     if (c->state == XMPP_STATE_ONLINE && c->cfg.ping_ms && !c->ping_out && now_ms - c->last_rx >= c->cfg.ping_ms) {
-        xmpp_builder *b = xmpp__out_begin(c);   /* XEP-0199 §4.2 */
+        xmpp_builder *b;   /* XEP-0199 §4.2 */
         xmpp_jid j;
-        xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
-        xmpp_build_iq(b, "get", "ping-k", NULL);
-        xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), j.domain);
-        xmpp_build_start(b, XMPP__NS_PING, "ping");
+        xmpp__my_jid(c, &j);
+        b = xmpp__iq_begin(c, "get", "ping-k", &j.domain, XMPP__NS_PING, "ping");
         xmpp_build_end(b);
         xmpp_build_end(b);
         if (!xmpp__out_end(c, 0)) {
