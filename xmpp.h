@@ -5986,6 +5986,15 @@ static void xmpp__send_header(xmpp_stream *c)
     xmpp__set_state(c, XMPP_STATE_HEADER);
 }
 
+/* The stream restarts (after TLS, after SASL): the next bytes are a new stream, we send
+   our header again. */
+static XMPP__COLD void xmpp__restart(xmpp_stream *c)
+{
+    xmpp_xml_reset(&c->xml);
+    xmpp_tree_reset(&c->st);
+    xmpp__send_header(c);
+}
+
 static void xmpp__send_close(xmpp_stream *c, const char *cond)
 {
     xmpp_builder *b;
@@ -6281,6 +6290,18 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
     xmpp__send_bind(c);
 }
 
+/* A stream error's or a SASL failure's condition into e: the first child in ns that is
+   not <text/> (none: dflt), and the text of its <text/>. Returns the condition's element. */
+static const xmpp_node *xmpp__condition(xmpp_stream_event *e, const xmpp_node *r, const char *ns, const char *dflt)
+{
+    const xmpp_node *k;
+    for (k = xmpp_node_child(r, ns, NULL); k; k = xmpp_node_next_sibling(k, ns, NULL))
+        if (!xmpp_node_is(k, NULL, "text")) break;
+    e->condition = k ? xmpp_node_name(k) : xmpp_str_z(dflt);
+    e->text = xmpp_node_text(xmpp_node_child(r, ns, "text"));
+    return k;
+}
+
 /* The SASL element's text, base64-decoded into the scratch area. */
 static xmpp_err xmpp__sasl_data(xmpp_stream *c, const xmpp_node *n, size_t *len)
 {
@@ -6295,34 +6316,27 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
 {
     size_t n, len;
     xmpp_err e;
-    if (xmpp_node_is(r, XMPP__NS_SASL, "challenge")) {   /* §6.4.3 */
-        if (!(e = xmpp__sasl_data(c, r, &n))) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
-        if (e ||
-            (e = xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len))) {
+    int challenge = xmpp_node_is(r, XMPP__NS_SASL, "challenge");
+    if (challenge || xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.3, §6.4.6 */
+        if (!(e = xmpp__sasl_data(c, r, &n)) && (challenge || n)) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
+        if (!e)
+            e = challenge ? xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + XMPP_STREAM_SASL_MAX,
+                                           XMPP_STREAM_SASL_MAX, &len)
+                          : xmpp_sasl_success(&c->sasl, c->scratch, n);
+        if (e) {
             xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
-                                                                   : "bad SASL challenge (base64)");
+                                    : challenge ? "bad SASL challenge (base64)" : "bad SASL success data (base64)");
             return;
         }
-        xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
-    } else if (xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.6 */
-        if (!(e = xmpp__sasl_data(c, r, &n)) && n) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
-        if (e || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
-            xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
-                                                                   : "bad SASL success data (base64)");
+        if (challenge) {
+            xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
             return;
         }
         xmpp_sasl_wipe(&c->sasl);
         c->authed = 1;
-        xmpp_xml_reset(&c->xml);   /* §4.3.3: the stream restarts, the next bytes are new */
-        xmpp_tree_reset(&c->st);
-        xmpp__send_header(c);
+        xmpp__restart(c);   /* §4.3.3 */
     } else if (xmpp_node_is(r, XMPP__NS_SASL, "failure")) {   /* §6.4.5 */
-        const xmpp_node *k;
-        xmpp_stream_event *ev = xmpp__event(c, XMPP_STREAM_SASL_FAILURE);
-        for (k = xmpp_node_child(r, XMPP__NS_SASL, NULL); k; k = xmpp_node_next_sibling(k, XMPP__NS_SASL, NULL))
-            if (!xmpp_node_is(k, NULL, "text")) break;
-        ev->condition = k ? xmpp_node_name(k) : xmpp_str_z("not-authorized");
-        ev->text = xmpp_node_text(xmpp_node_child(r, XMPP__NS_SASL, "text"));
+        xmpp__condition(xmpp__event(c, XMPP_STREAM_SASL_FAILURE), r, XMPP__NS_SASL, "not-authorized");
         xmpp__cfail(c, XMPP_ERR_AUTH, NULL, "SASL authentication failed");
     } else {
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, "undefined-condition", "unexpected element during SASL");
@@ -6402,12 +6416,8 @@ static int xmpp__ping_in(xmpp_stream *c, const xmpp_node *r)
 static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
 {
     if (xmpp_node_is(r, XMPP__NS_STREAMS, "error")) {   /* §4.9 */
-        const xmpp_node *k;
         xmpp_stream_event *e = xmpp__event(c, XMPP_STREAM_ERROR);
-        for (k = xmpp_node_child(r, XMPP__NS_XSTREAMS, NULL); k; k = xmpp_node_next_sibling(k, XMPP__NS_XSTREAMS, NULL))
-            if (!xmpp_node_is(k, NULL, "text")) break;
-        e->condition = k ? xmpp_node_name(k) : xmpp_str_z("undefined-condition");
-        e->text = xmpp_node_text(xmpp_node_child(r, XMPP__NS_XSTREAMS, "text"));
+        const xmpp_node *k = xmpp__condition(e, r, XMPP__NS_XSTREAMS, "undefined-condition");
         if (k && xmpp_node_is(k, NULL, "see-other-host")) e->text = xmpp_node_text(k);
         xmpp__cfail(c, XMPP_ERR_STREAM, NULL, "the server sent a stream error");
         return;
@@ -6711,9 +6721,7 @@ XMPPDEF void xmpp_stream_tls_done(xmpp_stream *c)
 {
     if (c->state != XMPP_STATE_TLS) return;
     c->tls = 1;
-    xmpp_xml_reset(&c->xml);   /* §5.4.3.3: a new stream over TLS */
-    xmpp_tree_reset(&c->st);
-    xmpp__send_header(c);
+    xmpp__restart(c);   /* §5.4.3.3: a new stream over TLS */
 }
 
 XMPPDEF xmpp_builder *xmpp_stream_send_begin(xmpp_stream *c)
