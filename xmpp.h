@@ -3724,22 +3724,23 @@ static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str v
         if (xmpp_str_eq(ns, XMPP_XMLNS_XML)) {
             XMPP__BPUT(b, "xml:");
         } else {
-            char pfx[5] = { 'n', 's', '0', '0', '0' };   /* ns0 .. ns255 */
-            size_t pn = 2, v = b->prefixes;
-            if (b->prefixes == 255) {
+            char pfx[5];   /* ns0 .. ns254, written from the end */
+            size_t pn = sizeof pfx;
+            unsigned v = b->prefixes;
+            if (v == 255) {
                 xmpp__bfail(b, XMPP_ERR_INVALID, "more than 255 namespaced attributes on one element");
                 return b->err;
             }
             b->prefixes++;
-            if (v >= 100) pfx[pn++] = (char)('0' + v / 100);
-            if (v >= 10) pfx[pn++] = (char)('0' + v / 10 % 10);
-            pfx[pn++] = (char)('0' + v % 10);
+            do pfx[--pn] = (char)('0' + v % 10); while (v /= 10);
+            pfx[--pn] = 's';
+            pfx[--pn] = 'n';
             XMPP__BPUT(b, "xmlns:");
-            xmpp__bput(b, pfx, pn);
+            xmpp__bput(b, pfx + pn, sizeof pfx - pn);
             XMPP__BPUT(b, "=\"");
             xmpp__bescape(b, ns, 1);
             XMPP__BPUT(b, "\" ");
-            xmpp__bput(b, pfx, pn);
+            xmpp__bput(b, pfx + pn, sizeof pfx - pn);
             XMPP__BPUT(b, ":");
         }
     }
@@ -3893,11 +3894,17 @@ XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char
     return xmpp_build_end(b);
 }
 
+/* s is one of the n NUL-terminated words */
+static int xmpp__one_of(xmpp_str s, const char *const *words, size_t n)
+{
+    while (n && !xmpp_str_eq(s, words[n - 1])) n--;
+    return n != 0;
+}
+
 XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)
 {
-    xmpp_str t = xmpp_str_z(type);
-    if (!xmpp_str_eq(t, "get") && !xmpp_str_eq(t, "set") && !xmpp_str_eq(t, "result") &&
-        !xmpp_str_eq(t, "error")) {
+    static const char *const types[] = { "get", "set", "result", "error" };
+    if (!xmpp__one_of(xmpp_str_z(type), types, 4)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "iq type must be get, set, result or error");
         return b->err;
     }
@@ -3944,14 +3951,13 @@ XMPPDEF int xmpp_serr_find(xmpp_str name)
 XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
                                           const char *type, const char *detail, const char *text)
 {
+    static const char *const types[] = { "auth", "cancel", "continue", "modify", "wait" };
     const char *name = xmpp_serr_name(cond);
-    xmpp_str t = xmpp_str_z(type);
     if (!name) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
         return b->err;
     }
-    if (type && !xmpp_str_eq(t, "auth") && !xmpp_str_eq(t, "cancel") && !xmpp_str_eq(t, "continue") &&
-        !xmpp_str_eq(t, "modify") && !xmpp_str_eq(t, "wait")) {   /* RFC 6120 §8.3.2 */
+    if (type && !xmpp__one_of(xmpp_str_z(type), types, 5)) {   /* RFC 6120 §8.3.2 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "stanza error type must be auth, cancel, continue, modify or wait");
         return b->err;
     }
