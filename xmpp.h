@@ -1173,8 +1173,8 @@ typedef struct xmpp_stream {
     const char *cb_type;           /* channel binding of the hook's TLS (kept in jid until */
     size_t cb_len;                 /* the bind): its type name and length */
     uint64_t now, deadline, last_rx;
-    xmpp_errinfo err;
     xmpp_stream_config cfg;
+    xmpp_errinfo err;
     xmpp_stream_event ev[XMPP__EVQ];
     xmpp_tree st;
     xmpp_sasl sasl;
