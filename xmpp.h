@@ -6352,9 +6352,10 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
 /* An iq result or error for an id we sent. */
 static int xmpp__iq_is(const xmpp_node *r, const char *id)
 {
-    xmpp_str type = xmpp_node_attr(r, NULL, "type");
-    return xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") && xmpp__attr_is(r, "id", id) &&
-           (xmpp_str_eq(type, "result") || xmpp_str_eq(type, "error"));
+    xmpp_str type;
+    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp__attr_is(r, "id", id)) return 0;
+    type = xmpp_node_attr(r, NULL, "type");
+    return xmpp_str_eq(type, "result") || xmpp_str_eq(type, "error");
 }
 
 static void xmpp__online(xmpp_stream *c)
