@@ -1162,24 +1162,24 @@ typedef enum xmpp_stream_state {
 
 #define XMPP__EVQ 4
 typedef struct xmpp_stream {
-    /* private */
-    xmpp_stream_config cfg;
-    xmpp_xml xml;
-    xmpp_tree st;
-    xmpp_sasl sasl;
-    xmpp_builder b;
+    /* private; the small fields first: Thumb code reaches the first 32 bytes (and words
+       up to 124) with one instruction, farther fields take two or three */
+    uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
+    uint8_t tls_run, tls_closing;  /* the hook is started; its close_notify is queued */
     unsigned char *out, *scratch;
     size_t out_len, out_size;
     char *jid;                    /* the bound JID */
     size_t jid_len;
-    uint8_t state, tls, authed, session, building, closed_sent, ping_out, ticked, mech, nev, ev0;
-    uint8_t tls_run, tls_closing;  /* the hook is started; its close_notify is queued */
     const char *cb_type;           /* channel binding of the hook's TLS (kept in jid until */
     size_t cb_len;                 /* the bind): its type name and length */
-    uint32_t ids;                 /* ids sent so far */
     uint64_t now, deadline, last_rx;
-    xmpp_stream_event ev[XMPP__EVQ];
+    xmpp_stream_config cfg;
     xmpp_errinfo err;
+    xmpp_stream_event ev[XMPP__EVQ];
+    xmpp_tree st;
+    xmpp_sasl sasl;
+    xmpp_builder b;
+    xmpp_xml xml;
 } xmpp_stream;
 
 /* Bytes of memory xmpp_stream_init() needs for this config (tokenizer buffer, stanza
@@ -3744,22 +3744,23 @@ static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str v
         if (xmpp_str_eq(ns, XMPP_XMLNS_XML)) {
             XMPP__BPUT(b, "xml:");
         } else {
-            char pfx[5] = { 'n', 's', '0', '0', '0' };   /* ns0 .. ns255 */
-            size_t pn = 2, v = b->prefixes;
-            if (b->prefixes == 255) {
+            char pfx[5];   /* ns0 .. ns254, written from the end */
+            size_t pn = sizeof pfx;
+            unsigned v = b->prefixes;
+            if (v == 255) {
                 xmpp__bfail(b, XMPP_ERR_INVALID, "more than 255 namespaced attributes on one element");
                 return b->err;
             }
             b->prefixes++;
-            if (v >= 100) pfx[pn++] = (char)('0' + v / 100);
-            if (v >= 10) pfx[pn++] = (char)('0' + v / 10 % 10);
-            pfx[pn++] = (char)('0' + v % 10);
+            do pfx[--pn] = (char)('0' + v % 10); while (v /= 10);
+            pfx[--pn] = 's';
+            pfx[--pn] = 'n';
             XMPP__BPUT(b, "xmlns:");
-            xmpp__bput(b, pfx, pn);
+            xmpp__bput(b, pfx + pn, sizeof pfx - pn);
             XMPP__BPUT(b, "=\"");
             xmpp__bescape(b, ns, 1);
             XMPP__BPUT(b, "\" ");
-            xmpp__bput(b, pfx, pn);
+            xmpp__bput(b, pfx + pn, sizeof pfx - pn);
             XMPP__BPUT(b, ":");
         }
     }
@@ -3913,11 +3914,17 @@ XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char
     return xmpp_build_end(b);
 }
 
+/* s is one of the n NUL-terminated words */
+static int xmpp__one_of(xmpp_str s, const char *const *words, size_t n)
+{
+    while (n && !xmpp_str_eq(s, words[n - 1])) n--;
+    return n != 0;
+}
+
 XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)
 {
-    xmpp_str t = xmpp_str_z(type);
-    if (!xmpp_str_eq(t, "get") && !xmpp_str_eq(t, "set") && !xmpp_str_eq(t, "result") &&
-        !xmpp_str_eq(t, "error")) {
+    static const char *const types[] = { "get", "set", "result", "error" };
+    if (!xmpp__one_of(xmpp_str_z(type), types, 4)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "iq type must be get, set, result or error");
         return b->err;
     }
@@ -3964,14 +3971,13 @@ XMPPDEF int xmpp_serr_find(xmpp_str name)
 XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
                                           const char *type, const char *detail, const char *text)
 {
+    static const char *const types[] = { "auth", "cancel", "continue", "modify", "wait" };
     const char *name = xmpp_serr_name(cond);
-    xmpp_str t = xmpp_str_z(type);
     if (!name) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
         return b->err;
     }
-    if (type && !xmpp_str_eq(t, "auth") && !xmpp_str_eq(t, "cancel") && !xmpp_str_eq(t, "continue") &&
-        !xmpp_str_eq(t, "modify") && !xmpp_str_eq(t, "wait")) {   /* RFC 6120 §8.3.2 */
+    if (type && !xmpp__one_of(xmpp_str_z(type), types, 5)) {   /* RFC 6120 §8.3.2 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "stanza error type must be auth, cancel, continue, modify or wait");
         return b->err;
     }
@@ -4005,8 +4011,8 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
         return b->err;
     }
     xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));
-    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
-    if (id.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
+    if (from.p) xmpp_build_attr_str(b, NULL, "to", from);
+    if (id.p) xmpp_build_attr_str(b, NULL, "id", id);
     xmpp_build_attr(b, NULL, "type", "error");
     xmpp_build_error_element(b, cond, NULL, NULL, text);
     return xmpp_build_end(b);
@@ -5923,6 +5929,18 @@ XMPPDEF void xmpp_srv_order(xmpp_srv_target *t, size_t n, xmpp_rng_fn rng, void 
     }
 }
 
+/* The configured JID, in parts (checked by init). */
+static void xmpp__my_jid(const xmpp_stream *c, xmpp_jid *j)
+{
+    xmpp_jid_parse(j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+}
+
+/* An attribute of n (no namespace) equals the NUL-terminated value. */
+static int xmpp__attr_is(const xmpp_node *n, const char *name, const char *value)
+{
+    return xmpp_str_eq(xmpp_node_attr(n, NULL, name), value);
+}
+
 /* ---- output */
 
 static xmpp_builder *xmpp__out_begin(xmpp_stream *c)
@@ -5955,12 +5973,31 @@ static void xmpp__out_must(xmpp_stream *c, int raw, int secret)
                                                           : "could not write a negotiation message");
 }
 
+/* A negotiation message queued (or the stream ended): on to the state next. */
+static void xmpp__out_step(xmpp_stream *c, xmpp_stream_state next)
+{
+    xmpp__out_must(c, 0, 0);
+    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, next);
+}
+
+/* Begin our iq of type with id (to: the JID it goes to, or NULL), its child
+   <name xmlns=ns> left open. */
+static xmpp_builder *xmpp__iq_begin(xmpp_stream *c, const char *type, const char *id, const xmpp_str *to,
+                                    const char *ns, const char *name)
+{
+    xmpp_builder *b = xmpp__out_begin(c);
+    xmpp_build_iq(b, type, id, NULL);
+    if (to) xmpp_build_attr_str(b, NULL, "to", *to);
+    xmpp_build_start(b, ns, name);
+    return b;
+}
+
 /* RFC 6120 §4.7: our stream header, again after each restart. */
 static void xmpp__send_header(xmpp_stream *c)
 {
     xmpp_builder *b = xmpp__out_begin(c);
     xmpp_jid j;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by init */
+    xmpp__my_jid(c, &j);
     XMPP__BPUT(b, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                   "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' to='");
     xmpp__bescape(b, j.domain, 1);
@@ -5973,6 +6010,15 @@ static void xmpp__send_header(xmpp_stream *c)
     XMPP__BPUT(b, "' xml:lang='en'>");
     xmpp__out_must(c, 1, 0);
     xmpp__set_state(c, XMPP_STATE_HEADER);
+}
+
+/* The stream restarts (after TLS, after SASL): the next bytes are a new stream, we send
+   our header again. */
+static XMPP__COLD void xmpp__restart(xmpp_stream *c)
+{
+    xmpp_xml_reset(&c->xml);
+    xmpp_tree_reset(&c->st);
+    xmpp__send_header(c);
 }
 
 static void xmpp__send_close(xmpp_stream *c, const char *cond)
@@ -6023,7 +6069,7 @@ static void xmpp__cfail(xmpp_stream *c, xmpp_err code, const char *send_cond, co
 static const char *xmpp__domain_z(xmpp_stream *c)
 {
     xmpp_jid j;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);   /* checked by init */
+    xmpp__my_jid(c, &j);
     if (j.domain.n >= XMPP_STREAM_JID_MAX) return NULL;
     XMPP_MEMCPY(c->jid, j.domain.p, j.domain.n);
     c->jid[j.domain.n] = '\0';
@@ -6100,20 +6146,17 @@ static void xmpp__tls_out(xmpp_stream *c)
 
 static void xmpp__send_bind(xmpp_stream *c)
 {
-    xmpp_builder *b = xmpp__out_begin(c);
+    xmpp_builder *b = xmpp__iq_begin(c, "set", "bind-1", NULL, XMPP__NS_BIND, "bind");
     xmpp_jid j;
-    xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
-    xmpp_build_iq(b, "set", "bind-1", NULL);
-    xmpp_build_start(b, XMPP__NS_BIND, "bind");
+    xmpp__my_jid(c, &j);
     if (j.resource.n) {
-        xmpp__bstart(b, xmpp_str_z(XMPP__NS_BIND), xmpp_str_z("resource"));
+        xmpp_build_start(b, XMPP__NS_BIND, "resource");
         xmpp_build_text(b, j.resource);
         xmpp_build_end(b);
     }
     xmpp_build_end(b);
     xmpp_build_end(b);
-    xmpp__out_must(c, 0, 0);
-    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_BIND);
+    xmpp__out_step(c, XMPP_STATE_BIND);
 }
 
 /* Our SASL message for the trace, its secret replaced in place (raw is the scratch's
@@ -6159,6 +6202,7 @@ static void xmpp__send_sasl(xmpp_stream *c, const char *name, const char *mech, 
     xmpp_build_end(b);
     xmpp__out_must(c, 0, 1);
     xmpp__trace_sasl_out(c, (unsigned char *)c->scratch + XMPP_STREAM_SASL_MAX, n);
+    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
 }
 
 /* SCRAM-*-PLUS over the hook's TLS: the type the server lists (XEP-0440), from those
@@ -6178,7 +6222,7 @@ static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
         int listed = !list && types[i] == XMPP_TLS_CB_UNIQUE;
         for (t = xmpp_node_child(list, "urn:xmpp:sasl-cb:0", "channel-binding"); t && !listed;
              t = xmpp_node_next_sibling(t, "urn:xmpp:sasl-cb:0", "channel-binding"))
-            listed = xmpp_str_eq(xmpp_node_attr(t, NULL, "type"), names[i]);
+            listed = xmpp__attr_is(t, "type", names[i]);
         if (listed && xmpp_tls_channel_binding(c->cfg.tls_hook, types[i], cb, XMPP_TLS_CB_MAX, &c->cb_len) == XMPP_OK) {
             c->cb_type = names[i];
             return;
@@ -6198,8 +6242,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
             xmpp_builder *b = xmpp__out_begin(c);
             xmpp_build_start(b, XMPP__NS_TLS, "starttls");
             xmpp_build_end(b);
-            xmpp__out_must(c, 0, 0);
-            if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_STARTTLS);
+            xmpp__out_step(c, XMPP_STATE_STARTTLS);
             return;
         }
         if (c->cfg.tls == XMPP_TLS_REQUIRED) {
@@ -6249,7 +6292,7 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
                                                                         : "the server offers no SASL mechanism");
             return;
         }
-        xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        xmpp__my_jid(c, &j);
         sc.authcid = j.local;
         sc.password = c->cfg.password;
         sc.cache = c->cfg.cache;
@@ -6264,15 +6307,25 @@ static XMPP__COLD void xmpp__features(xmpp_stream *c, const xmpp_node *f)
         if (r) { xmpp__cfail(c, r, NULL, xmpp_sasl_error(&c->sasl)->message); return; }
         if (!XMPP__PLUS(sc.mech)) c->cb_len = 0;   /* offered, not bound: the GS2 flag said so */
         xmpp__send_sasl(c, "auth", xmpp_sasl_mech_name(sc.mech), c->scratch + XMPP_STREAM_SASL_MAX, len);
-        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
         return;
     }
     if (!xmpp_node_child(f, XMPP__NS_BIND, "bind")) {
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "the server offers no resource binding after SASL");
         return;
     }
-    c->ids = 0;
     xmpp__send_bind(c);
+}
+
+/* A stream error's or a SASL failure's condition into e: the first child in ns that is
+   not <text/> (none: dflt), and the text of its <text/>. Returns the condition's element. */
+static const xmpp_node *xmpp__condition(xmpp_stream_event *e, const xmpp_node *r, const char *ns, const char *dflt)
+{
+    const xmpp_node *k;
+    for (k = xmpp_node_child(r, ns, NULL); k; k = xmpp_node_next_sibling(k, ns, NULL))
+        if (!xmpp_node_is(k, NULL, "text")) break;
+    e->condition = k ? xmpp_node_name(k) : xmpp_str_z(dflt);
+    e->text = xmpp_node_text(xmpp_node_child(r, ns, "text"));
+    return k;
 }
 
 /* The SASL element's text, base64-decoded into the scratch area. */
@@ -6289,35 +6342,27 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
 {
     size_t n, len;
     xmpp_err e;
-    if (xmpp_node_is(r, XMPP__NS_SASL, "challenge")) {   /* §6.4.3 */
-        if (!(e = xmpp__sasl_data(c, r, &n))) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
-        if (e ||
-            (e = xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + XMPP_STREAM_SASL_MAX, XMPP_STREAM_SASL_MAX, &len))) {
+    int challenge = xmpp_node_is(r, XMPP__NS_SASL, "challenge");
+    if (challenge || xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.3, §6.4.6 */
+        if (!(e = xmpp__sasl_data(c, r, &n)) && (challenge || n)) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
+        if (!e)
+            e = challenge ? xmpp_sasl_step(&c->sasl, c->scratch, n, c->scratch + XMPP_STREAM_SASL_MAX,
+                                           XMPP_STREAM_SASL_MAX, &len)
+                          : xmpp_sasl_success(&c->sasl, c->scratch, n);
+        if (e) {
             xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
-                                                                   : "bad SASL challenge (base64)");
+                                    : challenge ? "bad SASL challenge (base64)" : "bad SASL success data (base64)");
             return;
         }
-        xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
-        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SASL);
-    } else if (xmpp_node_is(r, XMPP__NS_SASL, "success")) {   /* §6.4.6 */
-        if (!(e = xmpp__sasl_data(c, r, &n)) && n) xmpp__trace(c, XMPP_TRACE_SASL_IN, c->scratch, n);
-        if (e || (e = xmpp_sasl_success(&c->sasl, c->scratch, n))) {
-            xmpp__cfail(c, e, NULL, xmpp_sasl_error(&c->sasl)->code ? xmpp_sasl_error(&c->sasl)->message
-                                                                   : "bad SASL success data (base64)");
+        if (challenge) {
+            xmpp__send_sasl(c, "response", NULL, c->scratch + XMPP_STREAM_SASL_MAX, len);
             return;
         }
         xmpp_sasl_wipe(&c->sasl);
         c->authed = 1;
-        xmpp_xml_reset(&c->xml);   /* §4.3.3: the stream restarts, the next bytes are new */
-        xmpp_tree_reset(&c->st);
-        xmpp__send_header(c);
+        xmpp__restart(c);   /* §4.3.3 */
     } else if (xmpp_node_is(r, XMPP__NS_SASL, "failure")) {   /* §6.4.5 */
-        const xmpp_node *k;
-        xmpp_stream_event *ev = xmpp__event(c, XMPP_STREAM_SASL_FAILURE);
-        for (k = xmpp_node_child(r, XMPP__NS_SASL, NULL); k; k = xmpp_node_next_sibling(k, XMPP__NS_SASL, NULL))
-            if (!xmpp_node_is(k, NULL, "text")) break;
-        ev->condition = k ? xmpp_node_name(k) : xmpp_str_z("not-authorized");
-        ev->text = xmpp_node_text(xmpp_node_child(r, XMPP__NS_SASL, "text"));
+        xmpp__condition(xmpp__event(c, XMPP_STREAM_SASL_FAILURE), r, XMPP__NS_SASL, "not-authorized");
         xmpp__cfail(c, XMPP_ERR_AUTH, NULL, "SASL authentication failed");
     } else {
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, "undefined-condition", "unexpected element during SASL");
@@ -6327,9 +6372,10 @@ static void xmpp__sasl_in(xmpp_stream *c, const xmpp_node *r)
 /* An iq result or error for an id we sent. */
 static int xmpp__iq_is(const xmpp_node *r, const char *id)
 {
-    return xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") && xmpp_str_eq(xmpp_node_attr(r, NULL, "id"), id) &&
-           (xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result") ||
-            xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "error"));
+    xmpp_str type;
+    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp__attr_is(r, "id", id)) return 0;
+    type = xmpp_node_attr(r, NULL, "type");
+    return xmpp_str_eq(type, "result") || xmpp_str_eq(type, "error");
 }
 
 static void xmpp__online(xmpp_stream *c)
@@ -6345,7 +6391,7 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
 {
     xmpp_str j = xmpp_node_text(xmpp_node_child(xmpp_node_child(r, XMPP__NS_BIND, "bind"), XMPP__NS_BIND, "jid"));
     xmpp_jid parsed;
-    if (!xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result")) {
+    if (!xmpp__attr_is(r, "type", "result")) {
         xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "resource binding failed (iq error)");
         return;
     }
@@ -6357,7 +6403,7 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
            certificate: a certificate for someone else must not log us in as them) */
         xmpp_jid mine;
         xmpp_jid theirs = parsed;
-        xmpp_jid_parse(&mine, c->cfg.jid.p, c->cfg.jid.n, NULL);
+        xmpp__my_jid(c, &mine);
         if (c->cfg.anonymous) theirs.local = mine.local = xmpp__str(NULL, 0);   /* the server names us */
         if (!xmpp_jid_bare_equal(&mine, &theirs)) {
             xmpp__cfail(c, XMPP_ERR_AUTH, "not-authorized", "the server bound another account than the configured JID");
@@ -6367,13 +6413,10 @@ static void xmpp__bind_in(xmpp_stream *c, const xmpp_node *r)
     XMPP_MEMCPY(c->jid, j.p, j.n);
     c->jid_len = j.n;
     if (c->session) {   /* the features said a legacy session is required */
-        xmpp_builder *b = xmpp__out_begin(c);
-        xmpp_build_iq(b, "set", "session-1", NULL);
-        xmpp_build_start(b, XMPP__NS_SESSION, "session");
+        xmpp_builder *b = xmpp__iq_begin(c, "set", "session-1", NULL, XMPP__NS_SESSION, "session");
         xmpp_build_end(b);
         xmpp_build_end(b);
-        xmpp__out_must(c, 0, 0);
-        if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_SESSION);
+        xmpp__out_step(c, XMPP_STATE_SESSION);
         return;
     }
     xmpp__online(c);
@@ -6384,14 +6427,14 @@ static int xmpp__ping_in(xmpp_stream *c, const xmpp_node *r)
 {
     xmpp_builder *b;
     xmpp_str from = xmpp_node_attr(r, NULL, "from"), id = xmpp_node_attr(r, NULL, "id");
-    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "get") ||
+    if (!xmpp_node_is(r, XMPP_XMLNS_CLIENT, "iq") || !xmpp__attr_is(r, "type", "get") ||
         !xmpp_node_child(r, XMPP__NS_PING, "ping") || !id.p)
         return 0;
     b = xmpp__out_begin(c);
     xmpp_build_start(b, XMPP_XMLNS_CLIENT, "iq");
     xmpp_build_attr(b, NULL, "type", "result");
-    xmpp__battr(b, xmpp__str("", 0), xmpp__str("id", 2), id);
-    if (from.p) xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), from);
+    xmpp_build_attr_str(b, NULL, "id", id);
+    if (from.p) xmpp_build_attr_str(b, NULL, "to", from);
     xmpp_build_end(b);
     if (xmpp__out_end(c, 0)) return 0;   /* no room: hand it to the application instead */
     return 1;
@@ -6400,12 +6443,8 @@ static int xmpp__ping_in(xmpp_stream *c, const xmpp_node *r)
 static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
 {
     if (xmpp_node_is(r, XMPP__NS_STREAMS, "error")) {   /* §4.9 */
-        const xmpp_node *k;
         xmpp_stream_event *e = xmpp__event(c, XMPP_STREAM_ERROR);
-        for (k = xmpp_node_child(r, XMPP__NS_XSTREAMS, NULL); k; k = xmpp_node_next_sibling(k, XMPP__NS_XSTREAMS, NULL))
-            if (!xmpp_node_is(k, NULL, "text")) break;
-        e->condition = k ? xmpp_node_name(k) : xmpp_str_z("undefined-condition");
-        e->text = xmpp_node_text(xmpp_node_child(r, XMPP__NS_XSTREAMS, "text"));
+        const xmpp_node *k = xmpp__condition(e, r, XMPP__NS_XSTREAMS, "undefined-condition");
         if (k && xmpp_node_is(k, NULL, "see-other-host")) e->text = xmpp_node_text(k);
         xmpp__cfail(c, XMPP_ERR_STREAM, NULL, "the server sent a stream error");
         return;
@@ -6439,7 +6478,7 @@ static void xmpp__stanza_in(xmpp_stream *c, const xmpp_node *r)
         break;
     case XMPP_STATE_SESSION:
         if (xmpp__iq_is(r, "session-1")) {
-            if (xmpp_str_eq(xmpp_node_attr(r, NULL, "type"), "result")) xmpp__online(c);
+            if (xmpp__attr_is(r, "type", "result")) xmpp__online(c);
             else xmpp__cfail(c, XMPP_ERR_PROTOCOL, NULL, "session establishment failed (iq error)");
             return;
         }
@@ -6692,12 +6731,10 @@ XMPPDEF void xmpp_stream_tick(xmpp_stream *c, uint64_t now_ms)
         return;
     }
     if (c->state == XMPP_STATE_ONLINE && c->cfg.ping_ms && !c->ping_out && now_ms - c->last_rx >= c->cfg.ping_ms) {
-        xmpp_builder *b = xmpp__out_begin(c);   /* XEP-0199 §4.2 */
+        xmpp_builder *b;   /* XEP-0199 §4.2 */
         xmpp_jid j;
-        xmpp_jid_parse(&j, c->cfg.jid.p, c->cfg.jid.n, NULL);
-        xmpp_build_iq(b, "get", "ping-k", NULL);
-        xmpp__battr(b, xmpp__str("", 0), xmpp__str("to", 2), j.domain);
-        xmpp_build_start(b, XMPP__NS_PING, "ping");
+        xmpp__my_jid(c, &j);
+        b = xmpp__iq_begin(c, "get", "ping-k", &j.domain, XMPP__NS_PING, "ping");
         xmpp_build_end(b);
         xmpp_build_end(b);
         if (!xmpp__out_end(c, 0)) {
@@ -6711,9 +6748,7 @@ XMPPDEF void xmpp_stream_tls_done(xmpp_stream *c)
 {
     if (c->state != XMPP_STATE_TLS) return;
     c->tls = 1;
-    xmpp_xml_reset(&c->xml);   /* §5.4.3.3: a new stream over TLS */
-    xmpp_tree_reset(&c->st);
-    xmpp__send_header(c);
+    xmpp__restart(c);   /* §5.4.3.3: a new stream over TLS */
 }
 
 XMPPDEF xmpp_builder *xmpp_stream_send_begin(xmpp_stream *c)
