@@ -527,6 +527,11 @@ XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
    left out. id: see xmpp_make_id(). */
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body);
+/* The same with to and body as views (no NUL needed; p NULL: left out), so a reply can
+   take them straight from a received stanza, escaped as ever:
+       xmpp_build_message_str(b, xmpp_node_attr(m, NULL, "from"), "chat", NULL, body); */
+XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
+                                        const char *id, xmpp_str body);
 /* priority is written when it is not 0 (RFC 6121 §4.7.2.3: absent means 0) */
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority);
@@ -3862,11 +3867,21 @@ static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *tex
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body)
 {
+    return xmpp_build_message_str(b, xmpp_str_z(to), type, id, xmpp_str_z(body));
+}
+
+XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
+                                        const char *id, xmpp_str body)
+{
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("message"));
-    xmpp__battr_opt(b, "to", to);
+    if (to.p) xmpp_build_attr_str(b, NULL, "to", to);
     xmpp__battr_opt(b, "type", type);
     xmpp__battr_opt(b, "id", id);
-    xmpp__bchild_text(b, "body", body);
+    if (body.p) {
+        xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("body"));
+        xmpp_build_text(b, body);
+        xmpp_build_end(b);
+    }
     return xmpp_build_end(b);
 }
 
