@@ -44,6 +44,7 @@ UNITS   := test_xml test_stanza test_golden test_diff test_build test_jid test_s
 LIBS_test_diff := -lexpat
 LIBS_test_tls := -lbearssl
 LIBS_test_stream_tls := -lbearssl
+LIBS_test_posix := -lbearssl
 EXTRA_test_build := tests/static2.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 

@@ -527,6 +527,11 @@ XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
    left out. id: see xmpp_make_id(). */
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body);
+/* The same with to and body as views (no NUL needed; p NULL: left out), so a reply can
+   take them straight from a received stanza, escaped as ever:
+       xmpp_build_message_str(b, xmpp_node_attr(m, NULL, "from"), "chat", NULL, body); */
+XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
+                                        const char *id, xmpp_str body);
 /* priority is written when it is not 0 (RFC 6121 §4.7.2.3: absent means 0) */
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority);
@@ -1622,6 +1627,13 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
 /* Send whatever output is left (say, our </stream:stream>), for up to one second. */
 XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s);
 
+/* The standard one-line report of an event, for command-line tools (name: the program's,
+   before each line on stderr; NULL: none). On stdout: ONLINE "online as JID (MECHANISM)",
+   CLOSED "closed: TEXT"; on stderr: STREAM_ERROR "NAME: stream error: CONDITION TEXT",
+   SASL_FAILURE "NAME: login failed: CONDITION TEXT", and after a CLOSED that was not
+   clean "NAME: ERROR: TEXT" (xmpp_strerror()). Other events: nothing. */
+XMPPDEF void xmpp_posix_report(const char *name, const xmpp_stream *s, const xmpp_stream_event *ev);
+
 #ifdef XMPP_BEARSSL
 /* A TLS hook for xmpp_stream_config.tls_hook: the BearSSL backend with a full-duplex
    buffer (16 KiB records: any server), certificates verified against the CA certificates
@@ -1692,8 +1704,21 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
    connection is xmpp_posix_client_start's: if it fails, that says why, at once.) */
 XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char **why);
 
-/* Send what is left, close the socket, free the TLS hook. */
-XMPPDEF void xmpp_posix_client_end(xmpp_posix_client *c);
+/* Send what is left, close the socket, free the TLS hook (nothing to do after a failed
+   xmpp_posix_client_start: it gave back what it had). Returns 0 if the stream had ended
+   cleanly (both sides closed it), 1 if not (it failed, or was never over): the exit
+   status of a tool whose stream is all it does. */
+XMPPDEF int xmpp_posix_client_end(xmpp_posix_client *c);
+
+/* For command-line tools, after xmpp_posix_client_start or the last
+   xmpp_posix_client_step: r and why as they returned, name the program's. r < 0: prints
+   "NAME: WHY" to stderr and, for -2 (bad usage), "usage: XMPP_PASSWORD=... NAME OPTIONS
+   JID ARGS" (OPTIONS JID: XMPP_POSIX_CLIENT_USAGE; args: what the tool takes after the
+   JID, NULL: nothing). Returns the exit status: 2 for -2, 1 for -1, 0 (and prints
+   nothing) for r >= 0.
+       if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0)
+           return xmpp_posix_client_failed("say", r, why, "TO TEXT"); */
+XMPPDEF int xmpp_posix_client_failed(const char *name, int r, const char *why, const char *args);
 #endif /* XMPP_BEARSSL */
 
 #endif /* XMPP_POSIX */
@@ -3883,11 +3908,21 @@ static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *tex
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body)
 {
+    return xmpp_build_message_str(b, xmpp_str_z(to), type, id, xmpp_str_z(body));
+}
+
+XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
+                                        const char *id, xmpp_str body)
+{
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("message"));
-    xmpp__battr_opt(b, "to", to);
+    if (to.p) xmpp_build_attr_str(b, NULL, "to", to);
     xmpp__battr_opt(b, "type", type);
     xmpp__battr_opt(b, "id", id);
-    xmpp__bchild_text(b, "body", body);
+    if (body.p) {
+        xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("body"));
+        xmpp_build_text(b, body);
+        xmpp_build_end(b);
+    }
     return xmpp_build_end(b);
 }
 
@@ -8040,6 +8075,23 @@ XMPPDEF void xmpp_posix_flush(xmpp_posix_io *io, xmpp_stream *s)
     xmpp__posix_send(io, s, 1000);
 }
 
+/* see >>posix API */
+XMPPDEF void xmpp_posix_report(const char *name, const xmpp_stream *s, const xmpp_stream_event *ev)
+{
+    const char *pre = name ? name : "", *sep = name ? ": " : "";
+    int text_n = ev->text.p ? (int)ev->text.n : 0;
+    const char *text = ev->text.p ? ev->text.p : "";
+    if (ev->kind == XMPP_STREAM_ONLINE) {
+        printf("online as %.*s (%s)\n", (int)ev->jid.n, ev->jid.p, xmpp_stream_mechanism(s));
+    } else if (ev->kind == XMPP_STREAM_ERROR || ev->kind == XMPP_STREAM_SASL_FAILURE) {
+        fprintf(stderr, "%s%s%s: %.*s%s%.*s\n", pre, sep, ev->kind == XMPP_STREAM_ERROR ? "stream error" : "login failed",
+                (int)ev->condition.n, ev->condition.p ? ev->condition.p : "", text_n ? " " : "", text_n, text);
+    } else if (ev->kind == XMPP_STREAM_CLOSED) {
+        printf("closed: %.*s\n", text_n, text);
+        if (ev->err) fprintf(stderr, "%s%s%s: %.*s\n", pre, sep, xmpp_strerror(ev->err), text_n, text);
+    }
+}
+
 #ifdef XMPP_BEARSSL
 typedef struct xmpp__posix_tls {
     xmpp_tls_bearssl b;                 /* first: &b.tls is the hook */
@@ -8319,12 +8371,24 @@ XMPPDEF int xmpp_posix_client_step(xmpp_posix_client *c, int wait_ms, const char
     return 1;
 }
 
-XMPPDEF void xmpp_posix_client_end(xmpp_posix_client *c)
+XMPPDEF int xmpp_posix_client_end(xmpp_posix_client *c)
 {
+    int clean = c->s.state == XMPP_STATE_CLOSED && c->s.err.code == XMPP_OK;
     if (c->fd >= 0) { xmpp_posix_flush(&c->io, &c->s); close(c->fd); }
     c->fd = -1;
     xmpp_posix_tls_free(c->cfg.tls_hook);
     c->cfg.tls_hook = NULL;
+    return clean ? 0 : 1;
+}
+
+XMPPDEF int xmpp_posix_client_failed(const char *name, int r, const char *why, const char *args)
+{
+    if (r >= 0) return 0;
+    fprintf(stderr, "%s: %s\n", name, why ? why : "failed");
+    if (r == -2)
+        fprintf(stderr, "usage: XMPP_PASSWORD=... %s " XMPP_POSIX_CLIENT_USAGE "%s%s\n", name, args ? " " : "",
+                args ? args : "");
+    return r == -2 ? 2 : 1;
 }
 
 XMPPDEF void xmpp_posix_tls_free(xmpp_tls *tls)

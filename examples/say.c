@@ -18,11 +18,11 @@ int main(int argc, char **argv)
     const char *why;
     uint64_t deadline = 0;
     int r, got = 0;
-    if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0 || c.nargs != 3) {
-        fprintf(stderr, "say: %s\n", r ? why : "JID TO TEXT, please");
-        if (r != -1) fprintf(stderr, "usage: XMPP_PASSWORD=... say " XMPP_POSIX_CLIENT_USAGE " TO TEXT\n");
-        if (!r) xmpp_posix_client_end(&c);
-        return r == -1 ? 1 : 2;
+    if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0)
+        return xmpp_posix_client_failed("say", r, why, "TO TEXT");
+    if (c.nargs != 3) {
+        xmpp_posix_client_end(&c);
+        return xmpp_posix_client_failed("say", -2, "JID TO TEXT, please", "TO TEXT");
     }
     do {
         r = xmpp_posix_client_step(&c, 200, &why);
@@ -41,9 +41,8 @@ int main(int argc, char **argv)
                 printf("reply from %.*s: %.*s\n", (int)from.n, from.p ? from.p : "", (int)body.n, body.p);
                 got = 1;
                 xmpp_stream_close(&c.s);
-            } else if (ev.kind == XMPP_STREAM_CLOSED) {
-                printf("closed: %.*s\n", (int)ev.text.n, ev.text.p ? ev.text.p : "");
-                if (ev.err) fprintf(stderr, "say: %s: %.*s\n", xmpp_strerror(ev.err), (int)ev.text.n, ev.text.p);
+            } else {
+                xmpp_posix_report("say", &c.s, &ev);   /* closed: ..., failures */
             }
         }
         if (deadline && !got && xmpp_posix_now_ms() > deadline) {
@@ -53,7 +52,7 @@ int main(int argc, char **argv)
         }
         fflush(stdout);
     } while (r > 0);
-    if (r < 0) fprintf(stderr, "say: %s\n", why);
+    xmpp_posix_client_failed("say", r, why, NULL);
     xmpp_posix_client_end(&c);
     return got ? 0 : 1;
 }

@@ -32,11 +32,8 @@ int main(int argc, char **argv)
     const char *why;
     int r, ok = 0;
     c.cfg.trace = show;
-    if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0) {
-        fprintf(stderr, "trace: %s\n", why);
-        if (r == -2) fprintf(stderr, "usage: XMPP_PASSWORD=... trace " XMPP_POSIX_CLIENT_USAGE "\n");
-        return r == -2 ? 2 : 1;
-    }
+    if ((r = xmpp_posix_client_start(&c, argc, argv, &why)) != 0)
+        return xmpp_posix_client_failed("trace", r, why, NULL);   /* usage: 2, else 1 */
     do {
         r = xmpp_posix_client_step(&c, 200, &why);
         while (xmpp_stream_next(&c.s, &ev)) {

@@ -3,13 +3,19 @@
    socket, and every step still returns (sends never block: the socket stays
    non-blocking and the glue waits with poll() for at most wait_ms), so the stream's
    clock keeps running. A step that hangs is caught by an alarm (10 s, a hang, not a
-   speed check). */
+   speed check). Then the helpers for command-line tools: the one-line event reports
+   and the failure messages, read back from stdout and stderr, and the client's exit
+   status after a clean close and after a lost connection, against a fake server on an
+   ephemeral loopback port (plaintext). */
 #define _POSIX_C_SOURCE 200809L
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
+#define XMPP_BEARSSL
 #include "../xmpp.h"
 #include "check.h"
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +81,212 @@ static void test_peer_not_reading(void)
     close(sv[1]);
 }
 
+/* ---- the helpers for command-line tools */
+
+/* What a piece of code writes to stdout (fd 1) and stderr (fd 2), caught in temporary
+   files: capture_begin(), the code, capture_end(out, err). */
+static int saved_fd[3];
+static FILE *caught[3];
+static void capture_begin(void)
+{
+    int fd;
+    fflush(stdout);
+    fflush(stderr);
+    for (fd = 1; fd <= 2; fd++) {
+        caught[fd] = tmpfile();
+        saved_fd[fd] = dup(fd);
+        dup2(fileno(caught[fd]), fd);
+    }
+}
+static void capture_end(char *out, char *err, size_t size)
+{
+    char *to[3];
+    int fd;
+    to[1] = out;
+    to[2] = err;
+    fflush(stdout);
+    fflush(stderr);
+    for (fd = 1; fd <= 2; fd++) {
+        size_t n;
+        dup2(saved_fd[fd], fd);
+        close(saved_fd[fd]);
+        rewind(caught[fd]);
+        n = fread(to[fd], 1, size - 1, caught[fd]);
+        to[fd][n] = '\0';
+        fclose(caught[fd]);
+    }
+}
+
+static const char *const hdr =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+    "id='1' version='1.0'>";
+
+/* Feed a whole server script to a fresh plaintext stream, report every event. */
+static void report_all(const char *script)
+{
+    static unsigned char mem[24000];
+    static xmpp_stream s;
+    xmpp_stream_config cfg;
+    xmpp_stream_event e;
+    size_t off = 0, n = strlen(script), used;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.jid = xmpp_str_z("alice@a.test");
+    cfg.password = xmpp_str_z("pw");
+    cfg.rng = xmpp_posix_random;
+    cfg.tls = XMPP_TLS_NEVER;
+    cfg.plain_clear = 1;
+    CHECK(xmpp_stream_init(&s, &cfg, mem, sizeof mem) == XMPP_OK);
+    xmpp_stream_tick(&s, 1000);
+    while (off < n) {
+        size_t out_n;
+        xmpp_stream_output(&s, &out_n);
+        xmpp_stream_output_ack(&s, out_n);
+        if (xmpp_stream_feed(&s, script + off, n - off, &used) != XMPP_OK) off = n;
+        off += used;
+        while (xmpp_stream_next(&s, &e)) xmpp_posix_report("bot", &s, &e);
+    }
+    while (xmpp_stream_next(&s, &e)) xmpp_posix_report("bot", &s, &e);
+}
+
+static void test_report(void)
+{
+    static char out[2048], err[2048], script[2048];
+    const char *sasl = "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+                       "<mechanism>PLAIN</mechanism></mechanisms></stream:features>";
+    /* online, then a stream error with a text: the error, then the close */
+    snprintf(script, sizeof script, "%s%s<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>%s"
+             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+             "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r</jid>"
+             "</bind></iq><stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text "
+             "xmlns='urn:ietf:params:xml:ns:xmpp-streams'>replaced</text></stream:error></stream:stream>", hdr, sasl, hdr);
+    capture_begin();
+    report_all(script);
+    capture_end(out, err, sizeof out);
+    CHECK(strcmp(out, "online as alice@a.test/r (PLAIN)\nclosed: the server sent a stream error\n") == 0);
+    CHECK(strcmp(err, "bot: stream error: conflict replaced\n"
+                      "bot: the server sent a stream error: the server sent a stream error\n") == 0);
+    /* a failed login, its text after the condition */
+    snprintf(script, sizeof script, "%s%s<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/>"
+             "<text>bad password</text></failure>", hdr, sasl);
+    capture_begin();
+    report_all(script);
+    capture_end(out, err, sizeof out);
+    CHECK(strcmp(out, "closed: SASL authentication failed\n") == 0);
+    CHECK(strcmp(err, "bot: login failed: not-authorized bad password\n"
+                      "bot: authentication failed: SASL authentication failed\n") == 0);
+    /* name NULL: no prefix; a condition without text: no trailing space */
+    capture_begin();
+    {
+        xmpp_stream_event e;
+        memset(&e, 0, sizeof e);
+        e.kind = XMPP_STREAM_ERROR;
+        e.condition = xmpp_str_z("reset");
+        xmpp_posix_report(NULL, NULL, &e);
+        e.kind = XMPP_STREAM_STANZA;   /* not reported */
+        xmpp_posix_report(NULL, NULL, &e);
+        e.kind = XMPP_STREAM_CLOSED;   /* a clean close: stdout only */
+        e.text = xmpp_str_z("closed by us, confirmed by the server");
+        xmpp_posix_report(NULL, NULL, &e);
+    }
+    capture_end(out, err, sizeof out);
+    CHECK(strcmp(out, "closed: closed by us, confirmed by the server\n") == 0);
+    CHECK(strcmp(err, "stream error: reset\n") == 0);
+}
+
+static void test_client_failed(void)
+{
+    static char out[1024], err[1024];
+    int r[4];
+    capture_begin();
+    r[0] = xmpp_posix_client_failed("say", -2, "JID TO TEXT, please", "TO TEXT");
+    r[1] = xmpp_posix_client_failed("bot", -2, "too many arguments", NULL);
+    r[2] = xmpp_posix_client_failed("bot", -1, "a.test: connection refused", NULL);
+    r[3] = xmpp_posix_client_failed("bot", 0, "not printed", NULL) + xmpp_posix_client_failed("bot", 1, NULL, NULL);
+    capture_end(out, err, sizeof out);
+    CHECK(r[0] == 2 && r[1] == 2 && r[2] == 1 && r[3] == 0);
+    CHECK(out[0] == '\0');
+    CHECK(strcmp(err, "say: JID TO TEXT, please\n"
+                      "usage: XMPP_PASSWORD=... say " XMPP_POSIX_CLIENT_USAGE " TO TEXT\n"
+                      "bot: too many arguments\n"
+                      "usage: XMPP_PASSWORD=... bot " XMPP_POSIX_CLIENT_USAGE "\n"
+                      "bot: a.test: connection refused\n") == 0);
+}
+
+/* A listening socket on an ephemeral loopback port (*port), or -1. */
+static int listener(unsigned *port)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 1) ||
+        getsockname(fd, (struct sockaddr *)&a, &len)) return -1;
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* The client's exit status: 0 after a close both sides made, 1 after the server hung up,
+   1 after a failed start. */
+static void test_client_end(void)
+{
+    static xmpp_posix_client c;
+    char server[32], *argv[5];
+    const char *why;
+    unsigned port = 0;
+    int l = listener(&port), fd, round, r = 1, steps;
+    CHECK(l >= 0);
+    if (l < 0) return;
+    snprintf(server, sizeof server, "127.0.0.1:%u", port);
+    argv[0] = (char *)"bot";
+    argv[1] = (char *)"--plaintext";
+    argv[2] = (char *)"--server";
+    argv[3] = server;
+    argv[4] = (char *)"alice@a.test";
+    setenv("XMPP_PASSWORD", "pw", 1);
+    signal(SIGALRM, on_alarm);
+    for (round = 0; round < 2; round++) {   /* 0: a clean close; 1: the server hangs up */
+        xmpp_stream_event e;
+        memset(&c, 0, sizeof c);
+        alarm(10);
+        CHECK(xmpp_posix_client_start(&c, 5, argv, &why) == 0);
+        fd = accept(l, NULL, NULL);
+        CHECK(fd >= 0);
+        CHECK(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
+        for (steps = 0; steps < 50 && xmpp_stream_state_of(&c.s) < XMPP_STATE_FEATURES; steps++) {
+            r = xmpp_posix_client_step(&c, 20, &why);
+            while (xmpp_stream_next(&c.s, &e)) {}
+        }
+        CHECK(xmpp_stream_state_of(&c.s) == XMPP_STATE_FEATURES);
+        if (round == 0) {
+            xmpp_stream_close(&c.s);
+            CHECK(xmpp_posix_client_step(&c, 20, &why) == 1);   /* sends </stream:stream> */
+            CHECK(write(fd, "</stream:stream>", 16) == 16);
+        } else {
+            close(fd);
+            fd = -1;
+        }
+        for (steps = 0; steps < 50 && (r = xmpp_posix_client_step(&c, 20, &why)) > 0; steps++)
+            while (xmpp_stream_next(&c.s, &e)) {}
+        while (xmpp_stream_next(&c.s, &e)) {}
+        CHECK(r == 0);   /* over (after the hang-up the CLOSED event says why) */
+        CHECK(xmpp_stream_state_of(&c.s) == XMPP_STATE_CLOSED);
+        CHECK(xmpp_posix_client_end(&c) == round);
+        alarm(0);
+        if (fd >= 0) close(fd);
+    }
+    close(l);
+    memset(&c, 0, sizeof c);   /* bad usage: nothing to close, and not clean */
+    CHECK(xmpp_posix_client_start(&c, 2, argv, &why) == -2);
+    CHECK(xmpp_posix_client_end(&c) == 1);
+}
+
 int main(void)
 {
     RUN(test_peer_not_reading);
+    RUN(test_report);
+    RUN(test_client_failed);
+    RUN(test_client_end);
     return check_done();
 }

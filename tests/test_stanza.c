@@ -553,6 +553,34 @@ static void test_error_reply(void)
                                "</error></iq>") == 0);
 }
 
+/* xmpp_build_message_str: to and body as views (no NUL at their end), escaped; a reply
+   built straight from a received message's from and body. */
+static void test_message_str(void)
+{
+    const char *line = "juliet@example.com/balcony and more <3 & more, and then some";
+    xmpp_str to = { line, 26 }, body = { line + 36, 9 }, none = { NULL, 0 }, empty = { line, 0 };
+    const xmpp_node *m;
+    xmpp_builder b;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    CHECK(xmpp_build_message_str(&b, to, "chat", "m1", body) == XMPP_OK);
+    CHECK(strcmp(build_ok(&b), "<message to=\"juliet@example.com/balcony\" type=\"chat\" id=\"m1\">"
+                               "<body>&lt;3 &amp; more</body></message>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");   /* p NULL: left out; n 0: there, empty */
+    xmpp_build_message_str(&b, none, NULL, NULL, none);
+    CHECK(strcmp(build_ok(&b), "<message/>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message_str(&b, empty, NULL, NULL, empty);
+    CHECK(strcmp(build_ok(&b), "<message to=\"\"><body></body></message>") == 0);
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");   /* not UTF-8: the builder's error */
+    CHECK(xmpp_build_message_str(&b, to, NULL, NULL, xmpp_str_z("\xFF")) == XMPP_ERR_INVALID);
+    m = first(HDR "<message from='romeo@example.net/orchard' type='chat'><body>'tis &lt;sweet&gt;</body></message>");
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message_str(&b, xmpp_node_attr(m, NULL, "from"), "chat", NULL,
+                           xmpp_node_text(xmpp_node_child(m, NULL, "body")));
+    CHECK(strcmp(build_ok(&b), "<message to=\"romeo@example.net/orchard\" type=\"chat\">"
+                               "<body>&apos;tis &lt;sweet&gt;</body></message>") == 0);
+}
+
 /* Findings of a review, each pinned down. */
 static void test_builder_review(void)
 {
@@ -795,6 +823,7 @@ int main(void)
     RUN(test_builder_review);
     RUN(test_builder_whole_calls);
     RUN(test_common_stanzas);
+    RUN(test_message_str);
     RUN(test_stanza_errors);
     RUN(test_error_reply);
     RUN(test_ids);
