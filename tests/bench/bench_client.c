@@ -105,13 +105,7 @@ static void echo(xmpp_stream *s, const xmpp_node *m)
     xmpp_str from = xmpp_node_attr(m, NULL, "from"), body = xmpp_node_text(xmpp_node_child(m, NULL, "body"));
     xmpp_builder *b;
     if (!xmpp_node_is(m, NULL, "message") || !from.p || !body.n || !(b = xmpp_stream_send_begin(s))) return;
-    xmpp_build_start(b, XMPP_XMLNS_CLIENT, "message");
-    xmpp_build_attr_str(b, NULL, "to", from);
-    xmpp_build_attr(b, NULL, "type", "chat");
-    xmpp_build_start(b, XMPP_XMLNS_CLIENT, "body");
-    xmpp_build_text(b, body);
-    xmpp_build_end(b);
-    xmpp_build_end(b);
+    xmpp_build_message_str(b, from, "chat", NULL, body);
     xmpp_stream_send_end(s);
 }
 
