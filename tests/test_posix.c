@@ -30,12 +30,24 @@ static void on_alarm(int sig)
     _exit(1);
 }
 
+/* A plaintext client stream for alice@a.test (password "pw") in mem. */
+static xmpp_err plain_stream(xmpp_stream *s, unsigned char *mem, size_t size)
+{
+    xmpp_stream_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.jid = xmpp_str_z("alice@a.test");
+    cfg.password = xmpp_str_z("pw");
+    cfg.rng = xmpp_posix_random;
+    cfg.tls = XMPP_TLS_NEVER;
+    cfg.plain_clear = 1;
+    return xmpp_stream_init(s, &cfg, mem, size);
+}
+
 static void test_peer_not_reading(void)
 {
     static unsigned char mem[24000];
     static xmpp_posix_io io;
     static xmpp_stream s;
-    xmpp_stream_config cfg;
     xmpp_stream_event e;
     const char *why;
     int sv[2], online = 0, steps, pings = 0, fl;
@@ -56,13 +68,7 @@ static void test_peer_not_reading(void)
         setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
         setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     }
-    memset(&cfg, 0, sizeof cfg);
-    cfg.jid = xmpp_str_z("alice@a.test");
-    cfg.password = xmpp_str_z("pw");
-    cfg.rng = xmpp_posix_random;
-    cfg.tls = XMPP_TLS_NEVER;
-    cfg.plain_clear = 1;
-    CHECK(xmpp_stream_init(&s, &cfg, mem, sizeof mem) == XMPP_OK);
+    CHECK(plain_stream(&s, mem, sizeof mem) == XMPP_OK);
     xmpp_posix_io_init(&io, sv[0]);
     xmpp_stream_tick(&s, xmpp_posix_now_ms());
     CHECK(write(sv[1], login, strlen(login)) == (ssize_t)strlen(login));
@@ -126,16 +132,9 @@ static void report_all(const char *script)
 {
     static unsigned char mem[24000];
     static xmpp_stream s;
-    xmpp_stream_config cfg;
     xmpp_stream_event e;
     size_t off = 0, n = strlen(script), used;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.jid = xmpp_str_z("alice@a.test");
-    cfg.password = xmpp_str_z("pw");
-    cfg.rng = xmpp_posix_random;
-    cfg.tls = XMPP_TLS_NEVER;
-    cfg.plain_clear = 1;
-    CHECK(xmpp_stream_init(&s, &cfg, mem, sizeof mem) == XMPP_OK);
+    CHECK(plain_stream(&s, mem, sizeof mem) == XMPP_OK);
     xmpp_stream_tick(&s, 1000);
     while (off < n) {
         size_t out_n;
