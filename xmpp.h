@@ -1579,8 +1579,10 @@ XMPPDEF int xmpp_tls_bearssl_last_error(const xmpp_tls_bearssl *b);
 
 /* Connect to host (a name, or an IPv4/IPv6 literal) on port, trying each address
    getaddrinfo() gives (IPv6 and IPv4, in its order), each attempt bounded by timeout_ms.
-   Returns a connected socket, non-blocking (xmpp_posix_step waits with poll()), or -1 and
-   *why. (For SRV lookup, RFC 6120 §3.2, see xmpp_posix_dial.) */
+   Returns a connected socket, non-blocking (xmpp_posix_step waits with poll()) and with
+   TCP_NODELAY (xmpp_posix_step gathers the answers to a burst itself: Nagle's algorithm
+   would only hold them back until the server's ACK), or -1 and *why. (For SRV lookup,
+   RFC 6120 §3.2, see xmpp_posix_dial.) */
 XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, const char **why);
 
 /* The SRV records of SERVICE.DOMAIN (xmpp_srv_query/_parse over UDP), in RFC 2782 order
@@ -1620,7 +1622,10 @@ XMPPDEF void xmpp_posix_io_init(xmpp_posix_io *io, int fd);
 
 /* One step: send the stream's output, then feed bytes kept from before or, when there
    are none, wait up to wait_ms for the server's, and tick the clock. Pull the events
-   after each step. Returns 1 (something happened), 0 (nothing within wait_ms) or -1 and
+   after each step. Output goes out when no more input is at hand: the answers to a burst
+   of stanzas leave in one send() (over TLS: one record) at the start of the step after
+   the one that fed the burst's last stanza, or sooner once half the output buffer is
+   full. Returns 1 (something happened), 0 (nothing within wait_ms) or -1 and
    *why (the connection failed or the server closed it). */
 XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, const char **why);
 
@@ -1682,8 +1687,11 @@ typedef struct xmpp_posix_client {
    default; --direct-tls: 5223; --ca FILE: the CAs to trust, default the system's; --cert
    and --key: a client certificate, then SASL EXTERNAL when offered and no password needed;
    --plaintext: no TLS; --reconnect: see xmpp_posix_client_step), connect, and start the
-   stream. SIGINT and SIGTERM close the stream cleanly from then on. c must be zeroed (static, or = {0}), except for what you want in
-   c->cfg beyond the options (trace, trace_ctx, timeout_ms, ping_ms, limits): that is kept.
+   stream. SIGINT and SIGTERM close the stream cleanly from then on. c must be zeroed
+   (static, or = {0}), except for what you want in c->cfg beyond the options (trace,
+   trace_ctx, timeout_ms, ping_ms, limits, xml_buf, arena, out): that is kept, as long
+   as xmpp_stream_mem_size() stays within c->mem. out defaults to 8192 bytes here (not
+   2048): the answers to a burst of stanzas leave in fewer sends.
    Returns 0; -2 on bad usage (*why says what); -1 on a failure (*why: a file, the
    connection). */
 XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv, const char **why);
@@ -7772,6 +7780,7 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
 #include <netdb.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7812,7 +7821,9 @@ XMPPDEF int xmpp_posix_connect(const char *host, unsigned port, int timeout_ms, 
             if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) r = -1;
         }
         if (r < 0) { *why = "connection refused or unreachable"; close(fd); fd = -1; continue; }
-        (void)flags;   /* stays non-blocking: no send() or recv() can hang the loop */
+        flags = 1;   /* TCP_NODELAY: see the API comment */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &flags, sizeof flags);
+        /* and it stays non-blocking: no send() or recv() can hang the loop */
         *why = NULL;
         break;
     }
@@ -8018,14 +8029,17 @@ static int xmpp__posix_send(xmpp_posix_io *io, xmpp_stream *s, int wait_ms)
 }
 
 /* Time to send: when no more input is at hand without waiting (bytes read but not fed,
-   stanzas the TLS backend holds), or the queued output is half the buffer. So the answers
-   to a burst of stanzas leave in one send() (over TLS: one record), and the next answer
-   still fits. */
-static int xmpp__posix_send_due(const xmpp_posix_io *io, const xmpp_stream *s)
+   stanzas the TLS backend holds; at the end of a step, also an event the application has
+   yet to pull: its answer goes with the rest at the start of the next step), or the queued
+   output is half the buffer. So the answers to a burst of stanzas leave in one send() (over
+   TLS: one record), the answer to its last stanza included, and the next answer still
+   fits. */
+static int xmpp__posix_send_due(const xmpp_posix_io *io, const xmpp_stream *s, int at_end)
 {
     size_t held = 0;
     if (s->tls_run) xmpp_tls_read(s->cfg.tls_hook, &held);   /* whether or not an event waits */
-    return (io->off == io->len && !held) || s->out_len >= s->out_size / 2 || (xmpp_stream_wants(s) & XMPP_WANT_CLOSED);
+    return (io->off == io->len && !held && !(at_end && s->nev)) || s->out_len >= s->out_size / 2 ||
+           (xmpp_stream_wants(s) & XMPP_WANT_CLOSED);
 }
 
 XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, const char **why)
@@ -8033,7 +8047,7 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
     size_t used;
     int r = 0;
     *why = NULL;
-    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s, wait_ms)) { *why = "sending failed (connection lost)"; return -1; }
+    if (xmpp__posix_send_due(io, s, 0) && xmpp__posix_send(io, s, wait_ms)) { *why = "sending failed (connection lost)"; return -1; }
     if (xmpp_stream_wants(s) & XMPP_WANT_FEED) {   /* TLS holds plaintext: no waiting */
         xmpp_stream_feed(s, NULL, 0, &used);
         r = 1;
@@ -8066,7 +8080,7 @@ XMPPDEF int xmpp_posix_step(xmpp_posix_io *io, xmpp_stream *s, int wait_ms, cons
         r = 1;
     }
     xmpp_stream_tick(s, xmpp_posix_now_ms());
-    if (xmpp__posix_send_due(io, s) && xmpp__posix_send(io, s, wait_ms)) { *why = "sending failed (connection lost)"; return -1; }
+    if (xmpp__posix_send_due(io, s, 1) && xmpp__posix_send(io, s, wait_ms)) { *why = "sending failed (connection lost)"; return -1; }
     return r > 0;
 }
 
@@ -8214,6 +8228,9 @@ XMPPDEF int xmpp_posix_client_start(xmpp_posix_client *c, int argc, char **argv,
     c->cfg.timeout_ms = keep.timeout_ms;
     c->cfg.ping_ms = keep.ping_ms;
     c->cfg.limits = keep.limits;
+    c->cfg.xml_buf = keep.xml_buf;
+    c->cfg.arena = keep.arena;
+    c->cfg.out = keep.out ? keep.out : 8192;   /* the answers to a burst in fewer sends */
     c->fd = -1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,75 @@ static void test_peer_not_reading(void)
     CHECK(online);
     CHECK(pings > 100);   /* the answers had nowhere to go */
     CHECK(xmpp_stream_wants(&s) & XMPP_WANT_WRITE);   /* still queued, nothing lost */
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* The answers to a burst of stanzas leave in one send(), the answer to the last one
+   included (it is built after the step that fed it: the glue holds the send until the
+   next step); and an event left unpulled holds nothing back. SOCK_SEQPACKET keeps each
+   send() a record of its own, so the peer counts them. */
+static void test_burst_one_send(void)
+{
+    static unsigned char mem[24000];
+    static xmpp_posix_io io;
+    static xmpp_stream s;
+    xmpp_stream_event e;
+    const char *why;
+    char rec[8192];
+    int sv[2], i, steps, echoes = 0, records = 0, online = 0;
+    ssize_t n;
+    const char *login =
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+        "id='1' version='1.0'><stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+        "<mechanism>PLAIN</mechanism></mechanisms></stream:features><success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+        "id='2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r</jid></bind></iq>";
+    const char *burst =
+        "<message from='b@a.test/x' type='chat'><body>1</body></message>"
+        "<message from='b@a.test/x' type='chat'><body>2</body></message>"
+        "<message from='b@a.test/x' type='chat'><body>3</body></message>"
+        "<message from='b@a.test/x' type='chat'><body>4</body></message>"
+        "<message from='b@a.test/x' type='chat'><body>5</body></message>";
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK);
+    fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL, 0) | O_NONBLOCK);
+    CHECK(plain_stream(&s, mem, sizeof mem) == XMPP_OK);
+    xmpp_posix_io_init(&io, sv[0]);
+    xmpp_stream_tick(&s, xmpp_posix_now_ms());
+    CHECK(write(sv[1], login, strlen(login)) == (ssize_t)strlen(login));
+    for (steps = 0; steps < 20 && !online; steps++) {
+        CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+        while (xmpp_stream_next(&s, &e)) online |= e.kind == XMPP_STREAM_ONLINE;
+    }
+    CHECK(online);
+    CHECK(write(sv[1], burst, strlen(burst)) == (ssize_t)strlen(burst));
+    for (steps = 0; steps < 10; steps++) {   /* an echo bot's loop */
+        CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+        while (xmpp_stream_next(&s, &e)) {
+            xmpp_builder *b;
+            if (e.kind != XMPP_STREAM_STANZA || !(b = xmpp_stream_send_begin(&s))) continue;
+            xmpp_build_message_str(b, xmpp_node_attr(e.stanza, NULL, "from"), "chat", NULL,
+                                   xmpp_node_text(xmpp_node_child(e.stanza, NULL, "body")));
+            CHECK(xmpp_stream_send_end(&s) == XMPP_OK);
+        }
+    }
+    while ((n = read(sv[1], rec, sizeof rec - 1)) > 0) {
+        const char *q = rec;
+        rec[n] = '\0';
+        records += strstr(q, "<message") != NULL;   /* not the login's output, if it comes now */
+        while ((q = strstr(q, "<message")) != NULL) { echoes++; q++; }
+    }
+    CHECK(echoes == 5);
+    CHECK(records == 1);
+    /* a stanza fed but its event not pulled: the close still goes out at the next step */
+    CHECK(write(sv[1], burst, strlen(burst) / 5) == (ssize_t)(strlen(burst) / 5));
+    for (i = 0; i < 3; i++) CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+    xmpp_stream_close(&s);
+    CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+    n = read(sv[1], rec, sizeof rec - 1);
+    CHECK(n > 0 && strstr((rec[n > 0 ? n : 0] = '\0', rec), "</stream:stream>") != NULL);
     close(sv[0]);
     close(sv[1]);
 }
@@ -252,6 +322,12 @@ static void test_client_end(void)
         CHECK(xmpp_posix_client_start(&c, 5, argv, &why) == 0);
         fd = accept(l, NULL, NULL);
         CHECK(fd >= 0);
+        {   /* what we batch goes out at once (no Nagle); room for the answers to a burst */
+            int v = 0;
+            socklen_t vl = sizeof v;
+            CHECK(getsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &v, &vl) == 0 && v);
+            CHECK(c.s.out_size == 8192);
+        }
         CHECK(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
         for (steps = 0; steps < 50 && xmpp_stream_state_of(&c.s) < XMPP_STATE_FEATURES; steps++) {
             r = xmpp_posix_client_step(&c, 20, &why);
@@ -284,6 +360,7 @@ static void test_client_end(void)
 int main(void)
 {
     RUN(test_peer_not_reading);
+    RUN(test_burst_one_send);
     RUN(test_report);
     RUN(test_client_failed);
     RUN(test_client_end);
