@@ -183,6 +183,8 @@ $(B)/bench_xml: tests/bench/bench_xml.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -I/usr/include/libxml2 -o $@ $< -lexpat -lxml2
 $(B)/bench_stanza: tests/bench/bench_stanza.c tests/corpus.h xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lstrophe
+$(B)/bench_hostile: tests/bench/bench_hostile.c tests/corpus.h xmpp.h | $(B)/gcc
+	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $<
 $(B)/bench_crypto: tests/bench/bench_crypto.c xmpp.h | $(B)/gcc
 	$(GCC) -O2 -std=c99 $(POSIX) -Wall -Wextra -o $@ $< -lbearssl -lcrypto
 $(B)/bench_client: tests/bench/bench_client.c tests/bench/bench_client_strophe.c xmpp.h | $(B)/gcc
@@ -195,10 +197,12 @@ bench: $(B)/bench_xml $(B)/bench_stanza $(B)/bench_crypto $(B)/bench_client
 	$(B)/bench_crypto
 	@echo
 	tests/bench/bench_client.sh $(B)/bench_client
-bench-instr: $(B)/bench_xml $(B)/bench_stanza
+bench-instr: $(B)/bench_xml $(B)/bench_stanza $(B)/bench_hostile
 	tests/bench/bench_instr.sh $(B)/bench_xml
 	@echo
 	tests/bench/bench_stanza_instr.sh $(B)/bench_stanza
+	@echo
+	tests/bench/bench_hostile.sh $(B)/bench_hostile
 
 # the tokenizer's peak stack, measured on the emulated boards
 $(B)/m0/stack_xml.elf: tests/firmware/stack_xml.c tests/firmware/startup.c xmpp.h tests/corpus.h | $(B)/m0

@@ -34,6 +34,9 @@
      XMPP_SASL_SALT_MAX   bytes of a SCRAM salt a client accepts and caches (default 64,
                           at most 255)
      XMPP_SASL_SERVER_BUF bytes for a SCRAM server's messages (default 512, at most 65535)
+     XMPP_TREE_NS_MAX     distinct namespaces one collected stanza may use, well-known ones
+                          not counted (default 64, at most 255): past it the stanza is
+                          skipped like one that does not fit the arena
      XMPP_STREAM_SASL_MAX bytes of one SASL message the client stream handles (default 512)
      XMPP_STREAM_JID_MAX  bytes of the bound JID the client stream keeps (default 512)
      XMPP_NO_STREAM_TLS   the client stream never runs a TLS hook itself (about 1 KB less
@@ -339,6 +342,12 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
    the arena is reused). Nodes are records packed byte by byte in the arena (no
    alignment needed); navigation reads them in place and allocates nothing. */
 
+#ifndef XMPP_TREE_NS_MAX
+#define XMPP_TREE_NS_MAX 64   /* distinct namespaces per stanza (well-known ones not counted);
+                                 each element's lookup walks at most this many: a stanza of
+                                 thousands of namespaces costs no more than linear time */
+#endif
+
 typedef struct xmpp_tree {
     /* private */
     unsigned char *arena;
@@ -348,6 +357,7 @@ typedef struct xmpp_tree {
     size_t ns;                 /* last namespace record (offset + 1) */
     uint32_t depth;            /* elements open inside the stanza */
     uint8_t state;             /* idle, collecting, complete, skipping */
+    uint8_t nns;               /* namespace records in this stanza (<= XMPP_TREE_NS_MAX) */
     uint64_t offset;           /* stream offset of the stanza's '<' */
 } xmpp_tree;
 
@@ -374,7 +384,8 @@ XMPPDEF void xmpp_tree_reset(xmpp_tree *s);
                        OPEN, CLOSE, white space between stanzas), which the caller
                        handles from the token itself. OPEN and CLOSE also forget the
                        tree (a new stream, or the end of this one)
-     XMPP_ERR_NOSPACE  a stanza ended that did not fit the arena. It was skipped whole:
+     XMPP_ERR_NOSPACE  a stanza ended that did not fit the arena (or used more than
+                       XMPP_TREE_NS_MAX distinct namespaces). It was skipped whole:
                        not a stream error, the next stanza is collected normally (the
                        caller may answer an iq with <resource-constraint/>, or close the
                        stream with policy-violation). Not sticky.
@@ -3225,6 +3236,7 @@ XMPPDEF void xmpp_tree_reset(xmpp_tree *s)
     s->root = s->cur = s->prev = s->ns = 0;
     s->top = 0;
     s->depth = 0;
+    s->nns = 0;
 }
 
 /* Well-known namespaces take no arena bytes: a namespace distance of 1..5 names one of
@@ -3237,9 +3249,13 @@ static const unsigned char xmpp__wk_len[] = { 0, 13, 36, 32, 13, 35 };
 #define XMPP__WK_COUNT 5
 #define XMPP__WK_REF(k) ((size_t)-2 - (k))   /* xmpp__intern's result for one of them */
 
+typedef char xmpp__tree_ns_max_fits[XMPP_TREE_NS_MAX >= 1 && XMPP_TREE_NS_MAX <= 255 ? 1 : -1];   /* nns is 8 bits */
+
 /* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
    one, else the offset + 1 of its record, an existing one of this stanza or a new one;
-   (size_t)-1 if it does not fit. */
+   (size_t)-1 if it does not fit, or if the stanza has XMPP_TREE_NS_MAX records already:
+   the search below walks them all, and without a bound a hostile stanza of one namespace
+   per element (<a xmlns='1'/><a xmlns='2'/>...) would cost time quadratic in its size. */
 static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri)
 {
     size_t r = s->ns, k;
@@ -3261,7 +3277,8 @@ static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri)
         if (xmpp__get16(q + 4) == uri.n && XMPP_MEMCMP(q + 6, uri.p, uri.n) == 0) return r;
         r = d ? r - d : 0;
     }
-    if (uri.n > 0xFFFF || s->size - s->top < 6 + uri.n) return (size_t)-1;
+    if (uri.n > 0xFFFF || s->size - s->top < 6 + uri.n || s->nns >= XMPP_TREE_NS_MAX) return (size_t)-1;
+    s->nns++;
     r = s->top + 1;
     xmpp__put32(s->arena + s->top, s->ns ? r - s->ns : 0);
     xmpp__put16(s->arena + s->top + 4, uri.n);

@@ -255,6 +255,42 @@ static void test_namespaces_once(void)
     CHECK(used <= (strlen(doc) - strlen(HDR)) * 3 / 2);   /* within 1.5 x the wire size */
 }
 
+/* XMPP_TREE_NS_MAX: a stanza may use that many distinct namespaces (repeats and
+   well-known ones free); one more and it is skipped like one that does not fit, and the
+   next stanza is collected as usual. Element and attribute namespaces both count. */
+static void ns_stanza(char *doc, size_t distinct, size_t repeat, int attrs)
+{
+    size_t i, r;
+    strcpy(doc, HDR "<message>");
+    for (r = 0; r < repeat; r++)
+        for (i = 0; i < distinct; i++)
+            sprintf(doc + strlen(doc), attrs ? "<a xmlns:p='urn:%lu' p:v='x'/>" : "<a xmlns='urn:%lu'/>",
+                    (unsigned long)i);
+    strcat(doc, "</message><presence/>");
+}
+
+static void test_namespace_limit(void)
+{
+    static char doc[12000];
+    int attrs;
+    for (attrs = 0; attrs <= 1; attrs++) {
+        const xmpp_node *c;
+        size_t n = 0;
+        char want[16];
+        ns_stanza(doc, XMPP_TREE_NS_MAX, 2, attrs);
+        for (c = xmpp_node_child(first(doc), NULL, "a"); c; c = xmpp_node_next_sibling(c, NULL, "a")) {
+            xmpp_str ns, name, value;
+            sprintf(want, "urn:%lu", (unsigned long)(n % XMPP_TREE_NS_MAX));
+            if (attrs) CHECK(xmpp_node_attr_at(c, 0, &ns, &name, &value) && eqs(ns, want) && eqs(value, "x"));
+            else CHECK(eqs(xmpp_node_ns(c), want));
+            n++;
+        }
+        CHECK(n == 2 * XMPP_TREE_NS_MAX);
+        ns_stanza(doc, XMPP_TREE_NS_MAX + 1, 1, attrs);
+        CHECK(expect(doc, sizeof arena, "NOSPACE\n<presence/>\n"));
+    }
+}
+
 static void test_nospace_skips_one(void)
 {
     static char doc[4096], want[4096];
@@ -814,6 +850,7 @@ int main(void)
     RUN(test_long_text_merged);
     RUN(test_namespaces_once);
     RUN(test_nospace_skips_one);
+    RUN(test_namespace_limit);
     RUN(test_push_order);
     RUN(test_tree_lifetime);
     RUN(test_arena_bound);
