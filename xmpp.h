@@ -242,6 +242,8 @@ typedef struct xmpp_xml {
     uint8_t need, lo, hi;         /* UTF-8: continuation bytes due, range of the next one */
     uint8_t quote, brackets, flags;
     uint8_t fast;                 /* class of a byte feed() may copy without the scanner */
+    uint8_t decls;                /* the start tag may declare namespaces or have prefixed
+                                     attributes (an attribute named xmlns, or with a prefix) */
     uint16_t nattrs;              /* attributes of the start tag being read */
     uint16_t ndigits;             /* digits of a character reference, letters of an entity */
     unsigned char *top;           /* first free byte of [buf, end) */
@@ -2262,7 +2264,7 @@ XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
     x->nattrs = x->ndigits = 0;
     x->state = XMPP__S_BOM;
     x->ret = x->pending = x->release = 0;
-    x->need = x->quote = x->brackets = x->flags = x->fast = 0;
+    x->need = x->quote = x->brackets = x->flags = x->fast = x->decls = 0;
 }
 
 XMPPDEF const xmpp_errinfo *xmpp_xml_error(const xmpp_xml *x) { return &x->err; }
@@ -2310,7 +2312,7 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
                 return xmpp__fail(x, p, XMPP__E_DUP_ATTR);
 
     /* Namespaces in XML 1.0 §3: xmlns and xmlns:p declare; they are not attributes. */
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && x->decls; i++) {
         int dflt = a[i].prefix.n == 0 && xmpp__eq(a[i].local, "xmlns", 5);
         if (!dflt && !xmpp__eq(a[i].prefix, "xmlns", 5)) continue;
         if (!dflt) {
@@ -2348,7 +2350,7 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
     /* Attributes: resolve prefixes (unprefixed ones have no namespace), drop the
        declarations, then reject two prefixes bound to one namespace with one local name
        (Namespaces in XML 1.0 §6.3). */
-    for (i = 0; i < n; i++) {
+    for (i = x->decls ? 0 : n, kept = i; i < n; i++) {   /* none of either: nothing to do */
         xmpp_xml_attr *t = &a[i];
         if (t->prefix.n == 0 ? xmpp__eq(t->local, "xmlns", 5) : xmpp__eq(t->prefix, "xmlns", 5))
             continue;
@@ -2561,6 +2563,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->cap = (size_t)(x->end - d) > x->lim.max_token ? d + x->lim.max_token : x->end;
                 x->nattrs = 0;
                 x->ndigits = 0;
+                x->decls = 0;
                 x->flags |= XMPP__F_START;
                 x->state = XMPP__S_NAME;
             }
@@ -2654,6 +2657,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 a->ns = xmpp__str("", 0);
                 a->prefix = xmpp__str(x->name, cl ? cl - 1 : 0);
                 a->local = xmpp__str(x->name + cl, n - cl);
+                if (cl || n == 5) x->decls = 1;   /* maybe xmlns, xmlns:p or p:name */
                 x->state = XMPP__S_EQ;
                 /* the usual name="value": straight on to the value */
                 if (XMPP_FAST && c == '=' && p + 1 < e && (p[1] == '"' || p[1] == '\'')) {
