@@ -360,7 +360,12 @@ typedef struct xmpp_tree {
     uint32_t depth;            /* elements open inside the stanza */
     uint8_t state;             /* idle, collecting, complete, skipping */
     uint8_t nns;               /* namespace records in this stanza (<= XMPP_TREE_NS_MAX) */
+    uint16_t seen_n;           /* seen (below): its length, */
+    uint16_t seen_depth;       /* valid while the element at this depth is open */
     uint64_t offset;           /* stream offset of the stanza's '<' */
+    const char *seen;          /* an inherited namespace as the tokenizer showed it (the URI
+                                  in an open ancestor's frame), NULL if none */
+    uint32_t seen_ref;         /* its record (offset + 1) */
 } xmpp_tree;
 
 /* A node of a collected stanza: an element or a text node. An opaque handle into the
@@ -380,7 +385,8 @@ XMPPDEF void xmpp_tree_init(xmpp_tree *s, void *arena, size_t size);
 /* Forget any partial stanza (after a stream restart, RFC 6120 §4.3.3). */
 XMPPDEF void xmpp_tree_reset(xmpp_tree *s);
 
-/* Take one token from the tokenizer (every token, in order). Returns
+/* Take one token from the tokenizer (every token, in order, as xmpp_xml_next() gave it:
+   the collector relies on where the tokenizer keeps namespace URIs). Returns
      XMPP_OK           a stanza is complete: xmpp_tree_root() is its root element
      XMPP_AGAIN        nothing complete yet; also for tokens outside stanzas (DECL,
                        OPEN, CLOSE, white space between stanzas), which the caller
@@ -3241,6 +3247,7 @@ XMPPDEF void xmpp_tree_reset(xmpp_tree *s)
     s->top = 0;
     s->depth = 0;
     s->nns = 0;
+    s->seen = NULL;
 }
 
 /* Well-known namespaces take no arena bytes: a namespace distance of 1..5 names one of
@@ -3255,17 +3262,11 @@ static const unsigned char xmpp__wk_len[] = { 0, 13, 36, 32, 13, 35 };
 
 typedef char xmpp__tree_ns_max_fits[XMPP_TREE_NS_MAX >= 1 && XMPP_TREE_NS_MAX <= 255 ? 1 : -1];   /* nns is 8 bits */
 
-/* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
-   one, else the offset + 1 of its record, an existing one of this stanza or a new one;
-   (size_t)-1 if it does not fit, or if the stanza has XMPP_TREE_NS_MAX records already:
-   the search below walks them all, and without a bound a hostile stanza of one namespace
-   per element (<a xmlns='1'/><a xmlns='2'/>...) would cost time quadratic in its size. */
-static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri)
+/* xmpp__intern (below) for a URI that is not well-known: a record of this stanza's, or a
+   new one; (size_t)-1 if it does not fit or the stanza has XMPP_TREE_NS_MAX of them. */
+static size_t xmpp__intern_record(xmpp_tree *s, xmpp_str uri)
 {
-    size_t r = s->ns, k;
-    if (!uri.n) return 0;
-    for (k = 1; k <= XMPP__WK_COUNT; k++)   /* lengths first: this runs for every element */
-        if (uri.n == xmpp__wk_len[k] && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
+    size_t r = s->ns;
     if (s->cur) {   /* most elements share their parent's namespace */
         const unsigned char *e = s->arena + s->cur - 1;
         uint32_t d = xmpp__get32(e + 8);
@@ -3289,6 +3290,37 @@ static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri)
     XMPP_MEMCPY(s->arena + s->top + 6, uri.p, uri.n);
     s->top += 6 + uri.n;
     s->ns = r;
+    return r;
+}
+
+/* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
+   one, else the offset + 1 of its record, an existing one of this stanza or a new one;
+   (size_t)-1 if it does not fit, or if the stanza has XMPP_TREE_NS_MAX records already:
+   the search below walks them all, and without a bound a hostile stanza of one namespace
+   per element (<a xmlns='1'/><a xmlns='2'/>...) would cost time quadratic in its size.
+   self is the element's name as the tokenizer gave it. A namespace inherited from an
+   ancestor (declared on an open element: its URI sits in that element's frame in the
+   tokenizer's buffer, below self, and stays there until the element closes, so at least
+   until the parent of this one does) is remembered by where it sits: the same view again
+   is the same declaration, found without comparing its bytes. A long URI on an element
+   with thousands of children (<e xmlns='...3,900 bytes...'><a/><a/>...) would otherwise
+   cost each child a comparison of the whole URI. A namespace declared on this element
+   sits above self, in bytes that move when the token is released: never remembered. */
+static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
+{
+    size_t r, k;
+    int inherited = (uintptr_t)uri.p < (uintptr_t)self;
+    if (!uri.n) return 0;
+    if (inherited && uri.p == s->seen && uri.n == s->seen_n) return s->seen_ref;
+    for (k = 1; k <= XMPP__WK_COUNT; k++)   /* lengths first: this runs for every element */
+        if (uri.n == xmpp__wk_len[k] && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
+    r = xmpp__intern_record(s, uri);
+    if (inherited && r != (size_t)-1 && s->depth <= 0xFFFF) {   /* r: below 2^31, n: 2^16 */
+        s->seen = uri.p;
+        s->seen_n = (uint16_t)uri.n;
+        s->seen_ref = (uint32_t)r;
+        s->seen_depth = (uint16_t)s->depth;   /* this element's parent */
+    }
     return r;
 }
 
@@ -3321,7 +3353,7 @@ static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
 {
     size_t i, need, at, ns;
     unsigned char *p;
-    if ((ns = xmpp__intern(s, t->ns)) == (size_t)-1) return xmpp__skip(s, 1);
+    if ((ns = xmpp__intern(s, t->ns, t->local.p)) == (size_t)-1) return xmpp__skip(s, 1);
     if (t->nattrs > 0xFFFF || t->local.n > 0xFFFF) return xmpp__skip(s, 1);   /* no tokenizer makes these */
     need = 16 + t->local.n;
     for (i = 0; i < t->nattrs; i++) {
@@ -3329,7 +3361,7 @@ static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
         if (a->local.n >= XMPP__ATTR_NS || a->value.n > 0xFFFF) return xmpp__skip(s, 1);
         need += (a->ns.n ? 8u : 4u) + a->local.n + a->value.n;   /* < 2^17 per attribute */
         if (need > s->size) return xmpp__skip(s, 1);   /* and no overflow on 32 bits */
-        if (a->ns.n && xmpp__intern(s, a->ns) == (size_t)-1) return xmpp__skip(s, 1);
+        if (a->ns.n && xmpp__intern(s, a->ns, t->local.p) == (size_t)-1) return xmpp__skip(s, 1);
     }
     if (t->local.n >= 0x10000 || s->size - s->top < need) return xmpp__skip(s, 1);
     at = s->top + 1;
@@ -3348,7 +3380,7 @@ static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
         xmpp__put16(p + 2, a->value.n);
         p += 4;
         if (a->ns.n) {   /* interned above: found again without growing */
-            xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns), here));
+            xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here));
             p += 4;
         }
         XMPP_MEMCPY(p, a->local.p, a->local.n);
@@ -3409,6 +3441,7 @@ XMPPDEF xmpp_err xmpp_tree_push(xmpp_tree *s, const xmpp_xml_token *t)
             return XMPP_ERR_NOSPACE;
         }
         if (s->state != XMPP__ST_COLLECT || !s->depth) return XMPP_ERR_INVALID;
+        if (s->depth <= s->seen_depth) s->seen = NULL;   /* its declaration may close now */
         {
             unsigned char *e = s->arena + s->cur - 1;
             s->prev = s->cur;

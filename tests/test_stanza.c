@@ -291,6 +291,21 @@ static void test_namespace_limit(void)
     }
 }
 
+/* The collector remembers an inherited namespace by where the tokenizer keeps it; once the
+   element that declared it closes, the next element in the same place may declare another
+   URI of the same length in the same bytes: it must not be taken for the first. */
+static void test_namespace_reuse(void)
+{
+    CHECK(expect(HDR "<message><c xmlns='urn:AAAA'><d/></c><c xmlns='urn:BBBB'><d/></c></message>", sizeof arena,
+                 "<message><c xmlns=\"urn:AAAA\"><d/></c><c xmlns=\"urn:BBBB\"><d/></c></message>\n"));
+    CHECK(expect(HDR "<message><x><c xmlns='urn:AAAA'><d/><d/></c><c xmlns='urn:BBBB'><d/></c></x></message>",
+                 sizeof arena, "<message><x><c xmlns=\"urn:AAAA\"><d/><d/></c><c xmlns=\"urn:BBBB\"><d/></c></x></message>\n"));
+    CHECK(expect(HDR "<message><c xmlns:p='urn:AAAA'><p:d/></c><c xmlns:p='urn:BBBB'><p:d/></c></message>", sizeof arena,
+                 "<message><c><d xmlns=\"urn:AAAA\"/></c><c><d xmlns=\"urn:BBBB\"/></c></message>\n"));
+    CHECK(expect(HDR "<message><c xmlns:p='urn:AAAA'><d p:a='1'/></c><c xmlns:p='urn:BBBB'><d p:a='2'/></c></message>",
+                 sizeof arena, "<message><c><d xmlns:ns0=\"urn:AAAA\" ns0:a=\"1\"/></c><c><d xmlns:ns0=\"urn:BBBB\" ns0:a=\"2\"/></c></message>\n"));
+}
+
 static void test_nospace_skips_one(void)
 {
     static char doc[4096], want[4096];
@@ -851,6 +866,7 @@ int main(void)
     RUN(test_namespaces_once);
     RUN(test_nospace_skips_one);
     RUN(test_namespace_limit);
+    RUN(test_namespace_reuse);
     RUN(test_push_order);
     RUN(test_tree_lifetime);
     RUN(test_arena_bound);
