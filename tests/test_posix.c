@@ -44,6 +44,15 @@ static xmpp_err plain_stream(xmpp_stream *s, unsigned char *mem, size_t size)
     return xmpp_stream_init(s, &cfg, mem, size);
 }
 
+/* The server's side of a PLAIN login of plain_stream(), up to the bound JID, in one piece. */
+static const char *const login =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+    "id='1' version='1.0'><stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+    "<mechanism>PLAIN</mechanism></mechanisms></stream:features><success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+    "id='2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+    "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r</jid></bind></iq>";
+
 static void test_peer_not_reading(void)
 {
     static unsigned char mem[24000];
@@ -52,13 +61,6 @@ static void test_peer_not_reading(void)
     xmpp_stream_event e;
     const char *why;
     int sv[2], online = 0, steps, pings = 0, fl;
-    const char *login =
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-        "id='1' version='1.0'><stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
-        "<mechanism>PLAIN</mechanism></mechanisms></stream:features><success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-        "id='2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
-        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r</jid></bind></iq>";
     const char *ping = "<iq type='get' id='p' from='a.test'><ping xmlns='urn:xmpp:ping'/></iq>";
     CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     fl = fcntl(sv[0], F_GETFL, 0);   /* as xmpp_posix_connect leaves it */
@@ -102,13 +104,6 @@ static void test_burst_one_send(void)
     char rec[8192];
     int sv[2], i, steps, echoes = 0, records = 0, online = 0;
     ssize_t n;
-    const char *login =
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-        "id='1' version='1.0'><stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
-        "<mechanism>PLAIN</mechanism></mechanisms></stream:features><success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-        "id='2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
-        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r</jid></bind></iq>";
     const char *burst =
         "<message from='b@a.test/x' type='chat'><body>1</body></message>"
         "<message from='b@a.test/x' type='chat'><body>2</body></message>"
