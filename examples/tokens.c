@@ -1,112 +1,60 @@
-/* tokens - print an XML stream as tokens, one line each, as the bytes arrive.
-   Shows the tokenizer (>>xml): push bytes in any chunking, pull tokens out.
-     tokens [--chunk N] [FILE]                     read FILE (or stdin)
-     tokens [--chunk N] --connect HOST:PORT --domain D
-          open a stream to a server, print what it sends; stdin lines go to the server,
-          and at stdin's end it sends </stream:stream> and waits for the server to close.
-   Output: the canonical format of xmpp_xml_token_format(); on bad input
-   "error: <condition> at byte <offset>: <message>" and exit status 1 (2: usage). */
+/* tokens - the tokenizer (>>xml), watched: push bytes in any chunking, pull tokens out.
+     tokens [--chunk N] [FILE]     read FILE or stdin, N bytes per feed (default: what read() gives)
+     tokens [--chunk N] --connect HOST:PORT --domain D     send a stream header, print what the
+          server sends; stdin goes to it, then </stream:stream>; ends when the server closes.
+   A line per token as soon as it exists, in xmpp_xml_token_format()'s canonical format; on bad
+   input "error: <condition> at byte <offset>: <message>" and exit status 1 (2: usage). */
 #define _POSIX_C_SOURCE 200809L
+#define XMPP_POSIX   /* xmpp_posix_dial(), and <fcntl.h> <poll.h> <stdlib.h> <string.h> <unistd.h> */
 #define XMPP_IMPLEMENTATION
 #include "../xmpp.h"
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-static xmpp_xml xml;
-static unsigned char xbuf[XMPP_XML_BUF_SIZE(16, 16, 4096)];
-
-static int show(const char *p, size_t n, size_t chunk)   /* feed n bytes, chunk at a time */
-{
-    xmpp_xml_token t;
-    char line[16384];
-    size_t used, need, k;
-    while (n) {
-        k = n < chunk ? n : chunk;
-        xmpp_xml_feed(&xml, p, k, &used);
-        p += used;
-        n -= used;
-        while (xmpp_xml_next(&xml, &t) == XMPP_OK) {
-            xmpp_xml_token_format(&t, line, sizeof line, &need);
-            printf("%s%s\n", line, need >= sizeof line ? "..." : "");
-            fflush(stdout);
-        }
-        if (xmpp_xml_error(&xml)->code) {
-            const xmpp_errinfo *e = xmpp_xml_error(&xml);
-            printf("error: %s at byte %llu: %s\n", xmpp_err_condition(e->code),
-                   (unsigned long long)e->offset, e->message);
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int dial(const char *hostport)
-{
-    char host[256], *port;
-    struct addrinfo hints, *ai, *a;
-    int fd = -1;
-    snprintf(host, sizeof host, "%s", hostport);
-    if (!(port = strrchr(host, ':'))) return -1;
-    *port++ = 0;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &ai)) return -1;
-    for (a = ai; a && fd < 0; a = a->ai_next) {
-        if ((fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol)) < 0) continue;
-        if (connect(fd, a->ai_addr, a->ai_addrlen)) { close(fd); fd = -1; }
-    }
-    freeaddrinfo(ai);
-    return fd;
-}
 
 int main(int argc, char **argv)
 {
-    const char *connect_to = NULL, *domain = NULL, *file = NULL;
-    size_t chunk = 65536;
-    char buf[65536];
-    ssize_t n;
-    int i, in = 0, fd = -1;
-    for (i = 1; i < argc; i++) {
+    static unsigned char xbuf[XMPP_XML_BUF_SIZE(16, 16, 4096)];
+    static char buf[65536], line[16384];
+    const char *host = NULL, *domain = NULL, *file = NULL, *why;
+    size_t chunk = sizeof buf, off, used, need;
+    int i, src = 0, eof = 0;   /* tokens come from src; with --connect, stdin goes to it until eof */
+    ssize_t n = 0;
+    xmpp_xml x;
+    xmpp_xml_token t;
+    const xmpp_errinfo *e = xmpp_xml_error(&x);
+    for (i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--chunk") && i + 1 < argc) chunk = (size_t)strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--connect") && i + 1 < argc) connect_to = argv[++i];
+        else if (!strcmp(argv[i], "--connect") && i + 1 < argc) host = argv[++i];
         else if (!strcmp(argv[i], "--domain") && i + 1 < argc) domain = argv[++i];
         else if (argv[i][0] != '-' && !file) file = argv[i];
         else break;
-    }
-    if (i < argc || !chunk || (connect_to && (!domain || file))) {
-        fprintf(stderr, "usage: tokens [--chunk N] [FILE]\n"
-                        "       tokens [--chunk N] --connect HOST:PORT --domain DOMAIN\n");
+    if (i < argc || !chunk || (host && (!domain || file))) {
+        fputs("usage: tokens [--chunk N] [FILE | --connect HOST:PORT --domain DOMAIN]\n", stderr);
         return 2;
     }
-    xmpp_xml_init(&xml, xbuf, sizeof xbuf, NULL);
-    if (!connect_to) {   /* a file or stdin, processed as it arrives */
-        if (file && (in = open(file, O_RDONLY)) < 0) { perror(file); return 2; }
-        while ((n = read(in, buf, sizeof buf)) > 0)
-            if (show(buf, (size_t)n, chunk)) return 1;
-        return n < 0 ? 1 : 0;
+    if (file && (src = open(file, O_RDONLY)) < 0) { perror(file); return 2; }
+    if (host && (src = xmpp_posix_dial(host, xmpp_str_z(domain), 5222, 10000, &why)) < 0) {
+        fprintf(stderr, "tokens: cannot connect to %s: %s\n", host, why);
+        return 1;
     }
-    if ((fd = dial(connect_to)) < 0) { fprintf(stderr, "tokens: cannot connect to %s\n", connect_to); return 1; }
-    n = snprintf(buf, sizeof buf, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-                 "xmlns:stream='http://etherx.jabber.org/streams' to='%s' version='1.0'>", domain);
-    if (write(fd, buf, (size_t)n) != n) return 1;
-    for (;;) {
-        struct pollfd p[2] = { { 0, POLLIN, 0 }, { 0, POLLIN, 0 } };
-        p[0].fd = fd;
-        p[1].fd = in;   /* stdin; -1 once it ended */
+    if (host && fcntl(src, F_SETFL, 0) < 0) return 1;   /* blocking again: a write() sends it all */
+    if (host && dprintf(src, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream="
+                        "'http://etherx.jabber.org/streams' to='%s' version='1.0'>", domain) < 0) return 1;
+    xmpp_xml_init(&x, xbuf, sizeof xbuf, NULL);
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* each line out as soon as its token exists */
+    while (!e->code) {
+        struct pollfd p[2] = { { src, POLLIN, 0 }, { host && !eof ? 0 : -1, POLLIN, 0 } };   /* fd -1: skipped */
         if (poll(p, 2, -1) < 0) return 1;
-        if (p[0].revents) {
-            if ((n = read(fd, buf, sizeof buf)) <= 0) return 0;   /* the server closed */
-            if (show(buf, (size_t)n, chunk)) return 1;
-        }
-        if (p[1].revents) {
-            if ((n = read(in, buf, sizeof buf)) > 0) { if (write(fd, buf, (size_t)n) != n) return 1; }
-            else { in = -1; if (write(fd, "</stream:stream>", 16) != 16) return 1; }
+        if (p[1].revents && (n = read(0, buf, sizeof buf)) > 0 && write(src, buf, (size_t)n) != n) return 1;
+        if (p[1].revents && n <= 0 && (eof = 1) && write(src, "</stream:stream>", 16) != 16) return 1;
+        if (p[0].revents && (n = read(src, buf, sizeof buf)) <= 0) return n < 0 && !host;   /* the end */
+        for (off = 0; p[0].revents && off < (size_t)n && !e->code; off += used) {   /* <= chunk per feed */
+            xmpp_xml_feed(&x, buf + off, (size_t)n - off < chunk ? (size_t)n - off : chunk, &used);
+            while (xmpp_xml_next(&x, &t) == XMPP_OK) {
+                xmpp_xml_token_format(&t, line, sizeof line, &need);
+                printf("%s%s\n", line, need >= sizeof line ? "..." : "");
+            }
         }
     }
+    printf("error: %s at byte %llu: %s\n", xmpp_err_condition(e->code), (unsigned long long)e->offset, e->message);
+    return 1;
 }
