@@ -1,12 +1,13 @@
 # xmpp.h - build and test. `make test` is what CI runs (see README.md).
 #
-#   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files,
-#                     differential test against expat, interop with Prosody and ejabberd
-#                     (plain streams, and STARTTLS/direct TLS with the BearSSL backend),
-#                     the unit tests on an emulated Cortex-M3 (qemu), a short fuzz run;
-#                     ends with one line "N passed, N failed"
-#   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards): no
-#                     servers, no fuzzing, a few minutes; `make test` is still what counts
+#   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files
+#                     (also through examples/tokens), differential test against expat,
+#                     interop with Prosody and ejabberd (plain streams, and STARTTLS/direct
+#                     TLS with the BearSSL backend), the unit tests on an emulated Cortex-M3
+#                     (qemu), a short fuzz run; ends with one line "N passed, N failed"
+#   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards,
+#                     examples/tokens): no servers, no fuzzing, a few minutes; `make test`
+#                     is still what counts
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
 #   make demo         the echo bot and examples/say over TLS with a local Prosody (starts
@@ -156,10 +157,11 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
         "strophe_names=$(B)/gcc/strophe_names"
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop $(B)/test_dns_posix \
-      $(B)/echo_bot $(B)/say $(B)/trace \
+      $(B)/tokens $(B)/echo_bot $(B)/say $(B)/trace \
       $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
+	    "tokens=tests/tokens/run.sh $(B)/tokens" \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
@@ -173,8 +175,8 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	    "fuzz-jid=tests/fuzz/run.sh $(B)/fuzz_jid $(FUZZ_JID_SECONDS) tests/fuzz/corpus_jid tests/fuzz/jid.dict" \
 	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
-check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(M3_BUILT) $(M0_BUILT)
-	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS)
+check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/tokens $(M3_BUILT) $(M0_BUILT)
+	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "tokens=tests/tokens/run.sh $(B)/tokens"
 
 demo: $(B)/echo_bot $(B)/say
 	tests/interop/demo.sh $(B)/echo_bot $(B)/say
