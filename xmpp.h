@@ -3051,28 +3051,24 @@ static XMPP__COLD xmpp_err xmpp__next(xmpp_xml *x, xmpp_xml_token *t)
     t->kind = (xmpp_xml_kind)x->pending;
     t->depth = x->depth;
     t->offset = x->tok_off;
-    t->ns = t->local = t->prefix = t->text = xmpp__str("", 0);
     t->attrs = x->attrs;
     t->nattrs = 0;
-    switch (x->pending) {
-    case XMPP_XML_TEXT:
-        t->text = xmpp__str(x->mark, (size_t)(x->top - x->mark));
-        break;
-    case XMPP_XML_DECL:
-        t->nattrs = x->nattrs;
-        break;
-    default: {
+    if (x->pending == XMPP_XML_TEXT || x->pending == XMPP_XML_DECL) {
+        t->ns = t->local = t->prefix = xmpp__str("", 0);
+        if (x->pending == XMPP_XML_TEXT) t->text = xmpp__str(x->mark, (size_t)(x->top - x->mark));
+        else { t->text = xmpp__str("", 0); t->nattrs = x->nattrs; }
+    } else {   /* OPEN, START, END, CLOSE: the element's name */
         const unsigned char *q = XMPP__QNAME(f);
         size_t pl = f->plen, skip = pl ? pl + 1 : 0;
         t->prefix = xmpp__str(q, pl);
         t->local = xmpp__str(q + skip, f->qlen - skip);
+        t->text = xmpp__str("", 0);
         if (x->pending == XMPP_XML_OPEN || x->pending == XMPP_XML_START) {
             t->ns = x->ns;
             t->nattrs = x->nattrs;
         } else {
             t->ns = f->ns;
         }
-    }
     }
     x->release = x->pending;
     x->pending = 0;
