@@ -360,8 +360,8 @@ typedef struct xmpp_tree {
     uint32_t depth;            /* elements open inside the stanza */
     uint8_t state;             /* idle, collecting, complete, skipping */
     uint8_t nns;               /* namespace records in this stanza (<= XMPP_TREE_NS_MAX) */
-    uint16_t seen_n;           /* seen (below): its length, */
-    uint16_t seen_depth;       /* valid while the element at this depth is open */
+    uint16_t seen_n;           /* the length of seen (below) */
+    uint16_t seen_depth;       /* seen is valid while the element at this depth is open */
     uint64_t offset;           /* stream offset of the stanza's '<' */
     const char *seen;          /* an inherited namespace as the tokenizer showed it (the URI
                                   in an open ancestor's frame), NULL if none */
@@ -3259,7 +3259,10 @@ static const unsigned char xmpp__wk_len[] = { 0, 13, 36, 32, 13, 35 };
 typedef char xmpp__tree_ns_max_fits[XMPP_TREE_NS_MAX >= 1 && XMPP_TREE_NS_MAX <= 255 ? 1 : -1];   /* nns is 8 bits */
 
 /* xmpp__intern (below) for a URI that is not well-known: a record of this stanza's, or a
-   new one; (size_t)-1 if it does not fit or the stanza has XMPP_TREE_NS_MAX of them. */
+   new one; (size_t)-1 if it does not fit or the stanza has XMPP_TREE_NS_MAX of them
+   already: the search walks them all, and without a bound a hostile stanza of one
+   namespace per element (<a xmlns='1'/><a xmlns='2'/>...) would cost time quadratic in
+   its size. */
 static size_t xmpp__intern_record(xmpp_tree *s, xmpp_str uri)
 {
     size_t r = s->ns;
@@ -3291,10 +3294,7 @@ static size_t xmpp__intern_record(xmpp_tree *s, xmpp_str uri)
 
 /* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
    one, else the offset + 1 of its record, an existing one of this stanza or a new one;
-   (size_t)-1 if it does not fit, or if the stanza has XMPP_TREE_NS_MAX records already:
-   the search below walks them all, and without a bound a hostile stanza of one namespace
-   per element (<a xmlns='1'/><a xmlns='2'/>...) would cost time quadratic in its size.
-   self is the element's name as the tokenizer gave it. A namespace inherited from an
+   (size_t)-1 as xmpp__intern_record says. self is the element's name as the tokenizer gave it. A namespace inherited from an
    ancestor (declared on an open element: its URI sits in that element's frame in the
    tokenizer's buffer, below self, and stays there until the element closes, so at least
    until the parent of this one does) is remembered by where it sits: the same view again
