@@ -1918,7 +1918,9 @@ static const unsigned char xmpp__cc[256] = {
 
    Speed: common sequences skip the state switch (labels lt, etag, name, value,
    after_value): '<' goes straight on to the tag or end tag, name="value" straight to the
-   value, a value straight to what follows it. With XMPP_FAST, whole UTF-8 characters are
+   value, a value straight to what follows it. With XMPP_FAST, a plain start tag that is
+   all in the chunk is read in one go (xmpp__tag_fast, falling back to the states for
+   anything else), values are copied eight bytes at a time, whole UTF-8 characters are
    copied inside the text and value loops, and feed() copies a single plain byte itself
    when the scanner has set x->fast: nothing but a copy is due for the next byte. */
 
@@ -2055,6 +2057,12 @@ typedef struct xmpp__frame {
 #else
 #define XMPP__COLD
 #endif
+/* Hot helpers: inlined with XMPP_FAST, kept out of line (smaller) without it. */
+#if XMPP_FAST && (defined(__GNUC__) || defined(__clang__))
+#define XMPP__HOT __attribute__((always_inline)) inline
+#else
+#define XMPP__HOT XMPP__COLD
+#endif
 
 #define XMPP__ALIGN (sizeof(union { void *p; size_t n; uint32_t u; }))
 #define XMPP__QNAME(f) ((unsigned char *)(f) + sizeof(xmpp__frame))
@@ -2161,22 +2169,34 @@ static size_t xmpp__run(unsigned char *d, const unsigned char *p, size_t n, unsi
    alarm (the byte loop then decides), never a miss. Worth a call for long values only:
    XMPP IDs, JIDs and namespace URIs are 15-50 bytes. */
 #define XMPP__ONES 0x0101010101010101u
+/* The first flagged byte of a word so tested, on little-endian machines. Exact: a false
+   alarm (a borrow) only lands above a true one. Elsewhere the byte loop finds it. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define XMPP__FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
 #define XMPP__BELOW(v, b) (((v) - XMPP__ONES * (b)) & ~(v))
 static XMPP__COLD size_t xmpp__run_value(unsigned char *d, const unsigned char *p, size_t n)
 {
     size_t k = 0;
     for (; n - k >= 8; k += 8) {
-        uint64_t v;
+        uint64_t v, m;
         XMPP_MEMCPY(&v, p + k, 8);
-        if ((XMPP__BELOW(v, 0x28) | XMPP__BELOW(v ^ XMPP__ONES * '<', 1) | v) & XMPP__ONES * 0x80) break;
+        m = (XMPP__BELOW(v, 0x28) | XMPP__BELOW(v ^ XMPP__ONES * '<', 1) | v) & XMPP__ONES * 0x80;
+#ifdef XMPP__FIRST
+        XMPP_MEMCPY(d + k, &v, 8);   /* n - k >= 8: the room is there */
+        if (m) { k += XMPP__FIRST(m); break; }
+#else
+        if (m) break;
         XMPP_MEMCPY(d + k, &v, 8);
+#endif
     }
     return k + xmpp__run(d + k, p + k, n - k, XMPP__C_A);
 }
 
 /* A whole UTF-8 character at p (n bytes there): its length if it is complete, valid and
    an XML character, else 0 and the byte-wise path (xmpp__utf8) decides. */
-static size_t xmpp__utf8_whole(const unsigned char *p, size_t n)
+static XMPP__HOT size_t xmpp__utf8_whole(const unsigned char *p, size_t n)
 {
     unsigned c = p[0];
     if (c < 0xC2 || c > 0xF4 || n < 2 || (p[1] & 0xC0) != 0x80) return 0;
@@ -2308,6 +2328,7 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
     unsigned char *rec = x->top, *q = XMPP__QNAME(f);
     xmpp_xml_attr *a = x->attrs;
     size_t i, j, n = x->nattrs, kept = 0;
+    int own = 0;   /* the tag declares the default namespace, uri */
     xmpp_str uri;
 
     /* XML 1.0 §3.1: attribute names are unique as written (declarations included). */
@@ -2342,15 +2363,23 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
             xmpp__put16(rec + 2, ul);
             XMPP_MEMCPY(rec + 4, a[i].local.p, pl);
             XMPP_MEMCPY(rec + 4 + pl, a[i].value.p, ul);
+            if (XMPP_FAST && dflt) { uri = xmpp__str(rec + 4, ul); own = 1; }
             rec += 4 + pl + ul;
         }
     }
 
-    /* The element's own name. */
+    /* The element's own name. With XMPP_FAST, two shortcuts past the lookup for an
+       unprefixed name: the default namespace declared in this tag; or, when nothing is
+       declared here and the parent has no prefix either, the parent's namespace (which is
+       the default namespace in scope). */
     if (f->plen == 5 && XMPP_MEMCMP(q, "xmlns", 5) == 0)
         return xmpp__fail(x, p, XMPP__E_NS_XMLNS_ELEM);
-    if (!xmpp__lookup(x, xmpp__str(q, f->plen), x->top, rec, &uri) && f->plen)
-        return xmpp__fail(x, p, XMPP__E_NS_ELEM_PREFIX);
+    if (!XMPP_FAST || f->plen || !own) {
+        if (XMPP_FAST && !f->plen && !x->decls && f->prev && !f->prev->plen)
+            uri = f->prev->ns;
+        else if (!xmpp__lookup(x, xmpp__str(q, f->plen), x->top, rec, &uri) && f->plen)
+            return xmpp__fail(x, p, XMPP__E_NS_ELEM_PREFIX);
+    }
     x->ns = uri;
 
     /* Attributes: resolve prefixes (unprefixed ones have no namespace), drop the
@@ -2390,7 +2419,7 @@ static void xmpp__text_cap(xmpp_xml *x)
 }
 
 /* The token handed out last is done with: see IMPLEMENTATION NOTES. */
-static XMPP__COLD void xmpp__release(xmpp_xml *x)
+static XMPP__HOT void xmpp__release(xmpp_xml *x)
 {
     xmpp__frame *f = (xmpp__frame *)x->frame;
     switch (x->release) {
@@ -2479,6 +2508,113 @@ static int xmpp__is_char(uint32_t c)
     return c == 9 || c == 10 || c == 13 || (c >= 0x20 && c <= 0xD7FF) ||
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
+
+#if XMPP_FAST
+#ifndef XMPP__TAG_FAST_MIN   /* bytes left in the chunk for a try (test_xml sets it low) */
+#define XMPP__TAG_FAST_MIN 128
+#endif
+
+/* A plain ASCII name at p (a NameStartChar, NameChars, at most one ':' followed by a
+   NameStartChar), copied to d; n bytes may be read and written. Returns its length and
+   *colon = prefix length + 1 (0 without a prefix), or 0 if the name is not plain or does
+   not end within the n bytes: the scanner decides then. */
+static XMPP__HOT size_t xmpp__name_fast(unsigned char *d, const unsigned char *p, size_t n, size_t *colon)
+{
+    size_t k;
+    *colon = 0;
+    if (!n || !(xmpp__cc[*p] & XMPP__C_NS)) return 0;
+    k = xmpp__run(d, p, n, XMPP__C_N);
+    if (k + 1 < n && p[k] == ':' && (xmpp__cc[p[k + 1]] & XMPP__C_NS)) {
+        d[k] = ':';
+        *colon = ++k;
+        k += xmpp__run(d + k, p + k, n - k, XMPP__C_N);
+    }
+    return k < n && p[k] != ':' && p[k] < 0x80 ? k : 0;
+}
+
+/* A start tag read in one go when all of it is in [p, e) (p just past its '<', the frame
+   set up) and it is plain: ASCII names, name="value" with no white space around the '=',
+   values without references, '<', CR or control characters. Reads it exactly as the
+   scanner would, leaves *dp past its data and returns the position of its '>'; or
+   returns NULL, having changed nothing but bytes above *dp and attribute views, and the
+   scanner reads the tag. */
+static const unsigned char *xmpp__tag_fast(xmpp_xml *x, const unsigned char *p, const unsigned char *e,
+                                           unsigned char **dp)
+{
+    unsigned char *d = *dp, *cap = x->cap, *v;
+    size_t n, k, colon, nattrs = 0;
+    unsigned c, quote, empty = 0, decls = 0;
+    xmpp__frame *f = (xmpp__frame *)x->mark;
+    xmpp_xml_attr *a;
+#define XMPP__NAME_ROOM(n) do { n = (size_t)(e - p); \
+        if (n > (size_t)(cap - d)) n = (size_t)(cap - d); \
+        if (n > x->lim.max_name) n = x->lim.max_name; } while (0)
+    XMPP__NAME_ROOM(n);
+    if (!(k = xmpp__name_fast(d, p, n, &colon))) return NULL;
+    f->qlen = (uint16_t)k;
+    f->plen = (uint16_t)(colon ? colon - 1 : 0);
+    p += k;
+    d += k;
+    for (;;) {   /* here p < e */
+        c = *p;
+        if (xmpp__cc[c] & XMPP__C_S) {
+            do { if (++p == e) return NULL; } while (xmpp__cc[*p] & XMPP__C_S);
+            c = *p;
+        } else if (c != '>' && c != '/') {
+            return NULL;
+        }
+        if (c == '>') break;
+        if (c == '/') {
+            if (p + 1 == e || p[1] != '>') return NULL;
+            empty = 1;
+            p++;
+            break;
+        }
+        if (nattrs >= x->lim.max_attrs) return NULL;
+        XMPP__NAME_ROOM(n);
+        if (!(k = xmpp__name_fast(d, p, n, &colon)) || (size_t)(e - p) - k < 2 || p[k] != '=' ||
+            (p[k + 1] != '"' && p[k + 1] != '\''))
+            return NULL;
+        a = &x->attrs[nattrs];
+        a->ns = xmpp__str("", 0);
+        a->prefix = xmpp__str(d, colon ? colon - 1 : 0);
+        a->local = xmpp__str(d + colon, k - colon);
+        if (colon || k == 5) decls = 1;   /* maybe xmlns, xmlns:p or p:name */
+        quote = p[k + 1];
+        p += k + 2;
+        d += k;
+        v = d;
+        for (;;) {   /* runs of plain ASCII, whole UTF-8 characters, the other quote */
+            n = (size_t)(e - p);
+            if (n > (size_t)(cap - d)) n = (size_t)(cap - d);
+            k = n >= 16 ? xmpp__run_value(d, p, n) : xmpp__run(d, p, n, XMPP__C_A);
+            d += k;
+            p += k;
+            if (p == e || d == cap) return NULL;
+            c = *p;
+            if (c == quote) break;
+            if (c == '"' || c == '\'') {
+                *d++ = (unsigned char)c;
+                p++;
+                continue;
+            }
+            if (c < 0x80 || !(k = xmpp__utf8_whole(p, (size_t)(e - p))) || (size_t)(cap - d) < k)
+                return NULL;
+            while (k--) *d++ = *p++;
+        }
+        a->value = xmpp__str(v, (size_t)(d - v));
+        nattrs++;
+        if (++p == e) return NULL;
+    }
+#undef XMPP__NAME_ROOM
+    x->nattrs = (uint16_t)nattrs;
+    x->decls = (uint8_t)decls;
+    x->flags &= (uint8_t)~XMPP__F_START;
+    if (empty) x->flags |= XMPP__F_EMPTY;
+    *dp = d;
+    return p;
+}
+#endif
 
 /* The scanner: consume bytes from [p, e) until a token is pending, an error occurs, or
    the bytes run out. */
@@ -2573,6 +2709,14 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->flags |= XMPP__F_START;
                 x->state = XMPP__S_NAME;
             }
+#if XMPP_FAST
+            /* the usual plain start tag, all in this chunk: in one go (not tried near the
+               chunk's end, where a tag cut short would be read twice) */
+            if (e - p >= XMPP__TAG_FAST_MIN) {
+                const unsigned char *gt = xmpp__tag_fast(x, p, e, &d);
+                if (gt) { p = gt; goto start_tag_end; }
+            }
+#endif
             break;
         case XMPP__S_PI:   /* "<?" at the stream's start: "<?xml" S */
             if (x->cp < 3) {
@@ -2839,8 +2983,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                     p += k;
                     n = (size_t)(e - p);
                     if (!XMPP_FAST || !n || *p < 0x80 || d >= x->cap || !(k = xmpp__utf8_whole(p, n))) break;
-                    n -= k;
-                    while (k--) *d++ = *p++;
+                    if (n >= 4) {   /* below x->cap, 4 bytes always fit */
+                        XMPP_MEMCPY(d, p, 4);
+                        d += k;
+                        p += k;
+                        n -= k;
+                    } else {
+                        n -= k;
+                        while (k--) *d++ = *p++;
+                    }
                 }
                 if (p != p0) { x->brackets = 0; break; }
             }
