@@ -2967,6 +2967,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 break;
             }
             if (d == x->mark) x->tok_off = xmpp__off(x, p);
+#if XMPP_FAST
+            if (c == '<' && d == x->mark && d < x->cap) {   /* markup, no text before it */
+                x->brackets = 0;
+                x->state = XMPP__S_LT;
+                if (++p == e) break;
+                c = *p;
+                goto lt;
+            }
+#endif
             if (c == '>' && x->brackets >= 2) XMPP__FAIL(CDEND_IN_TEXT);
             /* a new character starts: split the text if it might not fit */
             if (d >= x->cap) {
@@ -2993,7 +3002,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                         while (k--) *d++ = *p++;
                     }
                 }
-                if (p != p0) { x->brackets = 0; break; }
+                if (p != p0) {
+                    x->brackets = 0;
+                    if (XMPP_FAST && p < e && *p == '<') {   /* the text ends here */
+                        x->top = d;
+                        x->pending = XMPP_XML_TEXT;
+                        return p;
+                    }
+                    break;
+                }
             }
             if (c == '<') {
                 x->brackets = 0;   /* "]]" then markup then '>' is no "]]>" */
