@@ -2558,8 +2558,11 @@ static XMPP__HOT size_t xmpp__name_fast(unsigned char *d, const unsigned char *p
    set up) and it is plain: ASCII names, name="value" with no white space around the '=',
    values without references, '<', CR or control characters. Reads it exactly as the
    scanner would, leaves *dp past its data and returns the position of its '>'; or
-   returns NULL, having changed nothing but bytes above *dp and attribute views, and the
-   scanner reads the tag. */
+   returns NULL, and the scanner reads the tag. What a NULL leaves changed, the scanner
+   sets again before it uses it: bytes above *dp, attribute views, and the frame's qlen
+   and plen. Those are written as soon as the name is known to be whole and plain (so the
+   scanner too reaches its end and writes them); written last, they cost 0.6 instructions
+   per byte more. */
 static const unsigned char *xmpp__tag_fast(xmpp_xml *x, const unsigned char *p, const unsigned char *e,
                                            unsigned char **dp)
 {
