@@ -6,28 +6,20 @@
    cuts[0..ncuts) (none: whole), each piece copied to its own allocation that is scribbled
    over and freed after the feed (ASan sees any read past it or later), with a tokenizer
    buffer of xmpp_xml_buffer_size(lim) - shrink bytes, and renders into out: one line per
-   token with its offset, then the error's code, offset and message. */
+   token with its offset, then the error line (xmltest.h's formats). */
 #define XMPP_STATIC
 #define XMPP_IMPLEMENTATION
 #include "../xmpp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xmltest.h"
 
 size_t FP_RUN(const unsigned char *doc, size_t len, const size_t *cuts, size_t ncuts,
               const xmpp_xml_limits *lim, size_t shrink, char *out, size_t size);
 
-typedef struct { char *p; size_t size, n; } fp_out;
-
-static void fp_put(fp_out *o, const char *s, size_t n)
-{
-    if (o->n + n + 1 > o->size) n = o->size - o->n - 1;
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    o->p[o->n] = 0;
-}
-
-static int fp_drain(xmpp_xml *x, fp_out *o)
+/* Each token as xmltest.h renders it, after its offset. */
+static int fp_drain(xmpp_xml *x, xt_out *o)
 {
     static char line[1 << 16];
     xmpp_xml_token t;
@@ -36,39 +28,30 @@ static int fp_drain(xmpp_xml *x, fp_out *o)
     while (xmpp_xml_next(x, &t) == XMPP_OK) {
         char off[32];
         snprintf(off, sizeof off, "@%lu ", (unsigned long)t.offset);
-        fp_put(o, off, strlen(off));
+        xt_put(o, off, strlen(off));
         xmpp_xml_token_format(&t, line, sizeof line, &need);
-        fp_put(o, line, strlen(line));
-        fp_put(o, "\n", 1);
+        xt_put(o, line, strlen(line));
+        xt_put(o, "\n", 1);
         n++;
     }
     return n;
 }
 
-static void fp_error(const xmpp_xml *x, fp_out *o)
-{
-    const xmpp_errinfo *e = xmpp_xml_error(x);
-    char line[256];
-    if (!e->code) return;
-    snprintf(line, sizeof line, "error: %s at %lu: %s\n", xmpp_err_condition(e->code),
-             (unsigned long)e->offset, e->message);
-    fp_put(o, line, strlen(line));
-}
-
 size_t FP_RUN(const unsigned char *doc, size_t len, const size_t *cuts, size_t ncuts,
               const xmpp_xml_limits *lim, size_t shrink, char *out, size_t size)
 {
-    fp_out o;
+    xt_out o;
     xmpp_xml x;
     size_t pos = 0, ci = 0, bs = xmpp_xml_buffer_size(lim);
     unsigned char *buf;
     o.p = out;
     o.size = size;
     o.n = 0;
+    o.ntok = 0;
     out[0] = 0;
     if (shrink < bs) bs -= shrink;
-    if (!(buf = (unsigned char *)malloc(bs))) { fp_put(&o, "malloc\n", 7); return o.n; }
-    if (xmpp_xml_init(&x, buf, bs, lim) != XMPP_OK) { fp_put(&o, "init refused\n", 13); free(buf); return o.n; }
+    if (!(buf = (unsigned char *)malloc(bs))) { xt_put(&o, "malloc\n", 7); return o.n; }
+    if (xmpp_xml_init(&x, buf, bs, lim) != XMPP_OK) { xt_put(&o, "init refused\n", 13); free(buf); return o.n; }
     while (pos < len) {
         size_t end = ci < ncuts ? cuts[ci++] : len, off = pos, used;
         if (end > len) end = len;
@@ -77,20 +60,20 @@ size_t FP_RUN(const unsigned char *doc, size_t len, const size_t *cuts, size_t n
             unsigned char *piece = (unsigned char *)malloc(n);
             xmpp_err r;
             int got;
-            if (!piece) { fp_put(&o, "malloc\n", 7); free(buf); return o.n; }
+            if (!piece) { xt_put(&o, "malloc\n", 7); free(buf); return o.n; }
             memcpy(piece, doc + off, n);
             r = xmpp_xml_feed(&x, piece, n, &used);
             memset(piece, 0xA5, n);
             free(piece);
             off += used;
             got = fp_drain(&x, &o);
-            if (r != XMPP_OK) { fp_error(&x, &o); free(buf); return o.n; }
-            if (!used && !got) { fp_put(&o, "stuck: feed took nothing, no token\n", 35); free(buf); return o.n; }
+            if (r != XMPP_OK) { xt_error(&x, &o); free(buf); return o.n; }
+            if (!used && !got) { xt_put(&o, "stuck: feed took nothing, no token\n", 35); free(buf); return o.n; }
         }
         pos = end;
     }
     fp_drain(&x, &o);
-    fp_error(&x, &o);
+    xt_error(&x, &o);
     free(buf);
     return o.n;
 }
