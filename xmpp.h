@@ -262,8 +262,9 @@ typedef struct xmpp_xml {
     xmpp_errinfo err;
     uint64_t base;                /* stream offset of *chunk */
     uint64_t tok_off;             /* stream offset of the token being built */
-    uint64_t stanza_off;          /* stream offset of the current stanza's '<' */
-    uint64_t fast_end;            /* feed() may copy a byte while the offset is below this */
+    uint64_t stanza_end;          /* offset of the first byte past max_stanza in the stanza
+                                     being read (counted from its '<'), or UINT64_MAX
+                                     between stanzas */
 } xmpp_xml;
 
 /* Buffer bytes that never run out before a limit does: every open element keeps its
@@ -1965,7 +1966,7 @@ enum {
     XMPP__F_START = 8,     /* the next name byte must be a NameStartChar */
     XMPP__F_LEADSTART = 16,/* the UTF-8 sequence being read is a name's start char */
     XMPP__F_STARTED = 32,  /* something was fed: a declaration can no longer come */
-    XMPP__F_STANZA = 64,   /* inside a stanza, which started at x->stanza_off */
+                           /* 64: free */
     XMPP__F_AFTER = 128    /* the root element has ended */
 };
 
@@ -2307,7 +2308,7 @@ XMPPDEF void xmpp_xml_reset(xmpp_xml *x)
     x->top = x->mark = x->name = x->buf;
     x->frame = NULL;
     x->base = x->tok_off = 0;
-    x->stanza_off = 0;
+    x->stanza_end = (uint64_t)-1;
     x->err.code = XMPP_OK;
     x->err.message = NULL;
     x->err.offset = 0;
@@ -2469,7 +2470,7 @@ static XMPP__HOT void xmpp__release(xmpp_xml *x)
     case XMPP_XML_CLOSE:
         x->top = (unsigned char *)f;
         x->frame = f->prev;
-        if (--x->depth <= 1) x->flags &= (uint8_t)~XMPP__F_STANZA;   /* the stanza is complete */
+        if (--x->depth <= 1) x->stanza_end = (uint64_t)-1;   /* the stanza is complete */
         break;
     default:   /* DECL, TEXT: drop the token's bytes */
         x->top = x->mark;
@@ -2717,8 +2718,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (x->flags & XMPP__F_AFTER) XMPP__FAIL(EPILOG_MARKUP);
             if (x->depth >= x->lim.max_depth) XMPP__FAIL(MAX_DEPTH);
             if (x->depth == 1) {   /* a stanza starts: its bytes are counted from its '<' */
-                x->flags |= XMPP__F_STANZA;
-                x->stanza_off = x->tok_off;
+                x->stanza_end = x->tok_off + x->lim.max_stanza;
             }
             {   /* a start tag: a new frame, the name right after it */
                 xmpp__frame *f;
@@ -3187,7 +3187,6 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             x->fast = XMPP__C_N;
             x->fast_cap = (size_t)(x->cap - x->name) > x->lim.max_name ? x->name + x->lim.max_name : x->cap;
         }
-        x->fast_end = x->flags & XMPP__F_STANZA ? x->stanza_off + x->lim.max_stanza : (uint64_t)-1;
     }
     return p;
 failed:
@@ -3211,8 +3210,8 @@ static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_
     while (p < e && !x->pending && !x->err.code) p = xmpp__scan(x, p, e);
     *used = (size_t)(p - x->chunk);
     x->base += *used;
-    if ((x->flags & XMPP__F_STANZA) && x->base - x->stanza_off > x->lim.max_stanza) {
-        uint64_t limit = x->stanza_off + x->lim.max_stanza;   /* first byte too many */
+    if (x->base > x->stanza_end) {
+        uint64_t limit = x->stanza_end;   /* first byte too many */
         if (!x->err.code || x->err.offset >= limit) {
             x->pending = 0;
             x->fast = 0;
@@ -3234,7 +3233,7 @@ XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t
     /* The shortcut for byte-at-a-time feeding (a UART, a test harness): a plain byte in
        the middle of a name, value or text, with room left, is copied here and nothing
        else changes. x->fast is set only by the scanner, only when no token is pending. */
-    if (XMPP_FAST && len == 1 && (xmpp__cc[*p] & x->fast) && x->top < x->fast_cap && x->base < x->fast_end) {
+    if (XMPP_FAST && len == 1 && (xmpp__cc[*p] & x->fast) && x->top < x->fast_cap && x->base < x->stanza_end) {
         *x->top++ = *p;
         x->base++;
         *used = 1;
