@@ -237,6 +237,7 @@ typedef struct xmpp_xml_token {
 /* The tokenizer. Allocate it anywhere; all fields are private. */
 typedef struct xmpp_xml {
     /* private; the small, hot fields first (short offsets make smaller Thumb code) */
+    xmpp_errinfo err;
     uint8_t state, ret;           /* scanner state; where an entity reference returns */
     uint8_t pending, release;     /* token ready for next(); token to release first */
     uint8_t need, lo, hi;         /* UTF-8: continuation bytes due, range of the next one */
@@ -259,7 +260,6 @@ typedef struct xmpp_xml {
     uint32_t depth;               /* elements open */
     xmpp_xml_limits lim;
     xmpp_str ns;                  /* resolved namespace of the pending OPEN/START */
-    xmpp_errinfo err;
     uint64_t base;                /* stream offset of *chunk */
     uint64_t tok_off;             /* stream offset of the token being built */
     uint64_t stanza_end;          /* offset of the first byte past max_stanza in the stanza
@@ -2117,17 +2117,18 @@ static XMPP__COLD int xmpp__name_cp(uint32_t c, int start)
     return 0;
 }
 
+/* The stream offset of p, a byte of the chunk being fed. */
+static XMPP__HOT uint64_t xmpp__off(const xmpp_xml *x, const unsigned char *p)
+{
+    return x->base + (uint64_t)(p - x->chunk);
+}
+
 static XMPP__COLD const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, unsigned id)
 {
     x->err.code = (xmpp_err)xmpp__fail_code[id];
     x->err.message = xmpp__fail_msg[id];
-    x->err.offset = x->base + (uint64_t)(p - x->chunk);
+    x->err.offset = xmpp__off(x, p);
     return p;
-}
-
-static uint64_t xmpp__off(const xmpp_xml *x, const unsigned char *p)
-{
-    return x->base + (uint64_t)(p - x->chunk);
 }
 
 /* One byte of a multi-byte UTF-8 sequence (a lead byte when x->need is 0). Returns 1 when
@@ -2699,7 +2700,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (!x->depth) XMPP__FAIL(END_UNOPENED);
                 x->state = XMPP__S_ETAG;
                 x->cp = 0;
-                if (++p == e) break;
+                if (++p == e || !XMPP_FAST) break;
                 c = *p;
                 goto etag;
             }
@@ -2828,7 +2829,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 f->qlen = (uint16_t)(d - x->name);
                 f->plen = (uint16_t)(x->ndigits ? x->ndigits - 1 : 0);
                 x->state = XMPP__S_AFTERVAL;
-                goto after_value;
+                if (XMPP_FAST) goto after_value;
             } else {
                 xmpp_xml_attr *a = &x->attrs[x->nattrs];
                 size_t cl = x->ndigits;
@@ -2854,7 +2855,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         case XMPP__S_TAG:
             if (xmpp__cc[c] & XMPP__C_S) {
                 x->state = XMPP__S_TAG;
-                if (++p == e) break;
+                if (++p == e || !XMPP_FAST) break;
                 c = *p;
                 if (xmpp__cc[c] & XMPP__C_S) break;
             }
@@ -2909,7 +2910,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (c == x->quote) {
                 x->attrs[x->nattrs++].value = xmpp__str(x->name, (size_t)(d - x->name));
                 x->state = XMPP__S_AFTERVAL;
-                if (++p == e) break;
+                if (++p == e || !XMPP_FAST) break;
                 c = *p;
             after_value:   /* straight on to what follows: white space, '>', "/>" */
                 if (c == '>' && !(x->flags & XMPP__F_DECL)) goto start_tag_end;
@@ -2925,10 +2926,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 p++;
                 break;
             }
-            if (c >= 0x80) {
-                XMPP__UTF8(r);
-                *d++ = (unsigned char)c;
-            } else if (c == '"' || c == '\'') {
+            if (c >= 0x80) goto utf8;
+            if (c == '"' || c == '\'') {
                 *d++ = (unsigned char)c;
             } else if (xmpp__cc[c] & XMPP__C_S) {   /* XML 1.0 §3.3.3: TAB LF CR -> SP */
                 *d++ = ' ';
@@ -3049,7 +3048,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->brackets = 0;   /* "]]" then markup then '>' is no "]]>" */
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 x->state = XMPP__S_LT;
-                if (++p == e) break;
+                if (++p == e || !XMPP_FAST) break;
                 c = *p;
                 goto lt;
             }
@@ -3064,8 +3063,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (p + 1 == e) x->flags |= XMPP__F_CR;
                 else if (p[1] == '\n') p++;
             } else if (c >= 0x80) {
-                XMPP__UTF8(r);
-                *d++ = (unsigned char)c;
+                x->brackets = 0;
+                goto utf8;
             } else {
                 XMPP__FAIL(CTRL_TEXT);
             }
@@ -3100,10 +3099,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 break;
             }
             for (; x->brackets; x->brackets--) *d++ = ']';
-            if (c >= 0x80) {
-                XMPP__UTF8(r);
-                *d++ = (unsigned char)c;
-            } else if (c == '\r') {
+            if (c >= 0x80) goto utf8;
+            if (c == '\r') {
                 *d++ = '\n';
                 if (p + 1 == e) x->flags |= XMPP__F_CR;
                 else if (p[1] == '\n') p++;
@@ -3169,6 +3166,14 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             p++;
             break;
         }
+
+        /* ---- a byte of a multi-byte character in a value, text or CDATA (the room for
+           the whole character was checked at its lead byte) */
+        utf8:
+            XMPP__UTF8(r);
+            *d++ = (unsigned char)c;
+            p++;
+            break;
         default:
             XMPP__FAIL(STATE);
         }
