@@ -2932,11 +2932,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (c == '"' || c == '\'') {
                 *d++ = (unsigned char)c;
             } else if (xmpp__cc[c] & XMPP__C_S) {   /* XML 1.0 §3.3.3: TAB LF CR -> SP */
+                if (c == '\r') { c = ' '; goto line_end; }
                 *d++ = ' ';
-                if (c == '\r') {
-                    if (p + 1 == e) x->flags |= XMPP__F_CR;
-                    else if (p[1] == '\n') p++;
-                }
             } else {
                 XMPP__FAIL(CTRL_VALUE);
             }
@@ -3061,9 +3058,9 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (x->brackets < 2) x->brackets++;   /* saturate: 256 of them wrap a byte */
                 *d++ = ']';
             } else if (c == '\r') {
-                *d++ = '\n';
-                if (p + 1 == e) x->flags |= XMPP__F_CR;
-                else if (p[1] == '\n') p++;
+                x->brackets = 0;
+                c = '\n';
+                goto line_end;
             } else if (c >= 0x80) {
                 x->brackets = 0;
                 goto utf8;
@@ -3103,10 +3100,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             for (; x->brackets; x->brackets--) *d++ = ']';
             if (c >= 0x80) goto utf8;
             if (c == '\r') {
-                *d++ = '\n';
-                if (p + 1 == e) x->flags |= XMPP__F_CR;
-                else if (p[1] == '\n') p++;
-            } else if ((xmpp__cc[c] & XMPP__C_T) || c == '<' || c == '&') {
+                c = '\n';
+                goto line_end;
+            }
+            if ((xmpp__cc[c] & XMPP__C_T) || c == '<' || c == '&') {
                 *d++ = (unsigned char)c;
             } else {
                 XMPP__FAIL(CTRL_CDATA);
@@ -3174,6 +3171,15 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         utf8:
             XMPP__UTF8(r);
             *d++ = (unsigned char)c;
+            p++;
+            break;
+
+        /* ---- a CR in text or CDATA (c is LF) or in a value (c is a space): CR LF is one
+           line end, so an LF right after it is skipped (XML 1.0 §2.11) */
+        line_end:
+            *d++ = (unsigned char)c;
+            if (p + 1 == e) x->flags |= XMPP__F_CR;
+            else if (p[1] == '\n') p++;
             p++;
             break;
         default:
