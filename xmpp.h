@@ -3166,8 +3166,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
         }
 
-        /* ---- a byte of a multi-byte character in a value, text or CDATA (the room for
-           the whole character was checked at its lead byte) */
+        /* ---- the lead byte of a multi-byte character in a value, text or CDATA, its room
+           checked there (its other bytes come through the state's x->need branch) */
         utf8:
             XMPP__UTF8(r);
             *d++ = (unsigned char)c;
