@@ -3255,12 +3255,11 @@ XMPPDEF xmpp_err xmpp_xml_feed(xmpp_xml *x, const void *data, size_t len, size_t
     return xmpp__feed(x, p, len, used);
 }
 
-static XMPP__COLD xmpp_err xmpp__next(xmpp_xml *x, xmpp_xml_token *t)
+/* Hand out the pending token. A leaf, kept out of line: the release next() may need first
+   stays out of its way. */
+static XMPP__COLD xmpp_err xmpp__give(xmpp_xml *x, xmpp_xml_token *t)
 {
-    const xmpp__frame *f;
-    if (x->release) xmpp__release(x);
-    if (!x->pending) return x->err.code ? x->err.code : XMPP_AGAIN;
-    f = (const xmpp__frame *)x->frame;
+    const xmpp__frame *f = (const xmpp__frame *)x->frame;
     t->kind = (xmpp_xml_kind)x->pending;
     t->depth = x->depth;
     t->offset = x->tok_off;
@@ -3288,12 +3287,22 @@ static XMPP__COLD xmpp_err xmpp__next(xmpp_xml *x, xmpp_xml_token *t)
     return XMPP_OK;
 }
 
+/* The END of an empty element: release its START first. */
+static XMPP__COLD xmpp_err xmpp__next_end(xmpp_xml *x, xmpp_xml_token *t)
+{
+    if (x->release) xmpp__release(x);
+    if (!x->pending) return x->err.code ? x->err.code : XMPP_AGAIN;
+    return xmpp__give(x, t);
+}
+
 XMPPDEF xmpp_err xmpp_xml_next(xmpp_xml *x, xmpp_xml_token *t)
 {
-    /* Nothing waiting (the last token is released by the next call that needs its room:
-       feed, or next when an empty element's END follows its START). */
-    if (!(x->pending | (x->flags & XMPP__F_EMPTY))) return x->err.code ? x->err.code : XMPP_AGAIN;
-    return xmpp__next(x, t);
+    /* The last token is released by the next call that needs its room: feed, or next
+       when an empty element's END follows its START. A token feed left pending has
+       nothing to release before it: feed did. */
+    if (x->pending && !x->release) return xmpp__give(x, t);
+    if (!(x->flags & XMPP__F_EMPTY)) return x->err.code ? x->err.code : XMPP_AGAIN;
+    return xmpp__next_end(x, t);
 }
 
 /* ---- the canonical token format (see >>xml API) */
