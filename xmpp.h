@@ -3079,11 +3079,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 break;
             }
             if (c == '>' && x->brackets == 2) {   /* "]]>" ends the section */
-                x->top = d;
                 x->brackets = 0;
                 x->state = XMPP__S_TEXT;
-                if (d != x->mark) x->pending = XMPP_XML_TEXT;
-                return p + 1;
+                p++;
+                if (d == x->mark) break;   /* an empty section: no token */
+                x->top = d;
+                x->pending = XMPP_XML_TEXT;
+                return p;
             }
             /* up to two ']' wait (they may start "]]>"); each counts as a character due */
             if (d + x->brackets >= x->cap) {
@@ -3220,7 +3222,7 @@ static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_
         if (x->pending) return XMPP_OK;
     }
     x->chunk = p;
-    while (p < e && !x->pending && !x->err.code) p = xmpp__scan(x, p, e);
+    if (p < e) p = xmpp__scan(x, p, e);   /* returns with a token, an error or p == e */
     *used = (size_t)(p - x->chunk);
     x->base += *used;
     if (x->base > x->stanza_end) {
