@@ -103,7 +103,7 @@ static int server_start(const char *crt, const char *key, int client_auth, const
    decode ca.crt into ca_anchor. argv0: to find the script from another directory. */
 static void certs_make(const char *arg, const char *argv0)
 {
-    char cmd[1200];
+    char cmd[2400];
     static unsigned char pem[8192];
     size_t n, used;
     const char *why;
@@ -113,8 +113,10 @@ static void certs_make(const char *arg, const char *argv0)
         snprintf(dir, sizeof dir, "%s/xmpp-tls.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(dir)) { perror("mkdtemp"); return; }
     }
+    /* from the repository root, or beside a binary in it, or in build/ under it */
     snprintf(cmd, sizeof cmd, "tests/tls/mkcerts.sh '%s' >/dev/null 2>&1 || "
-             "\"$(dirname '%s')\"/tests/tls/mkcerts.sh '%s' >/dev/null 2>&1", dir, argv0, dir);
+             "\"$(dirname '%s')\"/tests/tls/mkcerts.sh '%s' >/dev/null 2>&1 || "
+             "\"$(dirname '%s')\"/../tests/tls/mkcerts.sh '%s' >/dev/null 2>&1", dir, argv0, dir, argv0, dir);
     have_certs = system(cmd) == 0;
     if (!have_certs) printf("tests/tls/mkcerts.sh failed (run from the repository root; openssl installed?)\n");
     else {

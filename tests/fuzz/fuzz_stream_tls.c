@@ -112,7 +112,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     certs_make(NULL, (*argv)[0]);
     atexit(cleanup);
-    if (!have_certs) { fprintf(stderr, "fuzz_stream_tls: no certificates\n"); abort(); }
+    if (!have_certs) {   /* abort() skips atexit: remove the temp dir first */
+        fprintf(stderr, "fuzz_stream_tls: no certificates\n");
+        certs_done(NULL);
+        abort();
+    }
     return 0;
 }
 
