@@ -3603,8 +3603,12 @@ static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
             xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here));
             p += 4;
         }
-        XMPP_MEMCPY(p, a->local.p, a->local.n);
-        XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
+        if (a->local.n && a->local.p + a->local.n == a->value.p) {   /* side by side, as the tokenizer keeps them */
+            XMPP_MEMCPY(p, a->local.p, a->local.n + a->value.n);
+        } else {
+            XMPP_MEMCPY(p, a->local.p, a->local.n);
+            XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
+        }
         p += a->local.n + a->value.n;
     }
     s->top += need;
