@@ -3569,7 +3569,9 @@ static xmpp_err xmpp__skip(xmpp_tree *s, uint32_t opened)
     return XMPP_AGAIN;
 }
 
-static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
+/* A START into the arena. This and xmpp__collect_text stay out of line: xmpp_tree_push
+   itself, and the END it handles, then need no saved registers. */
+static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
 {
     size_t i, need, at, ns;
     unsigned char *p;
@@ -3619,7 +3621,7 @@ static xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
     return XMPP_AGAIN;
 }
 
-static xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
+static XMPP__COLD xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
 {
     unsigned char *p;
     if (s->prev) {   /* extend the text node just before, if it is the last record */
