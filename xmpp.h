@@ -3476,7 +3476,9 @@ static const char *const xmpp__wk_ns[] = {
     "", "jabber:client", "http://www.w3.org/XML/1998/namespace", "http://etherx.jabber.org/streams",
     "jabber:server", "urn:ietf:params:xml:ns:xmpp-stanzas"
 };
-static const unsigned char xmpp__wk_len[] = { 0, 13, 36, 32, 13, 35 };
+/* Which one a URI of a given length can be: the lengths differ but those of jabber:client
+   and jabber:server, which differ in their 8th byte (xmpp__intern). */
+static const unsigned char xmpp__wk_by_len[37] = { [13] = 1, [32] = 3, [35] = 5, [36] = 2 };
 #define XMPP__WK_COUNT 5
 #define XMPP__WK_REF(k) ((size_t)-2 - (k))   /* xmpp__intern's result for one of them */
 
@@ -3532,8 +3534,9 @@ static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
     int inherited = (uintptr_t)uri.p < (uintptr_t)self;
     if (!uri.n) return 0;
     if (inherited && uri.p == s->seen && uri.n == s->seen_n) return s->seen_ref;
-    for (k = 1; k <= XMPP__WK_COUNT; k++)   /* lengths first: this runs for every element */
-        if (uri.n == xmpp__wk_len[k] && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
+    k = uri.n < sizeof xmpp__wk_by_len ? xmpp__wk_by_len[uri.n] : 0;   /* this runs for every element */
+    if (k == 1 && uri.p[7] != xmpp__wk_ns[1][7]) k = 4;   /* not jabber:client: maybe jabber:server */
+    if (k && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
     r = xmpp__intern_record(s, uri);
     if (inherited && r != (size_t)-1 && s->depth <= 0xFFFF) {   /* r: below 2^31, n: 2^16 */
         s->seen = uri.p;

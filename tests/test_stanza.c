@@ -857,6 +857,41 @@ static void test_round_trip_common(void)
                                              "urn:ietf:params:xml:ns:xmpp-bind", "resource")), "balcony"));
 }
 
+/* The well-known namespaces (jabber:client, jabber:server, the XML namespace, streams,
+   stanza errors) take no arena bytes; namespaces of the same lengths that differ from
+   them in a byte (or in the byte that tells jabber:client from jabber:server) take a
+   record each, and every one reads back as written. */
+static void test_well_known_namespaces(void)
+{
+    static const char *const wk[] = { "jabber:server", "http://etherx.jabber.org/streams",
+                                      "urn:ietf:params:xml:ns:xmpp-stanzas", "jabber:client" };
+    static const char *const near[] = { "jabber:servex", "http://etherx.jabber.org/streamz",
+                                        "urn:ietf:params:xml:ns:xmpp-stanzaz", "jabber:xlient" };
+    const char *const *set[2];
+    size_t used[2], i, k;
+    char doc[1024];
+    set[0] = wk;
+    set[1] = near;
+    for (k = 0; k < 2; k++) {
+        const xmpp_node *m, *c;
+        sprintf(doc, HDR "<message xml:lang='en'><a xmlns='%s'/><b xmlns='%s'/><c xmlns='%s'/>"
+                         "<d xmlns='%s'/></message>", set[k][0], set[k][1], set[k][2], set[k][3]);
+        m = first(doc);
+        CHECK(m != NULL);
+        if (!m) return;
+        CHECK(eqs(xmpp_node_ns(m), "jabber:client"));
+        CHECK(eqs(xmpp_node_attr(m, "http://www.w3.org/XML/1998/namespace", "lang"), "en"));
+        for (i = 0, c = xmpp_node_first(m); i < 4; i++, c = xmpp_node_next(c)) {
+            CHECK(c != NULL);
+            if (!c) return;
+            CHECK(eqs(xmpp_node_ns(c), set[k][i]));
+        }
+        used[k] = xmpp_tree_used(&g);
+    }
+    /* four records more: 6 bytes of header and the URI each */
+    CHECK(used[1] == used[0] + 4 * 6 + 13 + 32 + 35 + 13);
+}
+
 int main(void)
 {
     RUN(test_navigation);
@@ -867,6 +902,7 @@ int main(void)
     RUN(test_nospace_skips_one);
     RUN(test_namespace_limit);
     RUN(test_namespace_reuse);
+    RUN(test_well_known_namespaces);
     RUN(test_push_order);
     RUN(test_tree_lifetime);
     RUN(test_arena_bound);
