@@ -2444,8 +2444,8 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
 static void xmpp__text_cap(xmpp_xml *x)
 {
     size_t room = (size_t)(x->end - x->mark);
-    x->cap = x->mark + (room > x->lim.max_token ? x->lim.max_token : room);
-    x->cap = (size_t)(x->cap - x->mark) >= 4 ? x->cap - 3 : x->mark;
+    if (room > x->lim.max_token) room = x->lim.max_token;
+    x->cap = x->mark + (room >= 4 ? room - 3 : 0);
 }
 
 /* The token handed out last is done with: see IMPLEMENTATION NOTES. */
