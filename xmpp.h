@@ -3528,13 +3528,9 @@ static size_t xmpp__intern_record(xmpp_tree *s, xmpp_str uri)
    with thousands of children (<e xmlns='...3,900 bytes...'><a/><a/>...) would otherwise
    cost each child a comparison of the whole URI. A namespace declared on this element
    sits above self, in bytes that move when the token is released: never remembered. */
-static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
+static size_t xmpp__intern_new(xmpp_tree *s, xmpp_str uri, int inherited)
 {
-    size_t r, k;
-    int inherited = (uintptr_t)uri.p < (uintptr_t)self;
-    if (!uri.n) return 0;
-    if (inherited && uri.p == s->seen && uri.n == s->seen_n) return s->seen_ref;
-    k = uri.n < sizeof xmpp__wk_by_len ? xmpp__wk_by_len[uri.n] : 0;   /* this runs for every element */
+    size_t r, k = uri.n < sizeof xmpp__wk_by_len ? xmpp__wk_by_len[uri.n] : 0;
     if (k == 1 && uri.p[7] != xmpp__wk_ns[1][7]) k = 4;   /* not jabber:client: maybe jabber:server */
     if (k && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
     r = xmpp__intern_record(s, uri);
@@ -3547,6 +3543,15 @@ static size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
     return r;
 }
 
+/* (this part runs for every element: inlined with XMPP_FAST) */
+static XMPP__HOT size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
+{
+    int inherited = (uintptr_t)uri.p < (uintptr_t)self;
+    if (!uri.n) return 0;
+    if (inherited && uri.p == s->seen && uri.n == s->seen_n) return s->seen_ref;
+    return xmpp__intern_new(s, uri, inherited);
+}
+
 /* The distance to store in the record at (offset + 1) for namespace reference ref. */
 static size_t xmpp__ns_dist(size_t ref, size_t at)
 {
@@ -3555,7 +3560,7 @@ static size_t xmpp__ns_dist(size_t ref, size_t at)
 }
 
 /* Link the node just written at offset at (offset + 1) under the open element. */
-static void xmpp__link(xmpp_tree *s, size_t at)
+static XMPP__HOT void xmpp__link(xmpp_tree *s, size_t at)
 {
     if (s->prev) xmpp__put32(s->arena + s->prev - 1, at - s->prev);
     else if (s->cur) xmpp__put32(s->arena + s->cur - 1 + 4, at - s->cur);
