@@ -2454,21 +2454,21 @@ static XMPP__HOT void xmpp__release(xmpp_xml *x)
     xmpp__frame *f = (xmpp__frame *)x->frame;
     switch (x->release) {
     case XMPP_XML_OPEN:
-    case XMPP_XML_START: {
-        /* keep the name and the binding records [name, top), drop the attributes */
-        unsigned char *q = XMPP__QNAME(f) + f->qlen;
-        uintptr_t ns = (uintptr_t)x->ns.p, from = (uintptr_t)x->name;
-        f->blen = (uint32_t)(x->top - x->name);
-        if (f->blen) XMPP_MEMMOVE(q, x->name, f->blen);
-        f->ns = x->ns;   /* declared in this tag: it moved with the records */
-        if (ns >= from && ns <= (uintptr_t)x->top) f->ns.p = (const char *)q + (ns - from);
-        x->top = q + f->blen;
-        if (x->flags & XMPP__F_EMPTY) {
+    case XMPP_XML_START:
+        f->ns = x->ns;
+        if (x->flags & XMPP__F_EMPTY) {   /* its END comes next and drops it all: keep all */
             x->flags &= (uint8_t)~XMPP__F_EMPTY;
             x->pending = x->depth == 1 ? XMPP_XML_CLOSE : XMPP_XML_END;
+        } else {   /* keep the name and the binding records [name, top), drop the attributes */
+            unsigned char *q = XMPP__QNAME(f) + f->qlen;
+            uintptr_t ns = (uintptr_t)x->ns.p, from = (uintptr_t)x->name;
+            f->blen = (uint32_t)(x->top - x->name);
+            if (f->blen) XMPP_MEMMOVE(q, x->name, f->blen);
+            if (ns >= from && ns <= (uintptr_t)x->top)   /* declared here: moved with the records */
+                f->ns.p = (const char *)q + (ns - from);
+            x->top = q + f->blen;
         }
         break;
-    }
     case XMPP_XML_END:
     case XMPP_XML_CLOSE:
         x->top = (unsigned char *)f;
