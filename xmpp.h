@@ -1905,7 +1905,8 @@ static const unsigned char xmpp__cc[256] = {
    At its '>' the namespace declarations are appended as binding records, names are
    resolved and the token is handed out. When the token is released (the next feed or
    next call), the binding records move down to just after the name and everything else
-   is dropped: an open element costs header + name + declarations.
+   is dropped: an open element costs header + name + declarations. (An empty element's
+   START keeps everything where it is: its END, released next, drops the whole frame.)
 
    Releasing a token is deferred (x->release) so that the views handed out stay valid
    until the caller comes back. feed() stops right after a token is complete, so at most
