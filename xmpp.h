@@ -3519,16 +3519,8 @@ static size_t xmpp__intern_record(xmpp_tree *s, xmpp_str uri)
     return r;
 }
 
-/* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
-   one, else the offset + 1 of its record, an existing one of this stanza or a new one;
-   (size_t)-1 as xmpp__intern_record says. self is the element's name as the tokenizer gave it. A namespace inherited from an
-   ancestor (declared on an open element: its URI sits in that element's frame in the
-   tokenizer's buffer, below self, and stays there until the element closes, so at least
-   until the parent of this one does) is remembered by where it sits: the same view again
-   is the same declaration, found without comparing its bytes. A long URI on an element
-   with thousands of children (<e xmlns='...3,900 bytes...'><a/><a/>...) would otherwise
-   cost each child a comparison of the whole URI. A namespace declared on this element
-   sits above self, in bytes that move when the token is released: never remembered. */
+/* xmpp__intern (below) past its two quick answers: a well-known namespace, or a record
+   (remembered if inherited). */
 static size_t xmpp__intern_new(xmpp_tree *s, xmpp_str uri, int inherited)
 {
     size_t r, k = uri.n < sizeof xmpp__wk_by_len ? xmpp__wk_by_len[uri.n] : 0;
@@ -3544,7 +3536,17 @@ static size_t xmpp__intern_new(xmpp_tree *s, xmpp_str uri, int inherited)
     return r;
 }
 
-/* (this part runs for every element: inlined with XMPP_FAST) */
+/* The namespace of uri as a reference: 0 for none, XMPP__WK_REF(k) for a well-known
+   one, else the offset + 1 of its record, an existing one of this stanza or a new one;
+   (size_t)-1 as xmpp__intern_record says. self is the element's name as the tokenizer gave it. A namespace inherited from an
+   ancestor (declared on an open element: its URI sits in that element's frame in the
+   tokenizer's buffer, below self, and stays there until the element closes, so at least
+   until the parent of this one does) is remembered by where it sits: the same view again
+   is the same declaration, found without comparing its bytes. A long URI on an element
+   with thousands of children (<e xmlns='...3,900 bytes...'><a/><a/>...) would otherwise
+   cost each child a comparison of the whole URI. A namespace declared on this element
+   sits above self, in bytes that move when the token is released: never remembered.
+   Runs for every element: inlined with XMPP_FAST. */
 static XMPP__HOT size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
 {
     int inherited = (uintptr_t)uri.p < (uintptr_t)self;
