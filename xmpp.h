@@ -1923,8 +1923,8 @@ static const unsigned char xmpp__cc[256] = {
    rest is XMPP_FAST only (without it, at -Os, the next trip through the switch does the
    same with less code): '<' goes straight on to the tag or end tag, name="value"
    straight to the value, a value or element name straight to what follows it; a plain
-   start tag that is all in the chunk is read in one go (xmpp__tag_fast, falling back to
-   the states for anything else); values are copied eight bytes at a time; the text loop
+   start tag is read in one go (xmpp__tag_fast) as far as the chunk goes, the states
+   taking over after its last whole attribute for anything else; values are copied eight bytes at a time; the text loop
    takes two-byte characters along, and whole UTF-8 characters are copied inside the
    text and value loops; a '<' after no text, and text that ends at a '<', skip a trip
    through the states; an unprefixed element usually skips the namespace lookup
@@ -2542,7 +2542,7 @@ static int xmpp__is_char(uint32_t c)
 
 #if XMPP_FAST
 #ifndef XMPP__TAG_FAST_MIN   /* bytes left in the chunk for a try (test_xml sets it low) */
-#define XMPP__TAG_FAST_MIN 128
+#define XMPP__TAG_FAST_MIN 16
 #endif
 
 /* A plain ASCII name at p (a NameStartChar, NameChars, at most one ':' followed by a
@@ -2563,52 +2563,60 @@ static XMPP__HOT size_t xmpp__name_fast(unsigned char *d, const unsigned char *p
     return k < n && p[k] != ':' && p[k] < 0x80 ? k : 0;
 }
 
-/* A start tag read in one go when all of it is in [p, e) (p just past its '<', the frame
-   set up) and it is plain: ASCII names, name="value" with no white space around the '=',
-   values without references, '<', CR or control characters. Reads it exactly as the
-   scanner would, leaves *dp past its data and returns the position of its '>'; or
-   returns NULL, and the scanner reads the tag. What a NULL leaves changed, the scanner
-   sets again before it uses it: bytes above *dp, attribute views, and the frame's qlen
-   and plen. Those are written as soon as the name is known to be whole and plain (so the
-   scanner too reaches its end and writes them); written last, they cost 0.6 instructions
-   per byte more. */
-static const unsigned char *xmpp__tag_fast(xmpp_xml *x, const unsigned char *p, const unsigned char *e,
-                                           unsigned char **dp)
+/* A start tag read in one go (p just past its '<', the frame set up) while it is plain:
+   ASCII names, name="value" with no white space around the '=', values without
+   references, '<', CR or control characters. Reads it exactly as the scanner would. If
+   all of it is in [p, e), leaves *dp past its data and returns the position of its '>'.
+   Otherwise returns NULL if the element's name is not whole and plain (the scanner reads
+   the tag from its start), or else stops at the last point where the scanner can take
+   over: after the name, a value or white space, or inside a value that the chunk cuts.
+   It leaves the tag so far as the scanner would have left it there (x->state, x->nattrs,
+   x->decls, *dp) and returns that point; only an attribute that is not plain, or whose
+   name the chunk cuts, is read twice. Bytes above *dp and attribute views above
+   x->nattrs may be left changed: the scanner sets them again before it uses them. The
+   frame's qlen and plen are written as soon as the name is known to be whole and plain;
+   written last, they cost 0.6 instructions per byte more. */
+static int xmpp__tag_fast(xmpp_xml *x, const unsigned char **pp, const unsigned char *e, unsigned char **dp)
 {
-    unsigned char *d = *dp, *cap = x->cap, *v;
+    const unsigned char *p = *pp, *ap;
+    unsigned char *d = *dp, *cap = x->cap, *v, *ad;
     size_t n, k, colon, nattrs = 0;
-    unsigned c, quote, empty = 0, decls = 0;
+    unsigned c, quote, empty = 0, decls = 0, state = XMPP__S_AFTERVAL;
     xmpp__frame *f = (xmpp__frame *)x->mark;
     xmpp_xml_attr *a;
 #define XMPP__NAME_ROOM(n) do { n = (size_t)(e - p); \
         if (n > (size_t)(cap - d)) n = (size_t)(cap - d); \
         if (n > x->lim.max_name) n = x->lim.max_name; } while (0)
     XMPP__NAME_ROOM(n);
-    if (!(k = xmpp__name_fast(d, p, n, &colon))) return NULL;
+    if (!(k = xmpp__name_fast(d, p, n, &colon))) return 0;
     f->qlen = (uint16_t)k;
     f->plen = (uint16_t)(colon ? colon - 1 : 0);
     p += k;
     d += k;
-    for (;;) {   /* here p < e */
+    for (;;) {   /* here p < e, and [ap, ad) in state is where the scanner can take over */
+        ap = p;
+        ad = d;
         c = *p;
         if (xmpp__cc[c] & XMPP__C_S) {
-            do { if (++p == e) return NULL; } while (xmpp__cc[*p] & XMPP__C_S);
+            do {
+                if (++p == e) { state = XMPP__S_TAG; goto cut; }
+            } while (xmpp__cc[*p] & XMPP__C_S);
             c = *p;
         } else if (c != '>' && c != '/') {
-            return NULL;
+            goto partial;
         }
         if (c == '>') break;
         if (c == '/') {
-            if (p + 1 == e || p[1] != '>') return NULL;
+            if (p + 1 == e || p[1] != '>') goto partial;
             empty = 1;
             p++;
             break;
         }
-        if (nattrs >= x->lim.max_attrs) return NULL;
+        if (nattrs >= x->lim.max_attrs) goto partial;
         XMPP__NAME_ROOM(n);
         if (!(k = xmpp__name_fast(d, p, n, &colon)) || (size_t)(e - p) - k < 2 || p[k] != '=' ||
             (p[k + 1] != '"' && p[k + 1] != '\''))
-            return NULL;
+            goto partial;
         a = &x->attrs[nattrs];
         a->ns = xmpp__str("", 0);
         a->prefix = xmpp__str(d, colon ? colon - 1 : 0);
@@ -2624,7 +2632,13 @@ static const unsigned char *xmpp__tag_fast(xmpp_xml *x, const unsigned char *p, 
             k = n >= 16 ? xmpp__run_value(d, p, n) : xmpp__run(d, p, n, XMPP__C_A);
             d += k;
             p += k;
-            if (p == e || d == cap) return NULL;
+            if (p == e) {   /* the value goes on in the next chunk */
+                x->quote = (uint8_t)quote;
+                x->name = v;
+                state = XMPP__S_VALUE;
+                goto cut;
+            }
+            if (d == cap) goto partial;
             c = *p;
             if (c == quote) break;
             if (c == '"' || c == '\'') {
@@ -2633,12 +2647,12 @@ static const unsigned char *xmpp__tag_fast(xmpp_xml *x, const unsigned char *p, 
                 continue;
             }
             if (c < 0x80 || !(k = xmpp__utf8_whole(p, (size_t)(e - p))) || (size_t)(cap - d) < k)
-                return NULL;
+                goto partial;
             while (k--) *d++ = *p++;
         }
         a->value = xmpp__str(v, (size_t)(d - v));
         nattrs++;
-        if (++p == e) return NULL;
+        if (++p == e) goto cut;
     }
 #undef XMPP__NAME_ROOM
     x->nattrs = (uint16_t)nattrs;
@@ -2646,7 +2660,19 @@ static const unsigned char *xmpp__tag_fast(xmpp_xml *x, const unsigned char *p, 
     x->flags &= (uint8_t)~XMPP__F_START;
     if (empty) x->flags |= XMPP__F_EMPTY;
     *dp = d;
-    return p;
+    *pp = p;
+    return 1;
+cut:   /* the chunk ends here: the scanner goes on from here */
+    ap = p;
+    ad = d;
+partial:
+    x->nattrs = (uint16_t)nattrs;
+    x->decls = (uint8_t)decls;
+    x->flags &= (uint8_t)~XMPP__F_START;
+    x->state = (uint8_t)state;
+    *dp = ad;
+    *pp = ap;
+    return 0;
 }
 #endif
 
@@ -2743,12 +2769,9 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->state = XMPP__S_NAME;
             }
 #if XMPP_FAST
-            /* the usual plain start tag, all in this chunk: in one go (not tried near the
-               chunk's end, where a tag cut short would be read twice) */
-            if (e - p >= XMPP__TAG_FAST_MIN) {
-                const unsigned char *gt = xmpp__tag_fast(x, p, e, &d);
-                if (gt) { p = gt; goto start_tag_end; }
-            }
+            /* the usual plain start tag: in one go, as far as this chunk goes (not tried
+               on its last bytes, where the name is likely cut and read twice) */
+            if (e - p >= XMPP__TAG_FAST_MIN && xmpp__tag_fast(x, &p, e, &d)) goto start_tag_end;
 #endif
             break;
         case XMPP__S_PI:   /* "<?" at the stream's start: "<?xml" S */

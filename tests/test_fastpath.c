@@ -134,7 +134,7 @@ static void gen_element(unsigned depth)
     unsigned n;
     put_c('<');
     gen_name(1);
-    nl = dl - start < sizeof name ? dl - start : sizeof name;
+    nl = dl < start ? 0 : dl - start < sizeof name ? dl - start : sizeof name;   /* doc full: none */
     memcpy(name, doc + start, nl);
     gen_attrs();
     if (R(4) == 0) { put(plain || R(20) ? "/>" : "/ >"); return; }
