@@ -41,14 +41,14 @@ FUZZ_JID_SECONDS ?= $(if $(filter true,$(CI)),5,10)
 FUZZ_SASL_SECONDS ?= $(if $(filter true,$(CI)),20,10)
 
 HDR     := xmpp.h tests/tlsserver.h tests/check.h tests/xmltest.h tests/diffexpat.h tests/corpus.h tests/treecmp.h \
-           tests/fastpath.h tests/fastpath2.c
+           tests/fastpath.h tests/fastpath2.c tests/fastpath3.c
 UNITS   := test_xml test_fastpath test_stanza test_golden test_diff test_build test_jid test_sasl test_stream test_tls test_stream_tls test_dns test_posix
 LIBS_test_diff := -lexpat
 LIBS_test_tls := -lbearssl
 LIBS_test_stream_tls := -lbearssl
 LIBS_test_posix := -lbearssl
 EXTRA_test_build := tests/static2.c
-EXTRA_test_fastpath := tests/fastpath2.c
+EXTRA_test_fastpath := tests/fastpath2.c tests/fastpath3.c
 ARGS_test_golden := $(sort $(wildcard tests/xml/*.xml))
 
 .PHONY: all test check test-m3 test-m0 demo bench bench-instr size fuzz fuzz-jid clean

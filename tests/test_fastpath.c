@@ -1,9 +1,10 @@
 /* test_fastpath.c - the tokenizer's speed shortcuts (XMPP_FAST: start tags read in one go,
-   word-at-a-time value copies, namespace shortcuts, text shortcuts) change nothing: a copy
-   built with them (fastpath2.c) and one built without (this file), over random XMPP-like
-   documents, many of them broken, under random small limits and buffers smaller than
-   xmpp_xml_buffer_size(), give the same tokens, offsets and errors. The copy without is
-   fed each document whole; the copy with, whole, byte by byte and in random pieces. */
+   SIMD or word-at-a-time runs, references decoded in one go, namespace shortcuts, text
+   shortcuts) change nothing: two copies built with them (fastpath2.c with SIMD where the
+   machine has it, fastpath3.c without) and one built without (this file), over random
+   XMPP-like documents, many of them broken, under random small limits and buffers smaller
+   than xmpp_xml_buffer_size(), give the same tokens, offsets and errors. The copy without
+   is fed each document whole; the copies with, whole, byte by byte and in random pieces. */
 #undef XMPP_FAST
 #define XMPP_FAST 0
 #define FP_RUN fastpath_run_small
@@ -11,8 +12,12 @@
 #include "check.h"
 #include <stdint.h>
 
-size_t fastpath_run_fast(const unsigned char *doc, size_t len, const size_t *cuts, size_t ncuts,
-                         const xmpp_xml_limits *lim, size_t shrink, char *out, size_t size);
+typedef size_t fp_run(const unsigned char *doc, size_t len, const size_t *cuts, size_t ncuts,
+                      const xmpp_xml_limits *lim, size_t shrink, char *out, size_t size);
+fp_run fastpath_run_fast;    /* fastpath2.c: XMPP_FAST, with SIMD where the machine has it */
+fp_run fastpath_run_words;   /* fastpath3.c: XMPP_FAST without SIMD (XMPP_NO_SIMD) */
+static fp_run *const fast_runs[] = { fastpath_run_fast, fastpath_run_words };
+static const char *const fast_names[] = { "", "XMPP_NO_SIMD: " };
 
 #ifndef TEST_FAST_DOCS
 #define TEST_FAST_DOCS 6000
@@ -74,11 +79,19 @@ static void gen_chars(int in_value)
     static const char *const bad[] = { "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2\x41", "\xdf\xc0", "\xe0\x80\x80",
                                        "\xed\xa0\x80", "\xef\xbf\xbe", "\xef\xbf\xbf", "\xf4\x90\x80\x80", "\xf5",
                                        "\x80", "\x01", "\x7f", "\xc3" };
+    /* references: well-formed ones first (the plain documents take only those), then
+       the edges of the one-go decoding: digit counts, range, non-characters, typos */
+    static const char *const refs[] = { "&lt;", "&gt;", "&amp;", "&quot;", "&apos;", "&#65;", "&#x10FFFF;",
+                                        "&#1114111;", "&#x7FF;", "&#xFFFD;", "&#0000065;", "&#x00041;",
+                                        "&#x0000041;", "&#00000065;", "&#x110000;", "&#1114112;", "&#0;",
+                                        "&#xD800;", "&#xFFFE;", "&#x;", "&#;", "&#65", "&#X41;", "&#x4g;",
+                                        "&am;", "&ampx;", "&lt", "&quo;", "&aposx;", "&foo;", "&#x9;",
+                                        "&#99999999999;" };
     unsigned n = multibyte ? R(200) : R(4) == 0 ? R(80) : R(12);
     while (n--) {
         unsigned k = R(40);
         if (multibyte && R(2)) { put(utf8[R(plain ? 6 : 9)]); continue; }
-        if (plain && k >= 27) k = R(27);
+        if (plain && k >= 27 && k != 37) k = R(27);
         if (k < 22) { put_c("abcdefgh ./:-_0123456>="[R(23)]); continue; }
         switch (k) {
         case 22: put("\xc3\xa9"); break;
@@ -96,6 +109,7 @@ static void gen_chars(int in_value)
         case 34: put(bad[R(15)]); break;
         case 35: if (!R(4)) put_c('<'); break;
         case 36: put_c('&'); break;
+        case 37: put(refs[R(plain || R(2) ? 12 : sizeof refs / sizeof *refs)]); break;
         default: put_c('a' + (int)R(26)); break;
         }
     }
@@ -215,14 +229,15 @@ static void test_fast_equals_small(void)
         fastpath_run_small(doc, dl, NULL, 0, &lim, shrink, want, sizeof want);
         errors += strstr(want, "error: ") != NULL;
         tokens += strstr(want, "\n@") != NULL;
-        for (way = 0; way < 4; way++) {   /* whole, byte by byte, pieces of 1-16, of 1-300 */
-            nc = 0;
-            if (way == 1) for (j = 1; j <= dl; j++) cuts[nc++] = j;
-            for (j = 0; way >= 2 && j < dl; cuts[nc++] = j)
-                j += 1 + R(way == 2 ? 16 : 300);
-            fastpath_run_fast(doc, dl, cuts, nc, &lim, shrink, got, sizeof got);
+        for (way = 0; way < 8; way++) {   /* whole, byte by byte, pieces of 1-16, of 1-300; */
+            nc = 0;                          /* each with and without SIMD */
+            if (way % 4 == 1) for (j = 1; j <= dl; j++) cuts[nc++] = j;
+            for (j = 0; way % 4 >= 2 && j < dl; cuts[nc++] = j)
+                j += 1 + R(way % 4 == 2 ? 16 : 300);
+            fast_runs[way / 4](doc, dl, cuts, nc, &lim, shrink, got, sizeof got);
             if (strcmp(want, got) != 0) {
-                dump(way == 0 ? "whole" : way == 1 ? "byte by byte" : "pieces", want, got);
+                printf("%s", fast_names[way / 4]);
+                dump(way % 4 == 0 ? "whole" : way % 4 == 1 ? "byte by byte" : "pieces", want, got);
                 bad++;
                 break;
             }
@@ -249,7 +264,7 @@ static void test_fast_equals_small_every_buffer(void)
     };
     static char want[1 << 16], got[1 << 16];
     static size_t cuts[1024];
-    unsigned d, token, bad = 0;
+    unsigned d, token, v, bad = 0;
     size_t shrink, j, runs = 0;
     for (d = 0; d < 2; d++) {
         dl = strlen(docs[d]);
@@ -263,10 +278,13 @@ static void test_fast_equals_small_every_buffer(void)
             for (shrink = 0; shrink < bs && !bad; shrink++) {
                 fastpath_run_small(doc, dl, NULL, 0, &lim, shrink, want, sizeof want);
                 if (strstr(want, "init refused")) break;   /* smaller ones are refused too */
-                fastpath_run_fast(doc, dl, NULL, 0, &lim, shrink, got, sizeof got);
-                if (strcmp(want, got) != 0) { dump("whole, small buffer", want, got); bad++; }
-                fastpath_run_fast(doc, dl, cuts, dl, &lim, shrink, got, sizeof got);
-                if (!bad && strcmp(want, got) != 0) { dump("byte by byte, small buffer", want, got); bad++; }
+                for (v = 0; v < 2 && !bad; v++) {
+                    fast_runs[v](doc, dl, NULL, 0, &lim, shrink, got, sizeof got);
+                    if (strcmp(want, got) != 0) { dump("whole, small buffer", want, got); bad++; }
+                    fast_runs[v](doc, dl, cuts, dl, &lim, shrink, got, sizeof got);
+                    if (!bad && strcmp(want, got) != 0) { dump("byte by byte, small buffer", want, got); bad++; }
+                    if (bad) printf("%s\n", fast_names[v]);
+                }
                 runs++;
             }
         }

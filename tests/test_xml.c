@@ -1,7 +1,7 @@
 /* test_xml.c - the XML tokenizer (>>xml): every rule of the tokenizer with its own input,
    each input fed whole, one byte at a time and cut at every offset. */
 #define XMPP_IMPLEMENTATION
-/* A start tag is read in one go (XMPP_FAST) only with 128 bytes left in the chunk; with 2,
+/* A start tag is read in one go (XMPP_FAST) only with 16 bytes left in the chunk; with 2,
    the short inputs below take that path too when fed whole or in two pieces, and byte by
    byte they never do: both must give the same tokens and errors. */
 #define XMPP__TAG_FAST_MIN 2
@@ -218,6 +218,31 @@ static void test_end_tags(void)
     CHECK(expect("<p:a xmlns:p='u' xmlns:q='u'></q:a>", "open 1 p:a {u}a\nerror: not-well-formed at byte 31: end tag does not match the start tag\n"));
     CHECK(expect("</a>", "error: not-well-formed at byte 1: end tag without a start tag\n"));
     CHECK(expect("<a>x</a><b/>", "open 1 a {}a\ntext 1 \"x\"\nclose 1 a {}a\nerror: not-well-formed at byte 9: markup after the root element\n"));
+    {   /* names of 1-12 bytes, each byte wrong in turn, one too many, one too few; with
+           bytes after the end tag (XMPP_FAST compares up to eight bytes in one go) */
+        static const char abc[] = "abcdefghijkl";
+        char doc[128], want[256];
+        int len, pos;
+        for (len = 1; len <= 12; len++) {
+            for (pos = 0; pos <= len + 1; pos++) {
+                char wrong[16];
+                int at = 7 + len + (pos <= len ? pos : len - 1);
+                memcpy(wrong, abc, (size_t)len);
+                wrong[len] = 0;
+                if (pos < len) wrong[pos] = 'z';
+                else if (pos == len) { wrong[len] = 'z'; wrong[len + 1] = 0; }
+                else wrong[len - 1] = 0;
+                snprintf(doc, sizeof doc, "<r><%.*s></%s><s/><s/></r>", len, abc, wrong);
+                snprintf(want, sizeof want, "open 1 r {}r\nstart 2 %.*s {}%.*s\nerror: not-well-formed at byte %d: "
+                         "end tag does not match the start tag\n", len, abc, len, abc, at);
+                CHECK(expect(doc, want));
+            }
+            snprintf(doc, sizeof doc, "<r><%.*s></%.*s><s/><s/></r>", len, abc, len, abc);
+            snprintf(want, sizeof want, "open 1 r {}r\nstart 2 %.*s {}%.*s\nend 2 %.*s {}%.*s\nstart 2 s {}s\n"
+                     "end 2 s {}s\nstart 2 s {}s\nend 2 s {}s\nclose 1 r {}r\n", len, abc, len, abc, len, abc, len, abc);
+            CHECK(expect(doc, want));
+        }
+    }
     /* after the root: comments and PIs are well-formed XML, restricted by RFC 6120 */
     CHECK(expect("<a/><!-- x -->", "open 1 a {}a\nclose 1 a {}a\nerror: restricted-xml at byte 6: comment\n"));
     CHECK(expect("<a/> <?pi?>", "open 1 a {}a\nclose 1 a {}a\nerror: restricted-xml at byte 6: processing instruction\n"));
