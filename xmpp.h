@@ -476,7 +476,9 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    written where an element's namespace differs from its parent's (for the stanza's root:
    from the default given to xmpp_build_init); a namespaced attribute gets a prefix ns0,
    ns1, ... declared on its element; the xml: prefix needs none. An element cannot be in
-   the xml (or xmlns) namespace. The builder never
+   the xml (or xmlns) namespace, nor an attribute in the xmlns one; an attribute without
+   a namespace cannot be named xmlns (with one, xml:xmlns or ns0:xmlns, it can). The
+   builder never
    writes a comment or a processing instruction.
 
    Errors are sticky and every call after one does nothing; xmpp_build_finish() reports
@@ -4241,7 +4243,7 @@ static xmpp_err xmpp__battr(xmpp_builder *b, xmpp_str ns, xmpp_str n, xmpp_str v
 {
     if (!xmpp__bcall(b)) return b->err;
     if (!b->open) { xmpp__bfail(b, XMPP_ERR_INVALID, "attribute outside a start tag"); return b->err; }
-    if (!xmpp__name_ok(n) || xmpp_str_eq(n, "xmlns")) {
+    if (!xmpp__name_ok(n) || (!ns.n && xmpp_str_eq(n, "xmlns"))) {   /* xmlns= declares */
         xmpp__bfail(b, XMPP_ERR_INVALID, "invalid attribute name");
         return b->err;
     }
