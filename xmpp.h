@@ -2304,10 +2304,10 @@ static XMPP__HOT size_t xmpp__utf8_whole(const unsigned char *p, size_t n)
    continuation byte; an invalid lead is caught by xmpp__utf8). */
 static size_t xmpp__seqlen(unsigned c) { return c < 0xE0 ? (c < 0xC0 ? 1 : 2) : c < 0xF0 ? 3 : 4; }
 
-/* Append code point c as UTF-8 at *d (room for 4 bytes checked by the caller). */
 /* Bytes of code point c in UTF-8. */
 static size_t xmpp__utf8_len(uint32_t c) { return c < 0x80 ? 1u : c < 0x800 ? 2u : c < 0x10000 ? 3u : 4u; }
 
+/* Append code point c as UTF-8 at *d (room for 4 bytes checked by the caller). */
 static unsigned char *xmpp__put_utf8(unsigned char *d, uint32_t c)
 {
     if (c < 0x80) { *d++ = (unsigned char)c; }
