@@ -24,8 +24,8 @@
 #                     built from Debian's source package); the crypto + SASL client for Cortex-M0+ with and
 #                     without SHA-1, hash + HMAC code next to BearSSL's, the RAM of one
 #                     SCRAM login on the boards
-#   make fuzz         every libFuzzer target (XML, stanzas, streams plain and over TLS, JIDs,
-#                     base64, SCRAM) for
+#   make fuzz         every libFuzzer target (XML, the XMPP_FAST shortcuts against the states,
+#                     stanzas, streams plain and over TLS, JIDs, base64, SCRAM) for
 #                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
 GCC     ?= gcc
@@ -97,6 +97,8 @@ $(B)/test_sasl_interop: tests/interop/test_sasl_interop.c $(HDR) | $(B)/gcc
 	$(GCC) $(WARN) $(POSIX) -O2 -g -o $@ $<
 $(B)/fuzz_xml: tests/fuzz/fuzz_xml.c tests/diffexpat.h xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< -lexpat
+$(B)/fuzz_fastpath: tests/fuzz/fuzz_fastpath.c tests/fastpath.h tests/fastpath2.c tests/fastpath3.c tests/xmltest.h xmpp.h | $(B)/gcc
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $< tests/fastpath2.c tests/fastpath3.c
 $(B)/fuzz_stream: tests/fuzz/fuzz_stream.c xmpp.h | $(B)/gcc
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -o $@ $<
 $(B)/fuzz_stream_tls: tests/fuzz/fuzz_stream_tls.c tests/tlsserver.h xmpp.h | $(B)/gcc
@@ -160,7 +162,7 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop $(B)/test_dns_posix \
       $(B)/tokens $(B)/echo_bot $(B)/say $(B)/trace \
-      $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
+      $(B)/fuzz_xml $(B)/fuzz_fastpath $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "tokens=tests/tokens/run.sh $(B)/tokens" \
@@ -170,6 +172,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	    "interop-stream=tests/interop/run.sh $(B)/test_stream_interop" \
 	    "dns=tests/dns/run.sh $(B)/test_dns_posix" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
+	    "fuzz-fastpath=tests/fuzz/run.sh $(B)/fuzz_fastpath $(FUZZ_SHORT) tests/fuzz/corpus-fastpath" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \
 	    "fuzz-stream=tests/fuzz/run.sh $(B)/fuzz_stream $(FUZZ_SHORT)" \
 	    "fuzz-stream-tls=tests/fuzz/run.sh $(B)/fuzz_stream_tls $(FUZZ_SHORT) tests/fuzz/corpus-stream-tls" \
@@ -242,8 +245,9 @@ size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3
 	@echo "Cortex-M0 (qemu microbit), the client login:"; tests/firmware/run.sh microbit $(B)/m0/login.elf | grep -v 'passed\|firmware:'
 	@echo; tests/size/summary.sh $(B)/size $(B)/m0
 
-fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
+fuzz: $(B)/runner $(B)/fuzz_xml $(B)/fuzz_fastpath $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram
 	@$(B)/runner "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
+	    "fuzz-fastpath=tests/fuzz/run.sh $(B)/fuzz_fastpath $(FUZZ_SECONDS) tests/fuzz/corpus-fastpath" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SECONDS)" \
 	    "fuzz-stream=tests/fuzz/run.sh $(B)/fuzz_stream $(FUZZ_SECONDS)" \
 	    "fuzz-stream-tls=tests/fuzz/run.sh $(B)/fuzz_stream_tls $(FUZZ_SECONDS) tests/fuzz/corpus-stream-tls" \
