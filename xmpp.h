@@ -1929,10 +1929,11 @@ static const unsigned char xmpp__cc[256] = {
    same with less code): '<' goes straight on to the tag or end tag, name="value"
    straight to the value, a value or element name straight to what follows it; a plain
    start tag is read in one go (xmpp__tag_fast) as far as the chunk goes, the states
-   taking over after its last plain attribute; values are copied eight bytes at a time;
-   a reference that is all in the chunk is decoded in one go (xmpp__ref_whole); the text
-   loop takes two-byte characters along, and whole UTF-8 characters are copied inside the
-   text and value loops; a '<' after no text, and text that ends at a '<', skip a trip
+   taking over after its last plain attribute; with SSE2 values, names and text are
+   copied 16 bytes at a time, elsewhere values eight; a reference that is all in the chunk
+   is decoded in one go (xmpp__ref_whole); an end tag's name is compared eight bytes at a
+   time; the text loop takes two-byte characters along, and whole UTF-8 characters are
+   copied inside the text and value loops; a '<' after no text, and text that ends at a '<', skip a trip
    through the states; an unprefixed element usually skips the namespace lookup
    (xmpp__start_tag); and feed() copies a single plain byte itself when the scanner has
    set x->fast: nothing but a copy is due for the next byte. test_fastpath checks that
@@ -2238,10 +2239,11 @@ static XMPP__HOT size_t xmpp__run_text(unsigned char *d, const unsigned char *p,
 
 /* xmpp__run for attribute values in blocks while none of their bytes can be special: a
    byte below '(' (controls, white space, quotes, '&' and a few harmless ones), a '<' or
-   a byte >= 0x80. A hit may be a false alarm (a plain byte, which is taken and the blocks
-   go on), never a miss. Worth a call for long values only: XMPP IDs, JIDs and namespace
-   URIs are 15-50 bytes. With SSE2 (every x86-64) the blocks are 16 bytes; elsewhere 8,
-   with bit tricks on a 64-bit word. */
+   a byte >= 0x80. A hit may be a false alarm, never a miss. Worth a call for long values
+   only: XMPP IDs, JIDs and namespace URIs are 15-50 bytes. With SSE2 (every x86-64) the
+   blocks are 16 bytes and a false alarm (a space, say) is taken and the blocks go on;
+   elsewhere they are 8, with bit tricks on a 64-bit word, and the byte loop takes over at
+   the first hit. */
 #define XMPP__ONES 0x0101010101010101u
 /* The first flagged byte of a word so tested, on little-endian machines. Exact: a false
    alarm (a borrow) only lands above a true one. Elsewhere the byte loop finds it. */
@@ -2640,10 +2642,6 @@ static XMPP__HOT size_t xmpp__ref_whole(const unsigned char *p, size_t n, uint32
 #define XMPP__TAG_FAST_MIN 16
 #endif
 
-/* A plain ASCII name at p (a NameStartChar, NameChars, at most one ':' followed by a
-   NameStartChar), copied to d; n bytes may be read and written. Returns its length and
-   *colon = prefix length + 1 (0 without a prefix), or 0 if the name is not plain or does
-   not end within the n bytes: the scanner decides then. */
 #if XMPP__SSE2
 /* xmpp__run for names (XMPP__C_N), 16 bytes a round with SSE2. */
 static XMPP__HOT size_t xmpp__run_name(unsigned char *d, const unsigned char *p, size_t n)
@@ -2670,6 +2668,10 @@ static XMPP__HOT size_t xmpp__run_name(unsigned char *d, const unsigned char *p,
 #define xmpp__run_name(d, p, n) xmpp__run(d, p, n, XMPP__C_N)
 #endif
 
+/* A plain ASCII name at p (a NameStartChar, NameChars, at most one ':' followed by a
+   NameStartChar), copied to d; n bytes may be read and written. Returns its length and
+   *colon = prefix length + 1 (0 without a prefix), or 0 if the name is not plain or does
+   not end within the n bytes: the scanner decides then. */
 static XMPP__HOT size_t xmpp__name_fast(unsigned char *d, const unsigned char *p, size_t n, size_t *colon)
 {
     size_t k;
