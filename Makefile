@@ -117,6 +117,8 @@ $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -c -o $(B)/cxx_public.o $<
 	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -DXMPP_BEARSSL -c -o $(B)/cxx_public_bearssl.o $<
 	$(GCC) $(WARN) -ffreestanding -c -o $(B)/freestanding.o tests/size/size_xml.c
+	$(CLANG) $(WARN) -O2 -ffreestanding -nostdinc -isystem "$$($(CLANG) -print-file-name=include)" \
+	    -c -o $(B)/freestanding_nostdinc.o tests/size/size_stream.c
 	@touch $@
 
 # Cortex-M3 under qemu: the tests that need no host files or libraries, newlib with

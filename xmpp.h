@@ -30,7 +30,8 @@
                           characters, unrolled hash rounds); 0: smaller code. Default: 0
                           when compiling with -Os (__OPTIMIZE_SIZE__), else 1
      XMPP_NO_SIMD         with XMPP_FAST, no SSE2 for the tokenizer's runs (used by gcc and
-                          clang on x86-64 otherwise): the portable word-at-a-time loops
+                          clang on x86-64 otherwise, unless XMPP_FREESTANDING): the
+                          portable word-at-a-time loops
      XMPP_BEARSSL         SHA-1, SHA-256 and HMAC from BearSSL (link -lbearssl)
      XMPP_NO_SHA1         leave out SHA-1 and SCRAM-SHA-1(-PLUS) (XMPP_SHA1 is undefined)
      XMPP_SASL_SALT_MAX   bytes of a SCRAM salt a client accepts and caches (default 64,
@@ -2175,8 +2176,10 @@ static XMPP__COLD int xmpp__utf8(xmpp_xml *x, unsigned c)
     return x->cp == 0xFFFE || x->cp == 0xFFFF ? -2 : 1;
 }
 
-/* SSE2 (every x86-64 has it) takes the runs below 16 bytes a round. */
-#if XMPP_FAST && (defined(__GNUC__) || defined(__clang__)) && defined(__SSE2__) && !defined(XMPP_NO_SIMD)
+/* SSE2 (every x86-64 has it) takes the runs below 16 bytes a round. Not with
+   XMPP_FREESTANDING: <emmintrin.h> includes <stdlib.h> (for _mm_malloc). */
+#if XMPP_FAST && (defined(__GNUC__) || defined(__clang__)) && defined(__SSE2__) && !defined(XMPP_NO_SIMD) && \
+    !defined(XMPP_FREESTANDING)
 #include <emmintrin.h>
 #define XMPP__SSE2 1
 #else
