@@ -2605,25 +2605,24 @@ static int xmpp__is_char(uint32_t c)
 }
 
 #if XMPP_FAST
-/* A whole reference at p ('&' there, n bytes there): one of the five predefined entities,
-   or a character reference of at most 6 hex or 7 decimal digits to an XML character.
-   Returns its length and *cp the character; or 0 for anything else, or when it is not
-   all in the n bytes: the states decide then, byte by byte. */
-static XMPP__HOT size_t xmpp__ref_whole(const unsigned char *p, size_t n, uint32_t *cp)
+/* The reference at p ('&' there, n bytes there) that xmpp__ref_whole (below) takes: its
+   character, and *len its length (0: none). */
+static XMPP__HOT uint32_t xmpp__ref_char(const unsigned char *p, size_t n, size_t *len)
 {
     size_t k, first;
     uint32_t v = 0;
+    *len = 0;
     if (n > 12) n = 12;
     if (n < 4) return 0;
     if (p[1] != '#') {
         if ((p[1] == 'l' || p[1] == 'g') && p[2] == 't' && p[3] == ';') {
-            *cp = p[1] == 'l' ? '<' : '>';
-            return 4;
+            *len = 4;
+            return p[1] == 'l' ? '<' : '>';
         }
-        if (n >= 5 && p[1] == 'a' && p[2] == 'm' && p[3] == 'p' && p[4] == ';') { *cp = '&'; return 5; }
+        if (n >= 5 && p[1] == 'a' && p[2] == 'm' && p[3] == 'p' && p[4] == ';') { *len = 5; return '&'; }
         if (n < 6 || p[5] != ';') return 0;
-        if (p[1] == 'q' && p[2] == 'u' && p[3] == 'o' && p[4] == 't') { *cp = '"'; return 6; }
-        if (p[1] == 'a' && p[2] == 'p' && p[3] == 'o' && p[4] == 's') { *cp = '\''; return 6; }
+        if (p[1] == 'q' && p[2] == 'u' && p[3] == 'o' && p[4] == 't') { *len = 6; return '"'; }
+        if (p[1] == 'a' && p[2] == 'p' && p[3] == 'o' && p[4] == 's') { *len = 6; return '\''; }
         return 0;
     }
     if (p[2] == 'x') {
@@ -2637,8 +2636,23 @@ static XMPP__HOT size_t xmpp__ref_whole(const unsigned char *p, size_t n, uint32
         for (k = first = 2; k < n && k < first + 7 && (unsigned)p[k] - '0' <= 9; k++) v = v * 10 + (p[k] - '0');
     }
     if (k == first || k == n || p[k] != ';' || v > 0x10FFFF || !xmpp__is_char(v)) return 0;
-    *cp = v;
-    return k + 1;
+    *len = k + 1;
+    return v;
+}
+
+/* A whole reference at p ('&' there, the chunk ending at e): one of the five predefined
+   entities, or a character reference of at most 6 hex or 7 decimal digits to an XML
+   character. Writes the character at *dp in UTF-8 if it ends at cap or below, and
+   returns the reference's length; else 0, for anything else, a reference not all in the
+   chunk or no room: the states decide then, byte by byte. */
+static XMPP__HOT size_t xmpp__ref_whole(const unsigned char *p, const unsigned char *e, unsigned char **dp,
+                                        const unsigned char *cap)
+{
+    size_t k;
+    uint32_t c = xmpp__ref_char(p, (size_t)(e - p), &k);
+    if (!k || (size_t)(cap - *dp) < xmpp__utf8_len(c)) return 0;
+    *dp = xmpp__put_utf8(*dp, c);
+    return k;
 }
 
 #ifndef XMPP__TAG_FAST_MIN   /* bytes left in the chunk for a try (test_xml sets it low) */
@@ -2777,11 +2791,7 @@ static int xmpp__tag_fast(xmpp_xml *x, const unsigned char **pp, const unsigned 
                 continue;
             }
             if (c == '&') {
-                uint32_t r;
-                if (!(k = xmpp__ref_whole(p, (size_t)(e - p), &r)) ||
-                    (size_t)(cap - d) < xmpp__utf8_len(r))
-                    goto partial;
-                d = xmpp__put_utf8(d, r);
+                if (!(k = xmpp__ref_whole(p, e, &d, cap))) goto partial;
                 p += k;
                 continue;
             }
@@ -3087,15 +3097,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             if (c == '&') {
                 if (x->flags & XMPP__F_DECL) XMPP__FAIL(DECL_REF);
 #if XMPP_FAST
-                {
-                    uint32_t v;
-                    if ((k = xmpp__ref_whole(p, (size_t)(e - p), &v)) != 0 &&
-                        (size_t)(x->cap - d) >= xmpp__utf8_len(v)) {
-                        d = xmpp__put_utf8(d, v);
-                        p += k;
-                        goto value;
-                    }
-                }
+                if ((k = xmpp__ref_whole(p, e, &d, x->cap)) != 0) { p += k; goto value; }
 #endif
                 x->ret = XMPP__S_VALUE;
                 x->state = XMPP__S_REF;
@@ -3238,10 +3240,8 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 goto lt;
             }
             if (c == '&') {
-#if XMPP_FAST
-                uint32_t v;
-                if ((k = xmpp__ref_whole(p, (size_t)(e - p), &v)) != 0) {   /* room: below x->cap */
-                    d = xmpp__put_utf8(d, v);
+#if XMPP_FAST   /* d < x->cap <= x->end - 3: any character fits (text may end past x->cap) */
+                if ((k = xmpp__ref_whole(p, e, &d, x->end)) != 0) {
                     x->brackets = 0;
                     p += k;
                     break;
