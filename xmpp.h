@@ -2078,11 +2078,14 @@ typedef struct xmpp__frame {
 #else
 #define XMPP__COLD
 #endif
-/* Hot helpers: inlined with XMPP_FAST, kept out of line (smaller) without it. */
+/* Hot helpers: inlined with XMPP_FAST, kept out of line (smaller) without it. XMPP__INLINE:
+   inlined with XMPP_FAST, the compiler's choice without it (for a helper with one caller). */
 #if XMPP_FAST && (defined(__GNUC__) || defined(__clang__))
 #define XMPP__HOT __attribute__((always_inline)) inline
+#define XMPP__INLINE XMPP__HOT
 #else
 #define XMPP__HOT XMPP__COLD
+#define XMPP__INLINE
 #endif
 
 #define XMPP__ALIGN (sizeof(union { void *p; size_t n; uint32_t u; }))
@@ -3679,6 +3682,25 @@ static const unsigned char xmpp__wk_by_len[37] = { [13] = 1, [32] = 3, [35] = 5,
 
 typedef char xmpp__tree_ns_max_fits[XMPP_TREE_NS_MAX >= 1 && XMPP_TREE_NS_MAX <= 255 ? 1 : -1];   /* nns is 8 bits */
 
+#if XMPP_FAST
+/* n >= 8 bytes at a and b the same? In line, 8 bytes at a time (the last word overlapping). */
+static XMPP__HOT int xmpp__same(const unsigned char *a, const char *b, size_t n)
+{
+    uint64_t u, v;
+    size_t i;
+    for (i = 0; i + 8 < n; i += 8) {
+        XMPP_MEMCPY(&u, a + i, 8);
+        XMPP_MEMCPY(&v, b + i, 8);
+        if (u != v) return 0;
+    }
+    XMPP_MEMCPY(&u, a + n - 8, 8);
+    XMPP_MEMCPY(&v, b + n - 8, 8);
+    return u == v;
+}
+#else
+#define xmpp__same(a, b, n) (XMPP_MEMCMP(a, b, n) == 0)
+#endif
+
 /* xmpp__intern (below) for a URI that is not well-known: a record of this stanza's, or a
    new one; (size_t)-1 if it does not fit or the stanza has XMPP_TREE_NS_MAX of them
    already: the search walks them all, and without a bound a hostile stanza of one
@@ -3713,14 +3735,18 @@ static size_t xmpp__intern_record(xmpp_tree *s, xmpp_str uri)
     return r;
 }
 
-/* xmpp__intern (below) past its two quick answers: a well-known namespace, or a record
-   (remembered if inherited). */
+/* Which well-known namespace uri is: 1..XMPP__WK_COUNT, or 0 for none. */
+static XMPP__INLINE size_t xmpp__wk(xmpp_str uri)
+{
+    size_t k = uri.n < sizeof xmpp__wk_by_len ? xmpp__wk_by_len[uri.n] : 0;
+    if (k == 1 && uri.p[7] != xmpp__wk_ns[1][7]) k = 4;   /* not jabber:client: maybe jabber:server */
+    return k && xmpp__same((const unsigned char *)uri.p, xmpp__wk_ns[k], uri.n) ? k : 0;
+}
+
+/* xmpp__intern (below) past its quick answers: a record (remembered if inherited). */
 static size_t xmpp__intern_new(xmpp_tree *s, xmpp_str uri, int inherited)
 {
-    size_t r, k = uri.n < sizeof xmpp__wk_by_len ? xmpp__wk_by_len[uri.n] : 0;
-    if (k == 1 && uri.p[7] != xmpp__wk_ns[1][7]) k = 4;   /* not jabber:client: maybe jabber:server */
-    if (k && XMPP_MEMCMP(uri.p, xmpp__wk_ns[k], uri.n) == 0) return XMPP__WK_REF(k);
-    r = xmpp__intern_record(s, uri);
+    size_t r = xmpp__intern_record(s, uri);
     if (inherited && r != (size_t)-1 && s->depth <= 0xFFFF) {   /* r: below 2^31, n: 2^16 */
         s->seen = uri.p;
         s->seen_n = (uint16_t)uri.n;
@@ -3744,8 +3770,10 @@ static size_t xmpp__intern_new(xmpp_tree *s, xmpp_str uri, int inherited)
 static XMPP__HOT size_t xmpp__intern(xmpp_tree *s, xmpp_str uri, const char *self)
 {
     int inherited = (uintptr_t)uri.p < (uintptr_t)self;
+    size_t k;
     if (!uri.n) return 0;
     if (inherited && uri.p == s->seen && uri.n == s->seen_n) return s->seen_ref;
+    if ((k = xmpp__wk(uri)) != 0) return XMPP__WK_REF(k);
     return xmpp__intern_new(s, uri, inherited);
 }
 
@@ -3774,6 +3802,41 @@ static xmpp_err xmpp__skip(xmpp_tree *s, uint32_t opened)
     return XMPP_AGAIN;
 }
 
+#if XMPP_FAST
+/* memcpy for the short strings of a stanza (names, values, text): up to 32 bytes in line,
+   by overlapping words (the call alone would cost more). */
+static XMPP__HOT void xmpp__copy(unsigned char *d, const unsigned char *p, size_t n)
+{
+    if (n <= 32) {
+        uint64_t a, b;
+        if (n >= 8) {
+            if (n > 16) {
+                XMPP_MEMCPY(&a, p + 8, 8);
+                XMPP_MEMCPY(&b, p + n - 16, 8);
+                XMPP_MEMCPY(d + 8, &a, 8);
+                XMPP_MEMCPY(d + n - 16, &b, 8);
+            }
+            XMPP_MEMCPY(&a, p, 8);
+            XMPP_MEMCPY(&b, p + n - 8, 8);
+            XMPP_MEMCPY(d, &a, 8);
+            XMPP_MEMCPY(d + n - 8, &b, 8);
+        } else if (n >= 4) {
+            uint32_t u, v;
+            XMPP_MEMCPY(&u, p, 4);
+            XMPP_MEMCPY(&v, p + n - 4, 4);
+            XMPP_MEMCPY(d, &u, 4);
+            XMPP_MEMCPY(d + n - 4, &v, 4);
+        } else {
+            while (n--) *d++ = *p++;
+        }
+        return;
+    }
+    XMPP_MEMCPY(d, p, n);
+}
+#else
+#define xmpp__copy(d, p, n) XMPP_MEMCPY(d, p, n)
+#endif
+
 /* A START into the arena. This and xmpp__collect_text stay out of line: xmpp_tree_push
    itself, and the END it handles, then need no saved registers. */
 static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
@@ -3798,7 +3861,7 @@ static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_toke
     xmpp__put32(p + 8, xmpp__ns_dist(ns, at));
     xmpp__put16(p + 12, t->nattrs);
     xmpp__put16(p + 14, t->local.n);
-    XMPP_MEMCPY(p + 16, t->local.p, t->local.n);
+    xmpp__copy(p + 16, (const unsigned char *)t->local.p, t->local.n);
     p += 16 + t->local.n;
     for (i = 0; i < t->nattrs; i++) {
         const xmpp_xml_attr *a = &t->attrs[i];
@@ -3811,7 +3874,7 @@ static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_toke
             p += 4;
         }
         if (a->local.n && a->local.p + a->local.n == a->value.p) {   /* side by side, as the tokenizer keeps them */
-            XMPP_MEMCPY(p, a->local.p, a->local.n + a->value.n);
+            xmpp__copy(p, (const unsigned char *)a->local.p, a->local.n + a->value.n);
         } else {
             XMPP_MEMCPY(p, a->local.p, a->local.n);
             XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
@@ -3835,7 +3898,7 @@ static XMPP__COLD xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
             size_t len = xmpp__get32(p + 4) & ~XMPP__TEXT_BIT;
             if (s->prev - 1 + 8 + len == s->top) {
                 if (s->size - s->top < text.n) return xmpp__skip(s, 0);
-                XMPP_MEMCPY(s->arena + s->top, text.p, text.n);
+                xmpp__copy(s->arena + s->top, (const unsigned char *)text.p, text.n);
                 s->top += text.n;
                 xmpp__put32(p + 4, (len + text.n) | XMPP__TEXT_BIT);
                 return XMPP_AGAIN;
@@ -3846,7 +3909,7 @@ static XMPP__COLD xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
     p = s->arena + s->top;
     xmpp__put32(p, 0);
     xmpp__put32(p + 4, text.n | XMPP__TEXT_BIT);
-    XMPP_MEMCPY(p + 8, text.p, text.n);
+    xmpp__copy(p + 8, (const unsigned char *)text.p, text.n);
     xmpp__link(s, s->top + 1);
     s->prev = s->top + 1;
     s->top += 8 + text.n;

@@ -907,6 +907,30 @@ static void test_well_known_namespaces(void)
     CHECK(used[1] == used[0] + 4 * 6 + 13 + 32 + 35 + 13);
 }
 
+/* Every well-known namespace with any one byte changed is a namespace of its own, on an
+   element and on an attribute: the comparison covers every byte, not just some words. */
+static void test_well_known_near_misses(void)
+{
+    static const char *const wk[] = { "jabber:client", "jabber:server", "http://etherx.jabber.org/streams",
+                                      "urn:ietf:params:xml:ns:xmpp-stanzas", "http://www.w3.org/XML/1998/namespace" };
+    size_t i, k, bad = 0;
+    char uri[64], doc[512];
+    for (k = 0; k < sizeof wk / sizeof *wk; k++) {
+        for (i = 0; i < strlen(wk[k]); i++) {
+            const xmpp_node *m, *c;
+            strcpy(uri, wk[k]);
+            uri[i] = uri[i] == 'Q' ? 'R' : 'Q';
+            sprintf(doc, HDR "<message xmlns:p='%s' p:a='v'><c xmlns='%s'/></message>", uri, uri);
+            m = first(doc);
+            c = m ? xmpp_node_first(m) : NULL;
+            if (!c || !eqs(xmpp_node_ns(c), uri) || !eqs(xmpp_node_attr(m, uri, "a"), "v") ||
+                xmpp_node_attr(m, wk[k], "a").p)
+                bad++;
+        }
+    }
+    CHECK(bad == 0);
+}
+
 int main(void)
 {
     RUN(test_navigation);
@@ -918,6 +942,7 @@ int main(void)
     RUN(test_namespace_limit);
     RUN(test_namespace_reuse);
     RUN(test_well_known_namespaces);
+    RUN(test_well_known_near_misses);
     RUN(test_push_order);
     RUN(test_tree_lifetime);
     RUN(test_arena_bound);
