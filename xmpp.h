@@ -2102,21 +2102,57 @@ static xmpp_str xmpp__str(const void *p, size_t n)
     return s;
 }
 
+/* Little-endian numbers in buffers and the arena, and short names compared: byte by byte,
+   or with XMPP_FAST on a little-endian machine by words (fewer instructions). */
+#if XMPP_FAST && (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define XMPP__LE 1
+#else
+#define XMPP__LE 0
+#endif
+
 static int xmpp__eq(xmpp_str a, const char *b, size_t bn)   /* names: short, inline */
 {
     size_t i;
     if (a.n != bn) return 0;
+#if XMPP__LE
+    if (bn >= 4) {   /* four bytes at a time, the last word overlapping */
+        uint32_t u, v;
+        for (i = 0; i + 4 < bn; i += 4) {
+            __builtin_memcpy(&u, a.p + i, 4);
+            __builtin_memcpy(&v, b + i, 4);
+            if (u != v) return 0;
+        }
+        __builtin_memcpy(&u, a.p + bn - 4, 4);
+        __builtin_memcpy(&v, b + bn - 4, 4);
+        return u == v;
+    }
+#endif
     for (i = 0; i < bn; i++)
         if (a.p[i] != b[i]) return 0;
     return 1;
 }
 
-static unsigned xmpp__get16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
+static unsigned xmpp__get16(const unsigned char *p)
+{
+#if XMPP__LE
+    uint16_t u;
+    __builtin_memcpy(&u, p, 2);
+    return u;
+#else
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+#endif
+}
 
 static void xmpp__put16(unsigned char *p, size_t v)
 {
+#if XMPP__LE
+    uint16_t u = (uint16_t)v;
+    __builtin_memcpy(p, &u, 2);
+#else
     p[0] = (unsigned char)(v & 0xFF);
     p[1] = (unsigned char)(v >> 8);
+#endif
 }
 
 /* XML 1.0 (5th ed.) §2.3 NameStartChar and NameChar beyond ASCII: ranges of the BMP,
@@ -2508,7 +2544,8 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
 }
 
 /* Text starts at x->mark; it is split before a character that starts at or past x->cap,
-   so that a character (4 bytes at most) always fits below x->mark + max_token. */
+   so that a character (4 bytes at most) always fits below x->mark + max_token. Set where
+   a text token or a CDATA section starts (markup sets its own cap). */
 static void xmpp__text_cap(xmpp_xml *x)
 {
     size_t room = (size_t)(x->end - x->mark);
@@ -2548,7 +2585,6 @@ static XMPP__HOT void xmpp__release(xmpp_xml *x)
         break;
     }
     x->mark = x->top;
-    xmpp__text_cap(x);
     x->release = 0;
 }
 
@@ -3031,6 +3067,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         /* ---- inside a start tag (and the XML declaration) */
         case XMPP__S_AFTERVAL:   /* white space must separate attributes */
         case XMPP__S_TAG:
+        after_value:   /* straight on from a value or an element name: white space, '>', "/>" */
             if (xmpp__cc[c] & XMPP__C_S) {
                 x->state = XMPP__S_TAG;
                 if (++p == e || !XMPP_FAST) break;
@@ -3041,7 +3078,12 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 if (c == '?') { x->state = XMPP__S_QMARK; p++; break; }
                 if (c == '>' || c == '/') XMPP__FAIL(DECL_CLOSE);
             }
-            if (c == '/') { x->state = XMPP__S_SLASH; p++; break; }
+            if (c == '/') {
+                x->state = XMPP__S_SLASH;
+                if (++p == e || !XMPP_FAST) break;
+                c = *p;
+                goto slash;
+            }
             if (c == '>') goto start_tag_end;
             if (x->state == XMPP__S_AFTERVAL) XMPP__FAIL(ATTR_SPACE);
             if (x->nattrs >= x->lim.max_attrs) XMPP__FAIL(MAX_ATTRS);
@@ -3090,9 +3132,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->state = XMPP__S_AFTERVAL;
                 if (++p == e || !XMPP_FAST) break;
                 c = *p;
-            after_value:   /* straight on to what follows: white space, '>', "/>" */
-                if (c == '>' && !(x->flags & XMPP__F_DECL)) goto start_tag_end;
-                break;
+                goto after_value;
             }
             if ((size_t)(x->cap - d) < (c < 0x80 ? 1 : xmpp__seqlen(c)))
                 XMPP__FAIL(MAX_TOKEN);
@@ -3119,6 +3159,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             p++;
             break;
         case XMPP__S_SLASH:
+        slash:
             if (c != '>') XMPP__FAIL(SLASH);
             x->flags |= XMPP__F_EMPTY;
             goto start_tag_end;
@@ -3184,16 +3225,19 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 p++;
                 break;
             }
-            if (d == x->mark) x->tok_off = xmpp__off(x, p);
-#if XMPP_FAST
-            if (c == '<' && d == x->mark && d < x->cap) {   /* markup, no text before it */
-                x->brackets = 0;
-                x->state = XMPP__S_LT;
-                if (++p == e) break;
-                c = *p;
-                goto lt;
-            }
+            if (d == x->mark) {   /* a token starts: text, or markup with no text before it */
+                x->tok_off = xmpp__off(x, p);
+#if XMPP_FAST   /* the room test of xmpp__text_cap: the buffer is not full */
+                if (c == '<' && (size_t)(x->end - d) >= 4) {
+                    x->brackets = 0;
+                    x->state = XMPP__S_LT;
+                    if (++p == e) break;
+                    c = *p;
+                    goto lt;
+                }
 #endif
+                xmpp__text_cap(x);
+            }
             if (c == '>' && x->brackets >= 2) XMPP__FAIL(CDEND_IN_TEXT);
             /* a new character starts: split the text if it might not fit */
             if (d >= x->cap) {
@@ -3414,11 +3458,10 @@ static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_
     const unsigned char *e = p + len;
     x->fast = 0;
     *used = 0;
-    if (x->err.code | x->release | x->pending) {
-        if (x->err.code) return x->err.code;
-        if (x->release) xmpp__release(x);
-        if (x->pending) return XMPP_OK;
-    }
+    /* A token to release and an error never go together: an error is found by a scan,
+       which comes after the release, and no token is handed out once there is one. */
+    if (x->release) xmpp__release(x);
+    if (x->err.code | x->pending) return x->err.code;
     x->chunk = p;
     if (p < e) p = xmpp__scan(x, p, e);   /* returns with a token, an error or p == e */
     *used = (size_t)(p - x->chunk);
@@ -3629,13 +3672,24 @@ enum { XMPP__ST_IDLE, XMPP__ST_COLLECT, XMPP__ST_DONE, XMPP__ST_SKIP };
 
 static uint32_t xmpp__get32(const unsigned char *p)
 {
+#if XMPP__LE
+    uint32_t u;
+    __builtin_memcpy(&u, p, 4);
+    return u;
+#else
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
 }
 
 static void xmpp__put32(unsigned char *p, size_t v)
 {
+#if XMPP__LE
+    uint32_t u = (uint32_t)v;
+    __builtin_memcpy(p, &u, 4);
+#else
     xmpp__put16(p, v & 0xFFFF);
     xmpp__put16(p + 2, v >> 16 & 0xFFFF);
+#endif
 }
 
 XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim)
@@ -3918,8 +3972,7 @@ static XMPP__COLD xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
 
 XMPPDEF xmpp_err xmpp_tree_push(xmpp_tree *s, const xmpp_xml_token *t)
 {
-    switch (t->kind) {
-    case XMPP_XML_START:
+    if (t->kind == XMPP_XML_START) {
         if (s->state == XMPP__ST_IDLE || s->state == XMPP__ST_DONE) {
             if (t->depth != 2) return XMPP_ERR_INVALID;
             xmpp_tree_reset(s);
@@ -3928,7 +3981,8 @@ XMPPDEF xmpp_err xmpp_tree_push(xmpp_tree *s, const xmpp_xml_token *t)
         }
         if (s->state == XMPP__ST_SKIP) { s->depth++; return XMPP_AGAIN; }
         return xmpp__collect_start(s, t);
-    case XMPP_XML_END:
+    }
+    if (t->kind == XMPP_XML_END) {
         if (s->state == XMPP__ST_SKIP) {
             if (--s->depth) return XMPP_AGAIN;
             s->state = XMPP__ST_IDLE;
@@ -3945,16 +3999,13 @@ XMPPDEF xmpp_err xmpp_tree_push(xmpp_tree *s, const xmpp_xml_token *t)
         if (--s->depth) return XMPP_AGAIN;
         s->state = XMPP__ST_DONE;
         return XMPP_OK;
-    case XMPP_XML_TEXT:
+    }
+    if (t->kind == XMPP_XML_TEXT) {
         if (s->state != XMPP__ST_COLLECT) return XMPP_AGAIN;   /* between stanzas, skipped */
         return xmpp__collect_text(s, t->text);
-    case XMPP_XML_OPEN:
-    case XMPP_XML_CLOSE:
-        xmpp_tree_reset(s);
-        return XMPP_AGAIN;
-    default:
-        return XMPP_AGAIN;
     }
+    if (t->kind == XMPP_XML_OPEN || t->kind == XMPP_XML_CLOSE) xmpp_tree_reset(s);
+    return XMPP_AGAIN;
 }
 
 XMPPDEF const xmpp_node *xmpp_tree_root(const xmpp_tree *s)

@@ -183,6 +183,32 @@ static void test_ns_unique_attributes(void)
     CHECK(expect("<a xmlns='u' xmlns:p='u' x='1' p:x='2'/>", "open 1 a {u}a x=\"1\" {u}x=\"2\"\nclose 1 a {u}a\n"));
 }
 
+/* Names compared whole: two attribute names (and two prefixes) of 1 to 13 bytes that
+   differ in any one byte are two names; the same name twice is a duplicate. */
+static void test_ns_unique_every_byte(void)
+{
+    char name[16], other[16], doc[128], want[128];
+    size_t n, i, bad = 0;
+    for (n = 1; n <= 13; n++) {
+        for (i = 0; i < n; i++) name[i] = (char)('a' + i);
+        name[n] = 0;
+        sprintf(doc, "<a %s='1' %s='2'/>", name, name);
+        sprintf(want, "error: not-well-formed at byte %lu: duplicate attribute\n", (unsigned long)(2 * n + 13));
+        bad += !expect(doc, want);
+        for (i = 0; i < n; i++) {
+            strcpy(other, name);
+            other[i] = 'z';
+            sprintf(doc, "<a %s='1' %s='2'/>", name, other);
+            sprintf(want, "open 1 a {}a %s=\"1\" %s=\"2\"\nclose 1 a {}a\n", name, other);
+            bad += !expect(doc, want);
+            sprintf(doc, "<a xmlns:%s='u' xmlns:%s='v' %s:x='1' %s:x='2'/>", name, other, name, other);
+            sprintf(want, "open 1 a {}a {u}x=\"1\" {v}x=\"2\"\nclose 1 a {}a\n");
+            bad += !expect(doc, want);
+        }
+    }
+    CHECK(bad == 0);
+}
+
 static void test_names_syntax(void)
 {
     CHECK(expect("<a:b:c/>", "error: not-well-formed at byte 4: more than one ':' in a name\n"));
@@ -686,6 +712,7 @@ int main(void)
     RUN(test_ns_xml_prefix);
     RUN(test_ns_undeclared_prefix);
     RUN(test_ns_unique_attributes);
+    RUN(test_ns_unique_every_byte);
     RUN(test_names_syntax);
     RUN(test_tag_syntax);
     RUN(test_end_tags);
