@@ -3672,24 +3672,13 @@ enum { XMPP__ST_IDLE, XMPP__ST_COLLECT, XMPP__ST_DONE, XMPP__ST_SKIP };
 
 static uint32_t xmpp__get32(const unsigned char *p)
 {
-#if XMPP__LE
-    uint32_t u;
-    __builtin_memcpy(&u, p, 4);
-    return u;
-#else
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-#endif
+    return (uint32_t)xmpp__get16(p) | (uint32_t)xmpp__get16(p + 2) << 16;
 }
 
 static void xmpp__put32(unsigned char *p, size_t v)
 {
-#if XMPP__LE
-    uint32_t u = (uint32_t)v;
-    __builtin_memcpy(p, &u, 4);
-#else
     xmpp__put16(p, v & 0xFFFF);
     xmpp__put16(p + 2, v >> 16 & 0xFFFF);
-#endif
 }
 
 XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim)
@@ -3737,11 +3726,16 @@ static const unsigned char xmpp__wk_by_len[37] = { [13] = 1, [32] = 3, [35] = 5,
 typedef char xmpp__tree_ns_max_fits[XMPP_TREE_NS_MAX >= 1 && XMPP_TREE_NS_MAX <= 255 ? 1 : -1];   /* nns is 8 bits */
 
 #if XMPP_FAST
-/* n >= 8 bytes at a and b the same? In line, 8 bytes at a time (the last word overlapping). */
+/* n bytes at a and b the same? In line, 8 bytes at a time (the last word overlapping). */
 static XMPP__HOT int xmpp__same(const unsigned char *a, const char *b, size_t n)
 {
     uint64_t u, v;
     size_t i;
+    if (n < 8) {   /* no well-known URI is this short; for safety only */
+        for (i = 0; i < n; i++)
+            if (a[i] != (unsigned char)b[i]) return 0;
+        return 1;
+    }
     for (i = 0; i + 8 < n; i += 8) {
         XMPP_MEMCPY(&u, a + i, 8);
         XMPP_MEMCPY(&v, b + i, 8);
