@@ -1936,7 +1936,8 @@ static const unsigned char xmpp__cc[256] = {
    time; the text loop takes two-byte characters along, and whole UTF-8 characters are
    copied inside the text and value loops; a '<' after no text, and text that ends at a '<', skip a trip
    through the states; an unprefixed element usually skips the namespace lookup
-   (xmpp__start_tag); and feed() copies a single plain byte itself when the scanner has
+   (xmpp__start_tag), and an unprefixed child with no attributes everything else
+   (xmpp__start_child); and feed() copies a single plain byte itself when the scanner has
    set x->fast: nothing but a copy is due for the next byte. test_fastpath checks that
    none of this changes a token or an error. */
 
@@ -2111,7 +2112,7 @@ static xmpp_str xmpp__str(const void *p, size_t n)
 #define XMPP__LE 0
 #endif
 
-static int xmpp__eq(xmpp_str a, const char *b, size_t bn)   /* names: short, inline */
+static XMPP__INLINE int xmpp__eq(xmpp_str a, const char *b, size_t bn)   /* names: short, inline */
 {
     size_t i;
     if (a.n != bn) return 0;
@@ -2454,6 +2455,17 @@ static int xmpp__lookup(const xmpp_xml *x, xmpp_str pfx, const unsigned char *b,
     return 0;
 }
 
+/* A start tag is done (x->ns set): its element is open, with its binding records in
+   [x->top, rec). OPEN or START is pending. */
+static void xmpp__opened(xmpp_xml *x, unsigned char *rec)
+{
+    x->name = x->top;   /* the binding records, kept by xmpp__release() */
+    x->top = rec;
+    x->frame = x->mark;
+    x->depth++;
+    x->pending = x->depth == 1 ? XMPP_XML_OPEN : XMPP_XML_START;
+}
+
 /* A start tag's '>' (or "/>"): turn xmlns attributes into binding records, resolve the
    element and attribute names, check uniqueness, hand out OPEN or START. */
 static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsigned char *p)
@@ -2535,11 +2547,19 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
         kept++;
     }
     x->nattrs = (uint16_t)kept;
-    x->name = x->top;   /* the binding records, kept by xmpp__release() */
-    x->top = rec;
-    x->frame = f;
-    x->depth++;
-    x->pending = x->depth == 1 ? XMPP_XML_OPEN : XMPP_XML_START;
+    xmpp__opened(x, rec);
+    return p;
+}
+
+/* xmpp__start_tag with XMPP_FAST: most children have no attributes and no prefix
+   (<body>), under a parent with none either. Their namespace is the parent's, and there
+   is nothing else to do: no need for xmpp__start_tag's registers. */
+static XMPP__COLD const unsigned char *xmpp__start_child(xmpp_xml *x, const unsigned char *p)
+{
+    const xmpp__frame *f = (const xmpp__frame *)x->mark;
+    if (x->nattrs || f->plen || !f->prev || f->prev->plen) return xmpp__start_tag(x, p);
+    x->ns = f->prev->ns;
+    xmpp__opened(x, x->top);
     return p;
 }
 
@@ -2884,6 +2904,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
     }
     while (p < e) {
         c = *p;
+        if (!XMPP_FAST && x->need) goto utf8;   /* a character's next byte (room checked at its lead) */
         switch (x->state) {
 
         /* ---- the prolog: BOM, XML declaration, white space, the stream header's '<' */
@@ -3009,6 +3030,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                     x->flags = (uint8_t)((x->flags & ~XMPP__F_LEADSTART) | ((x->flags & XMPP__F_START) << 1));
                     x->flags &= (uint8_t)~XMPP__F_START;
                 }
+                if (!XMPP_FAST) goto utf8;
                 XMPP__UTF8(r);
                 if (r && !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART)) XMPP__FAIL(NAME_CHAR);
                 *d++ = (unsigned char)c;
@@ -3170,7 +3192,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             return x->err.code ? p : p + 1;
         start_tag_end:
             x->top = d;
-            p = xmpp__start_tag(x, p);
+            p = XMPP_FAST ? xmpp__start_child(x, p) : xmpp__start_tag(x, p);
             if (x->err.code) return p;
             x->state = (x->depth == 1 && (x->flags & XMPP__F_EMPTY)) ? XMPP__S_EPILOG : XMPP__S_TEXT;
             x->mark = x->top;
@@ -3411,9 +3433,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         }
 
         /* ---- the lead byte of a multi-byte character in a value, text or CDATA, its room
-           checked there (its other bytes come through the state's x->need branch) */
+           checked there (its other bytes come through the state's x->need branch; without
+           XMPP_FAST, through the test before the switch, names' bytes too) */
         utf8:
             XMPP__UTF8(r);
+            if (!XMPP_FAST && r && (x->state == XMPP__S_NAME || x->state == XMPP__S_ANAME) &&
+                !xmpp__name_cp(x->cp, x->flags & XMPP__F_LEADSTART))
+                XMPP__FAIL(NAME_CHAR);
             *d++ = (unsigned char)c;
             p++;
             break;

@@ -176,6 +176,12 @@ static void test_ns_undeclared_prefix(void)
 static void test_ns_unique_attributes(void)
 {
     CHECK(expect("<a x='1' x='2'/>", "error: not-well-formed at byte 15: duplicate attribute\n"));
+    /* and on a child, with and without namespaces around it (the start tag's shortcuts) */
+    CHECK(expect("<s><a x='1' x='2'/></s>", "open 1 s {}s\nerror: not-well-formed at byte 18: duplicate attribute\n"));
+    CHECK(expect("<s xmlns='u'><m><a x='1' y='2' x='3'></a></m></s>",
+                 "open 1 s {u}s\nstart 2 m {u}m\nerror: not-well-formed at byte 36: duplicate attribute\n"));
+    CHECK(expect("<p:s xmlns:p='u'><a x='1' x='2'/></p:s>",
+                 "open 1 p:s {u}s\nerror: not-well-formed at byte 32: duplicate attribute\n"));
     CHECK(expect("<a xmlns='u' xmlns='u'/>", "error: not-well-formed at byte 23: duplicate attribute\n"));
     CHECK(expect("<a xmlns:p='u' xmlns:q='u' p:x='1' q:x='2'/>",
                  "error: not-well-formed at byte 43: duplicate attribute (same namespace and name)\n"));
