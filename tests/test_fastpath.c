@@ -126,9 +126,10 @@ static void gen_attrs(void)
         if (k == 0 && (!plain || i == 0)) {
             put("xmlns");
             if (!plain && R(2)) { put_c(':'); put(prefixes[3 + R(6)]); }
-        } else if (plain) {   /* distinct names: no duplicate attribute */
-            put(locals[(first + i) % 14]);
-            put_c('0' + (int)(i / 14));
+        } else if (plain) {   /* distinct names, but now and then the first one again */
+            unsigned again = i && !R(24);
+            put(locals[(first + (again ? 0 : i)) % 14]);
+            put_c('0' + (int)((again ? 0 : i) / 14));
         } else {
             gen_name(0);
         }
@@ -245,9 +246,10 @@ static void test_fast_equals_small(void)
     }
     printf("  %u documents: %u end in an error, %u give two tokens or more\n", i, errors, tokens);
     CHECK(bad == 0);
-    /* the documents reach both ends: some fail, some give several tokens */
+    /* the documents reach both ends: some fail, many give several tokens (about half of
+       them; a third is the bound, so that a change to the generator does not trip it) */
     CHECK(errors > TEST_FAST_DOCS / 10 && errors < TEST_FAST_DOCS - TEST_FAST_DOCS / 10);
-    CHECK(tokens > TEST_FAST_DOCS / 2);
+    CHECK(tokens > TEST_FAST_DOCS / 3);
 }
 
 /* Every buffer size from too small to enough, for a range of max_token: the buffer runs
