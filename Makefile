@@ -4,7 +4,8 @@
 #                     (also through examples/tokens), differential test against expat,
 #                     interop with Prosody and ejabberd (plain streams, and STARTTLS/direct
 #                     TLS with the BearSSL backend), the unit tests on an emulated Cortex-M3
-#                     (qemu), a short fuzz run; ends with one line "N passed, N failed"
+#                     (qemu), a short fuzz run, the speed targets that are met (instructions
+#                     per byte under callgrind); ends with one line "N passed, N failed"
 #   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards,
 #                     examples/tokens): no servers, no fuzzing, a few minutes; `make test`
 #                     is still what counts
@@ -164,7 +165,7 @@ RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u
 
 test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_interop $(B)/test_sasl_interop $(B)/test_stream_interop $(B)/test_dns_posix \
       $(B)/tokens $(B)/echo_bot $(B)/say $(B)/trace \
-      $(B)/fuzz_xml $(B)/fuzz_fastpath $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_stanza \
+      $(B)/fuzz_xml $(B)/fuzz_fastpath $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_xml $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
 	    "tokens=tests/tokens/run.sh $(B)/tokens" \
@@ -173,6 +174,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
 	    "interop-stream=tests/interop/run.sh $(B)/test_stream_interop" \
 	    "dns=tests/dns/run.sh $(B)/test_dns_posix" \
+	    "targets=tests/bench/targets.sh $(B)/bench_xml $(B)/bench_stanza" \
 	    "fuzz=tests/fuzz/run.sh $(B)/fuzz_xml $(FUZZ_SECONDS)" \
 	    "fuzz-fastpath=tests/fuzz/run.sh $(B)/fuzz_fastpath $(FUZZ_SHORT) tests/fuzz/corpus-fastpath" \
 	    "fuzz-stanza=tests/fuzz/run.sh $(B)/fuzz_stanza $(FUZZ_SHORT)" \

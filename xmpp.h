@@ -2080,7 +2080,8 @@ typedef struct xmpp__frame {
 #define XMPP__COLD
 #endif
 /* Hot helpers: inlined with XMPP_FAST, kept out of line (smaller) without it. XMPP__INLINE:
-   inlined with XMPP_FAST, the compiler's choice without it (for a helper with one caller). */
+   inlined with XMPP_FAST, the compiler's choice without it (a helper with one caller, or
+   a small one such as xmpp__eq). */
 #if XMPP_FAST && (defined(__GNUC__) || defined(__clang__))
 #define XMPP__HOT __attribute__((always_inline)) inline
 #define XMPP__INLINE XMPP__HOT
@@ -2551,9 +2552,11 @@ static XMPP__COLD const unsigned char *xmpp__start_tag(xmpp_xml *x, const unsign
     return p;
 }
 
-/* xmpp__start_tag with XMPP_FAST: most children have no attributes and no prefix
-   (<body>), under a parent with none either. Their namespace is the parent's, and there
-   is nothing else to do: no need for xmpp__start_tag's registers. */
+/* A start tag's '>' with XMPP_FAST: most children have no attributes and no prefix
+   (<body>), under a parent with no prefix. Their namespace is the parent's, and there is
+   nothing else to do; every other tag goes on to xmpp__start_tag. Hot, but out of line
+   (XMPP__COLD) on purpose: that way the common case does not pay for the registers
+   xmpp__start_tag saves on entry. */
 static XMPP__COLD const unsigned char *xmpp__start_child(xmpp_xml *x, const unsigned char *p)
 {
     const xmpp__frame *f = (const xmpp__frame *)x->mark;
@@ -3432,9 +3435,11 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
         }
 
-        /* ---- the lead byte of a multi-byte character in a value, text or CDATA, its room
-           checked there (its other bytes come through the state's x->need branch; without
-           XMPP_FAST, through the test before the switch, names' bytes too) */
+        /* ---- a byte of a multi-byte character: the lead byte in a value, text or CDATA,
+           its room checked there, and its other bytes through the state's x->need branch.
+           Without XMPP_FAST, every byte after the lead comes here from the test before
+           the switch, and so does a name's lead byte (its room checked in the name's
+           state). */
         utf8:
             XMPP__UTF8(r);
             if (!XMPP_FAST && r && (x->state == XMPP__S_NAME || x->state == XMPP__S_ANAME) &&
