@@ -233,7 +233,7 @@ $(B)/m3/stack_sasl.elf: tests/firmware/stack_sasl.c tests/firmware/startup.c xmp
 
 size: $(B)/m0/stack_xml.elf $(B)/m3/stack_xml.elf $(B)/m0/stack_sasl.elf $(B)/m3/stack_sasl.elf $(B)/m0/login.elf
 	tests/size/size.sh $(B)/size
-	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(tree_|serr_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_tree
+	tests/size/size_layer.sh $(B)/size stanza jid '^xmpp_+(tree_|serr_|node_|build|str_|make_id|collect|intern|link|skip|b[a-z]|ns_at|name_ok)' size_stanza xmpp_sizeof_tree xmpp_sizeof_builder
 	tests/size/size_layer.sh $(B)/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
 	tests/size/size_layer.sh $(B)/size stream tls '^xmpp_' size_stream xmpp_sizeof_stream
 	tests/size/size_layer.sh $(B)/size stream tls '^xmpp_' size_stream_notls xmpp_sizeof_stream

@@ -486,7 +486,8 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    the first (a misuse found after XMPP_ERR_NOSPACE replaces it). On XMPP_ERR_NOSPACE the
    builder goes on counting: xmpp_build_finish()'s *len is then the buffer size the
    whole output needs (a retry with that much succeeds), and out holds the bytes of the
-   calls that fitted, whole calls only (a call that ran out of room is undone).
+   calls that fitted, whole calls only (a call that ran out of room is undone, and a
+   common stanza or xmpp_build_node whole, not only its part that ran out).
    Strings passed to start (ns, name) must stay valid until the matching end (string
    literals, a tree's views). Elements nest at most XMPP_BUILD_DEPTH deep (default 16;
    the same value in every translation unit, or xmpp_build_init() fails). Writing the
@@ -509,6 +510,8 @@ typedef struct xmpp_builder {
     uint32_t depth;
     uint8_t open;              /* a start tag is open: attributes may follow */
     uint8_t prefixes;          /* ns0.. prefixes declared on the open start tag (<= 255) */
+    uint16_t whole;            /* calls made of several under way (nested): the mark
+                                  stays where the outermost began */
     xmpp_str dflt;             /* the default namespace outside the root */
     struct { xmpp_str ns, name; } el[XMPP_BUILD_DEPTH];
 } xmpp_builder;
@@ -2182,6 +2185,10 @@ static XMPP__HOT uint64_t xmpp__off(const xmpp_xml *x, const unsigned char *p)
 
 static XMPP__COLD const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned char *p, unsigned id)
 {
+    /* A name stops at max_name or at the start tag's cap, whichever comes first: say which
+       (the cap is max_token past the tag's start, or the buffer's end) */
+    if (id == XMPP__E_MAX_NAME && (size_t)(x->cap - x->name) <= x->lim.max_name)
+        id = x->cap == x->end ? XMPP__E_FULL : XMPP__E_MAX_TOKEN;
     x->err.code = (xmpp_err)xmpp__fail_code[id];
     x->err.message = xmpp__fail_msg[id];
     x->err.offset = xmpp__off(x, p);
@@ -4232,8 +4239,22 @@ static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
 static int xmpp__bcall(xmpp_builder *b)
 {
     if (b->err && b->err != XMPP_ERR_NOSPACE) return 0;
-    b->mark = b->len;
+    if (!b->whole) b->mark = b->len;
     return 1;
+}
+
+/* The calls made of several (the common stanzas, xmpp_build_node) run between these two:
+   the mark stays where the outermost began, so that running out of room undoes all of
+   it, not only the part that ran out. */
+static void xmpp__bwhole(xmpp_builder *b)
+{
+    if (!b->whole++) b->mark = b->len;
+}
+
+static xmpp_err xmpp__bwhole_end(xmpp_builder *b)
+{
+    b->whole--;
+    return b->err;
 }
 
 /* Append n bytes: whole or not at all (then only counted). */
@@ -4484,10 +4505,11 @@ XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n)
     size_t i, count = xmpp_node_attr_count(n);
     if (!n) { xmpp__bfail(b, XMPP_ERR_INVALID, "no node"); return b->err; }
     if (xmpp_node_is_text(n)) return xmpp_build_text(b, xmpp_node_text(n));
+    xmpp__bwhole(b);
     {
         uint32_t depth = b->depth;
         xmpp__bstart(b, xmpp_node_ns(n), xmpp_node_name(n));
-        if (b->depth == depth) return b->err;   /* refused (so recursion stops at XMPP_BUILD_DEPTH) */
+        if (b->depth == depth) return xmpp__bwhole_end(b);   /* refused (so recursion stops at XMPP_BUILD_DEPTH) */
     }
     for (i = 0; i < count; i++) {
         xmpp_str an, aname, v;
@@ -4495,8 +4517,9 @@ XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n)
         xmpp__battr(b, an, aname, v);
     }
     for (c = xmpp_node_first(n); c; c = xmpp_node_next(c))
-        if (xmpp_build_node(b, c) && b->err != XMPP_ERR_NOSPACE) return b->err;
-    return xmpp_build_end(b);
+        if (xmpp_build_node(b, c) && b->err != XMPP_ERR_NOSPACE) return xmpp__bwhole_end(b);
+    xmpp_build_end(b);
+    return xmpp__bwhole_end(b);
 }
 
 XMPPDEF xmpp_err xmpp_build_finish(const xmpp_builder *b, size_t *len)
@@ -4546,6 +4569,7 @@ XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char 
 XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
                                         const char *id, xmpp_str body)
 {
+    xmpp__bwhole(b);
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("message"));
     if (to.p) xmpp_build_attr_str(b, NULL, "to", to);
     xmpp__battr_opt(b, "type", type);
@@ -4555,7 +4579,8 @@ XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char
         xmpp_build_text(b, body);
         xmpp_build_end(b);
     }
-    return xmpp_build_end(b);
+    xmpp_build_end(b);
+    return xmpp__bwhole_end(b);
 }
 
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
@@ -4565,6 +4590,7 @@ XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char
         xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
         return b->err;
     }
+    xmpp__bwhole(b);
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("presence"));
     xmpp__battr_opt(b, "to", to);
     xmpp__battr_opt(b, "type", type);
@@ -4578,7 +4604,8 @@ XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char
         if (priority < 0) *--d = '-';
         xmpp__bchild_text(b, "priority", d);
     }
-    return xmpp_build_end(b);
+    xmpp_build_end(b);
+    return xmpp__bwhole_end(b);
 }
 
 /* s is one of the n NUL-terminated words */
@@ -4599,11 +4626,12 @@ XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id
         xmpp__bfail(b, XMPP_ERR_INVALID, "an iq needs an id");
         return b->err;
     }
+    xmpp__bwhole(b);
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("iq"));
     xmpp_build_attr(b, NULL, "type", type);
     xmpp_build_attr(b, NULL, "id", id);
     xmpp__battr_opt(b, "to", to);
-    return b->err;
+    return xmpp__bwhole_end(b);
 }
 
 static const char *const xmpp__se_name[] = {
@@ -4648,6 +4676,7 @@ XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
         xmpp__bfail(b, XMPP_ERR_INVALID, "stanza error type must be auth, cancel, continue, modify or wait");
         return b->err;
     }
+    xmpp__bwhole(b);
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("error"));
     xmpp_build_attr(b, NULL, "type", type ? type : xmpp_serr_type(cond));
     xmpp_build_start(b, XMPP_XMLNS_STANZAS, name);
@@ -4660,7 +4689,8 @@ XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
         xmpp_build_text(b, xmpp_str_z(text));
         xmpp_build_end(b);
     }
-    return xmpp_build_end(b);
+    xmpp_build_end(b);
+    return xmpp__bwhole_end(b);
 }
 
 XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
@@ -4677,12 +4707,14 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
         xmpp__bfail(b, XMPP_ERR_INVALID, "no error reply to an error or to an iq result (RFC 6120 §8.3.1)");
         return b->err;
     }
+    xmpp__bwhole(b);
     xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));
     if (from.p) xmpp_build_attr_str(b, NULL, "to", from);
     if (id.p) xmpp_build_attr_str(b, NULL, "id", id);
     xmpp_build_attr(b, NULL, "type", "error");
     xmpp_build_error_element(b, cond, NULL, NULL, text);
-    return xmpp_build_end(b);
+    xmpp_build_end(b);
+    return xmpp__bwhole_end(b);
 }
 
 XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx)

@@ -728,6 +728,45 @@ static void test_builder_whole_calls(void)
 #undef STEPS
 }
 
+/* The same for the calls made of several (the common stanzas, xmpp_build_node): one that
+   runs out of room is undone whole, not cut after its last part that fitted. */
+static void test_builder_whole_stanzas(void)
+{
+    size_t ends[16], nends = 0, size, len, full, i;
+    xmpp_builder b;
+    static char small[1024];
+    const xmpp_node *req = first("<stream:stream xmlns='jabber:client' xmlns:stream="
+                                 "'http://etherx.jabber.org/streams'><iq from='a@b/c' id='q1' type='get'>"
+                                 "<query xmlns='jabber:iq:version' x='1'><name>n &amp; m</name></query></iq>");
+    CHECK(req != NULL);
+    if (!req) return;
+#define STEPS(bb) do { \
+        xmpp_build_message(bb, "juliet@example.com", "chat", "m1", "Art thou not Romeo?"); ends[nends++] = (bb)->len; \
+        xmpp_build_presence(bb, NULL, NULL, "away", "out", -5); ends[nends++] = (bb)->len; \
+        xmpp_build_iq(bb, "error", "e1", "a@b"); ends[nends++] = (bb)->len; \
+        xmpp_build_error_element(bb, XMPP_SERR_CONFLICT, NULL, NULL, "busy"); ends[nends++] = (bb)->len; \
+        xmpp_build_end(bb); ends[nends++] = (bb)->len; \
+        xmpp_build_error_reply(bb, req, XMPP_SERR_ITEM_NOT_FOUND, "none"); ends[nends++] = (bb)->len; \
+        xmpp_build_node(bb, req); ends[nends++] = (bb)->len; } while (0)
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    STEPS(&b);
+    CHECK(xmpp_build_finish(&b, &full) == XMPP_OK && full < sizeof small);
+    strcpy(small, out);
+    for (size = 1; size <= full; size++) {
+        int ok = 0;
+        size_t n = nends;
+        xmpp_build_init(&b, out, size, "jabber:client");
+        STEPS(&b);
+        nends = n;
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_NOSPACE && len == full + 1);
+        if (strlen(out) == 0) ok = 1;
+        for (i = 0; i < nends; i++) ok |= strlen(out) == ends[i];
+        CHECK(ok && strncmp(out, small, strlen(out)) == 0);
+        if (!ok) { printf("  size %lu: %s\n", (unsigned long)size, out); break; }
+    }
+#undef STEPS
+}
+
 static void fake_rng(void *ctx, unsigned char *buf, size_t n)
 {
     unsigned *state = (unsigned *)ctx;
@@ -951,6 +990,7 @@ int main(void)
     RUN(test_builder_overflow);
     RUN(test_builder_review);
     RUN(test_builder_whole_calls);
+    RUN(test_builder_whole_stanzas);
     RUN(test_common_stanzas);
     RUN(test_message_str);
     RUN(test_stanza_errors);

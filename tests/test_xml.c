@@ -447,6 +447,9 @@ static void test_limit_token(void)
     /* a start tag: names + decoded values, at most max_token bytes */
     CHECK(expect_lim("<a x='0123456789abcd'/>", 23, &l, "open 1 a {}a x=\"0123456789abcd\"\nclose 1 a {}a\n"));
     CHECK(expect_lim("<a x='0123456789abcde'/>", 24, &l, "error: policy-violation at byte 20: start tag longer than max_token\n"));
+    /* a name that reaches max_token before max_name: the message says max_token */
+    CHECK(expect_lim("<a bcdefghijklmnopqrs='1'/>", 27, &l, "error: policy-violation at byte 18: start tag longer than max_token\n"));
+    CHECK(expect_lim("<abcdefghijklmnopqrs/>", 22, &l, "error: policy-violation at byte 17: start tag longer than max_token\n"));
     /* a reference needs room for what it decodes to, not more (review) */
     CHECK(expect_lim("<a x='0123456789abc&lt;'/>", 26, &l, "open 1 a {}a x=\"0123456789abc<\"\nclose 1 a {}a\n"));
     CHECK(expect_lim("<a x='0123456789abc&#x20AC;'/>", 30, &l, "error: policy-violation at byte 26: start tag longer than max_token\n"));
@@ -529,6 +532,18 @@ static void test_limit_small_buffer(void)
     xt_run(&x, doc, strlen(doc), NULL, 0, &o);
     CHECK(strstr(got, "error: policy-violation") != NULL);
     CHECK(strstr(got, "tokenizer buffer full") != NULL);
+    /* a name that runs into the buffer's end before max_name and max_token: buffer full */
+    {
+        char name[600];
+        memset(name, 'n', sizeof name - 1);
+        name[sizeof name - 1] = '\0';
+        l.max_name = 1000;
+        CHECK(xmpp_xml_init(&x, small, sizeof small, &l) == XMPP_OK);
+        xt_run(&x, "<", 1, NULL, 0, &o);
+        xt_run(&x, name, strlen(name), NULL, 0, &o);
+        CHECK(strstr(got, "error: policy-violation") != NULL && strstr(got, "tokenizer buffer full") != NULL);
+        if (!strstr(got, "tokenizer buffer full")) printf("%s", got);
+    }
 }
 
 static void test_init_errors(void)
