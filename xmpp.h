@@ -637,7 +637,7 @@ XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
 
    Validated: each part 1 to 1023 bytes when present ('@' or '/' with nothing after or
    before it is an error; the domainpart is required); localpart: printable ASCII but
-   " & ' / : < > @ (§3.3.1), or valid UTF-8 other than C1 controls; domainpart: one
+   space and " & ' / : < > @ (§3.3.1), or valid UTF-8 other than C1 controls; domainpart: one
    trailing '.' dropped (§3.2: the view excludes it), then an IPv6 address in brackets
    ("[::1]", RFC 3986 syntax, no zone), an IPv4 address (a domain whose last label is all
    digits must be a dotted quad), or labels of letters, digits, '-' (not first or last),
@@ -651,8 +651,8 @@ XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
 
    Errors: XMPP_ERR_JID_MALFORMED, with an xmpp_errinfo whose message says what is wrong
    ("localpart longer than 1023 bytes") and whose offset is that of the offending byte in
-   the JID text (for xmpp_jid_make: in local "@" domain "/" resource as it would be
-   written); an empty domainpart is reported where it should start, which is the end
+   the JID text (for xmpp_jid_make: in local "@" domain "/" resource, the parts as
+   given, a domain's trailing dot included); an empty domainpart is reported where it should start, which is the end
    of the text for "juliet@". Its condition is improper-addressing (RFC 6120 §4.9.3.10); to a stanza the
    answer is the stanza error jid-malformed (RFC 6120 §8.3.3.8). */
 
@@ -4741,7 +4741,9 @@ XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx)
    Parsing never copies: it finds the separators (the first '/', then the first '@'
    before it; both are ASCII, so a byte search is safe in UTF-8), and then one checker,
    shared with xmpp_jid_make, validates the three parts in text order, so the error
-   reported is the first one in the string. Each check walks its part once, decoding
+   reported is in the first part that has one (within a part, its length is checked
+   first, and a domain label's length at the label's end). Each check walks its part
+   once, decoding
    UTF-8 as it goes (xmpp__jid_utf8: shortest form only, no surrogates, nothing past
    U+10FFFF).
 

@@ -697,75 +697,73 @@ static void test_builder_review(void)
 }
 
 /* Overflow keeps whole calls: at every buffer size the output is the full output cut
-   at the end of some call. */
+   at the end of some call. steps() makes the calls and, given ends, records b->len after
+   each; it returns how many calls it made. */
+static void check_whole_calls(size_t (*steps)(xmpp_builder *b, size_t *ends))
+{
+    size_t ends[16], nends, size, len, full, i;
+    xmpp_builder b;
+    static char whole[1024];
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    nends = steps(&b, ends);
+    CHECK(xmpp_build_finish(&b, &full) == XMPP_OK && full < sizeof whole);
+    strcpy(whole, out);
+    for (size = 1; size <= full; size++) {
+        int ok;
+        xmpp_build_init(&b, out, size, "jabber:client");
+        steps(&b, NULL);
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_NOSPACE && len == full + 1);
+        ok = strlen(out) == 0;
+        for (i = 0; i < nends; i++) ok |= strlen(out) == ends[i];
+        CHECK(ok && strncmp(out, whole, strlen(out)) == 0);
+        if (!ok) { printf("  size %lu: %s\n", (unsigned long)size, out); break; }
+    }
+}
+
+#define END_OF_CALL(b) do { if (ends) ends[n] = (b)->len; n++; } while (0)
+
+static size_t steps_calls(xmpp_builder *b, size_t *ends)
+{
+    size_t n = 0;
+    xmpp_build_start(b, "jabber:client", "message"); END_OF_CALL(b);
+    xmpp_build_attr(b, NULL, "to", "juliet@example.com"); END_OF_CALL(b);
+    xmpp_build_start(b, "urn:x", "body"); END_OF_CALL(b);
+    xmpp_build_text(b, xmpp_str_z("a & b")); END_OF_CALL(b);
+    xmpp_build_end(b); END_OF_CALL(b);
+    xmpp_build_end(b); END_OF_CALL(b);
+    return n;
+}
+
 static void test_builder_whole_calls(void)
 {
-    size_t ends[16], nends = 0, size, len, full, i;
-    xmpp_builder b;
-    char small[128];
-#define STEPS(bb) do { \
-        xmpp_build_start(bb, "jabber:client", "message"); ends[nends++] = (bb)->len; \
-        xmpp_build_attr(bb, NULL, "to", "juliet@example.com"); ends[nends++] = (bb)->len; \
-        xmpp_build_start(bb, "urn:x", "body"); ends[nends++] = (bb)->len; \
-        xmpp_build_text(bb, xmpp_str_z("a & b")); ends[nends++] = (bb)->len; \
-        xmpp_build_end(bb); ends[nends++] = (bb)->len; \
-        xmpp_build_end(bb); ends[nends++] = (bb)->len; } while (0)
-    xmpp_build_init(&b, out, sizeof out, "jabber:client");
-    STEPS(&b);
-    CHECK(xmpp_build_finish(&b, &full) == XMPP_OK);
-    strcpy(small, out);
-    for (size = 1; size <= full; size++) {
-        int ok = 0;
-        size_t n = nends;
-        xmpp_build_init(&b, out, size, "jabber:client");
-        STEPS(&b);
-        nends = n;
-        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_NOSPACE && len == full + 1);
-        if (strlen(out) == 0) ok = 1;
-        for (i = 0; i < nends; i++) ok |= strlen(out) == ends[i];
-        CHECK(ok && strncmp(out, small, strlen(out)) == 0);
-    }
-#undef STEPS
+    check_whole_calls(steps_calls);
 }
 
 /* The same for the calls made of several (the common stanzas, xmpp_build_node): one that
    runs out of room is undone whole, not cut after its last part that fitted. */
+static const xmpp_node *whole_req;
+static size_t steps_stanzas(xmpp_builder *b, size_t *ends)
+{
+    size_t n = 0;
+    xmpp_build_message(b, "juliet@example.com", "chat", "m1", "Art thou not Romeo?"); END_OF_CALL(b);
+    xmpp_build_presence(b, NULL, NULL, "away", "out", -5); END_OF_CALL(b);
+    xmpp_build_iq(b, "error", "e1", "a@b"); END_OF_CALL(b);
+    xmpp_build_error_element(b, XMPP_SERR_CONFLICT, NULL, NULL, "busy"); END_OF_CALL(b);
+    xmpp_build_end(b); END_OF_CALL(b);
+    xmpp_build_error_reply(b, whole_req, XMPP_SERR_ITEM_NOT_FOUND, "none"); END_OF_CALL(b);
+    xmpp_build_node(b, whole_req); END_OF_CALL(b);
+    return n;
+}
+
 static void test_builder_whole_stanzas(void)
 {
-    size_t ends[16], nends = 0, size, len, full, i;
-    xmpp_builder b;
-    static char small[1024];
-    const xmpp_node *req = first("<stream:stream xmlns='jabber:client' xmlns:stream="
-                                 "'http://etherx.jabber.org/streams'><iq from='a@b/c' id='q1' type='get'>"
-                                 "<query xmlns='jabber:iq:version' x='1'><name>n &amp; m</name></query></iq>");
-    CHECK(req != NULL);
-    if (!req) return;
-#define STEPS(bb) do { \
-        xmpp_build_message(bb, "juliet@example.com", "chat", "m1", "Art thou not Romeo?"); ends[nends++] = (bb)->len; \
-        xmpp_build_presence(bb, NULL, NULL, "away", "out", -5); ends[nends++] = (bb)->len; \
-        xmpp_build_iq(bb, "error", "e1", "a@b"); ends[nends++] = (bb)->len; \
-        xmpp_build_error_element(bb, XMPP_SERR_CONFLICT, NULL, NULL, "busy"); ends[nends++] = (bb)->len; \
-        xmpp_build_end(bb); ends[nends++] = (bb)->len; \
-        xmpp_build_error_reply(bb, req, XMPP_SERR_ITEM_NOT_FOUND, "none"); ends[nends++] = (bb)->len; \
-        xmpp_build_node(bb, req); ends[nends++] = (bb)->len; } while (0)
-    xmpp_build_init(&b, out, sizeof out, "jabber:client");
-    STEPS(&b);
-    CHECK(xmpp_build_finish(&b, &full) == XMPP_OK && full < sizeof small);
-    strcpy(small, out);
-    for (size = 1; size <= full; size++) {
-        int ok = 0;
-        size_t n = nends;
-        xmpp_build_init(&b, out, size, "jabber:client");
-        STEPS(&b);
-        nends = n;
-        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_NOSPACE && len == full + 1);
-        if (strlen(out) == 0) ok = 1;
-        for (i = 0; i < nends; i++) ok |= strlen(out) == ends[i];
-        CHECK(ok && strncmp(out, small, strlen(out)) == 0);
-        if (!ok) { printf("  size %lu: %s\n", (unsigned long)size, out); break; }
-    }
-#undef STEPS
+    whole_req = first("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+                      "<iq from='a@b/c' id='q1' type='get'>"
+                      "<query xmlns='jabber:iq:version' x='1'><name>n &amp; m</name></query></iq>");
+    CHECK(whole_req != NULL);
+    if (whole_req) check_whole_calls(steps_stanzas);
 }
+#undef END_OF_CALL
 
 static void fake_rng(void *ctx, unsigned char *buf, size_t n)
 {
