@@ -15,7 +15,8 @@
      bench_xml --parser ours|expat|libxml2|none|loop --chunk N [--size BYTES] [--runs N]
          one parser at one chunk size (for callgrind: tests/bench/bench_instr.sh). "none"
          only generates the corpus; "loop" runs ours's loop with a feed and a next that do
-         nothing (feed takes the bytes, next has no token): what the loop costs. All the parsing happens inside bench_measured(), so
+         nothing (feed takes the bytes, next has no token): what the loop costs. All the
+         parsing happens inside bench_measured(), so
          `valgrind --tool=callgrind --toggle-collect=bench_measured` counts only that.
      bench_xml --verify [--size BYTES] [--chunk N]
          a deep cross-check instead of timing: each parser hashes every element name
