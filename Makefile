@@ -113,13 +113,16 @@ $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/fuzz_dns: $(B)/fuzz_%: tests/fuzz/fuzz_%.c
 fuzz_sasl_runs = "fuzz-base64=tests/fuzz/run.sh $(B)/fuzz_base64 $(1) tests/fuzz/corpus-base64 tests/fuzz/base64.dict" \
                  "fuzz-scram=tests/fuzz/run.sh $(B)/fuzz_scram $(1) tests/fuzz/corpus-scram tests/fuzz/scram.dict"
 
-# The public part of the header as C++, and the implementation freestanding.
+# The public part of the header as C++, the implementation freestanding, and an
+# XMPP_BUILD_DEPTH out of range refused at compile time.
 $(B)/cxx.ok: tests/cxx_public.cpp xmpp.h | $(B)/gcc
 	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -c -o $(B)/cxx_public.o $<
 	$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -DXMPP_BEARSSL -c -o $(B)/cxx_public_bearssl.o $<
 	$(GCC) $(WARN) -ffreestanding -c -o $(B)/freestanding.o tests/size/size_xml.c
 	$(CLANG) $(WARN) -O2 -ffreestanding -nostdinc -isystem "$$($(CLANG) -print-file-name=include)" \
 	    -c -o $(B)/freestanding_nostdinc.o tests/size/size_stream.c
+	$(GCC) $(WARN) -fsyntax-only -DXMPP_BUILD_DEPTH=32767 tests/size/size_xml.c
+	$(GCC) $(WARN) -fsyntax-only -DXMPP_BUILD_DEPTH=32768 tests/size/size_xml.c 2>&1 | grep -q 'XMPP_BUILD_DEPTH must be'
 	@touch $@
 
 # Cortex-M3 under qemu: the tests that need no host files or libraries, newlib with

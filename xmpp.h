@@ -497,6 +497,9 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
 #ifndef XMPP_BUILD_DEPTH
 #define XMPP_BUILD_DEPTH 16
 #endif
+#if XMPP_BUILD_DEPTH < 1 || XMPP_BUILD_DEPTH > 32767   /* xmpp_builder.whole counts to it */
+#error "XMPP_BUILD_DEPTH must be between 1 and 32767"
+#endif
 
 typedef struct xmpp_builder {
     /* private; el[] last, so the fields before it sit at the same offsets whatever
@@ -4884,7 +4887,7 @@ static const char *xmpp__jid_domain(const unsigned char *p, size_t n, size_t *at
             if (c < 0xA0) return "control character in domainpart";
             ascii = digits = 0;
         } else if (p[i] == '@') {
-            return "second '@' (the domainpart follows the first one)";
+            return "'@' in domainpart (only the first '@' ends the localpart)";
         } else {
             return "character not allowed in domainpart (letters, digits, '-', '.', non-ASCII)";
         }

@@ -23,7 +23,7 @@
 #define M_RES_CTRL      "control character in resourcepart"
 #define M_RES_UTF8      "resourcepart is not valid UTF-8"
 #define M_DOM_CHAR      "character not allowed in domainpart (letters, digits, '-', '.', non-ASCII)"
-#define M_DOM_AT        "second '@' (the domainpart follows the first one)"
+#define M_DOM_AT        "'@' in domainpart (only the first '@' ends the localpart)"
 #define M_DOM_CTRL      "control character in domainpart"
 #define M_DOM_UTF8      "domainpart is not valid UTF-8"
 #define M_LABEL_EMPTY   "empty label in domainpart (leading '.' or \"..\")"
@@ -594,6 +594,9 @@ static void test_make(void)
           && e.offset == 20 && strcmp(e.message, M_RES_CTRL) == 0);
     CHECK(xmpp_jid_make(&j, S("a b"), S("example.com"), none, &e) == XMPP_ERR_JID_MALFORMED
           && e.offset == 1 && strcmp(e.message, M_LOCAL_SPACE) == 0);
+    /* an '@' in a domain given apart: the same message as the second '@' of a parse */
+    CHECK(xmpp_jid_make(&j, none, S("a@b"), none, &e) == XMPP_ERR_JID_MALFORMED
+          && e.offset == 1 && strcmp(e.message, M_DOM_AT) == 0);
     fill(0, 1024, 'r');
     {
         xmpp_str r;
