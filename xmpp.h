@@ -381,7 +381,8 @@ typedef struct xmpp_node xmpp_node;
    limits (NULL: the defaults): max_stanza bytes on the wire, and namespaces declared on
    the stream header (up to max_token bytes). The worst case, a stanza of nothing but
    empty elements and one-byte texts (<a/>x<a/>x...), takes 5.2 times its size; typical
-   stanzas take less than 1.5 times (README.md). 0 if it does not fit a size_t. */
+   stanzas take less than 1.5 times (README.md). 0 if it would be 2 GiB or more (the
+   arena's distances are 31 bits; xmpp_tree_init() uses at most 2 GiB - 1). */
 XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim);
 
 /* Start collecting into arena (any alignment). */
@@ -556,7 +557,10 @@ XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
 #define XMPP_XMLNS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 
 /* ---- common stanzas (RFC 6121). Each writes one complete element; NULL arguments are
-   left out. id: see xmpp_make_id(). */
+   left out. id: see xmpp_make_id(). message, presence and iq go in the builder's
+   default namespace (jabber:client if it has none), also inside another element (a
+   forwarded message, XEP-0297); their children, and an error element, in the namespace
+   of the element they are written in. */
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body);
 /* The same with to and body as views (no NUL needed; p NULL: left out), so a reply can
@@ -615,8 +619,10 @@ XMPPDEF int xmpp_serr_find(xmpp_str name);
    the alternate address goes in detail (NULL: none). */
 XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
                                           const char *type, const char *detail, const char *text);
-/* A whole error reply to a request (RFC 6120 §8.2.3, §8.3.1): same element name and id,
-   type="error", to = the request's from, then the error element. */
+/* A whole error reply to a request (RFC 6120 §8.2.3, §8.3.1): same element name,
+   namespace and id, type="error", to = the request's from, then the error element. from
+   = the request's to, except in jabber:client (the server stamps a client's from, and
+   refuses one that is not the client's own JID: RFC 6120 §8.1.2.1). */
 XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *request,
                                         xmpp_serr cond, const char *text);
 
@@ -3700,7 +3706,8 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
    node to its namespace (always written earlier). 0 means none.
 
        element  [next:4][child:4][ns:4][nattrs:2][namelen:2][name]  then nattrs of
-       attr     [namelen|0x8000 if ns:2][valuelen:2]([ns:4])[name][value]
+       attr     [namelen|0x8000 if ns:2][valuelen:2]([ns:4])[name][value]   (names of
+                1..32767 bytes) or [0:2][valuelen:2][namelen:2][ns:4][name][value]
        text     [next:4][0x80000000|len:4][text]
        ns       [previous ns record:4][len:2][URI]       (one per URI per stanza)
 
@@ -3710,6 +3717,9 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
 
 #define XMPP__TEXT_BIT 0x80000000u
 #define XMPP__ATTR_NS  0x8000u
+/* An attribute name of n bytes takes the short record (4 bytes, 8 if namespaced), other
+   lengths (0, or 32768 and up: never with the default limits) the 10-byte one. */
+#define XMPP__ATTR_SHORT(n) ((size_t)(n) - 1 < XMPP__ATTR_NS - 1)
 enum { XMPP__ST_IDLE, XMPP__ST_COLLECT, XMPP__ST_DONE, XMPP__ST_SKIP };
 
 static uint32_t xmpp__get32(const unsigned char *p)
@@ -3927,9 +3937,12 @@ static XMPP__HOT void xmpp__copy(unsigned char *d, const unsigned char *p, size_
 #define xmpp__copy(d, p, n) XMPP_MEMCPY(d, p, n)
 #endif
 
-/* A START into the arena. This and xmpp__collect_text stay out of line: xmpp_tree_push
-   itself, and the END it handles, then need no saved registers. */
-static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
+static XMPP__COLD xmpp_err xmpp__collect_start_long(xmpp_tree *s, const xmpp_xml_token *t);
+
+/* A START into the arena. longs: attribute names may need the long record (a constant
+   in each caller: xmpp__collect_start, and xmpp__collect_start_long, which it calls when
+   one does, so that its own loops never test for them). */
+static XMPP__HOT xmpp_err xmpp__collect_el(xmpp_tree *s, const xmpp_xml_token *t, int longs)
 {
     size_t i, need, at, ns;
     unsigned char *p;
@@ -3938,7 +3951,11 @@ static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_toke
     need = 16 + t->local.n;
     for (i = 0; i < t->nattrs; i++) {
         const xmpp_xml_attr *a = &t->attrs[i];
-        if (a->local.n >= XMPP__ATTR_NS || a->value.n > 0xFFFF) return xmpp__skip(s, 1);
+        if (!XMPP__ATTR_SHORT(a->local.n) || a->value.n > 0xFFFF) {
+            if (a->local.n > 0xFFFF || a->value.n > 0xFFFF) return xmpp__skip(s, 1);
+            if (!longs) return xmpp__collect_start_long(s, t);
+            need += a->ns.n ? 2u : 6u;   /* the long record */
+        }
         need += (a->ns.n ? 8u : 4u) + a->local.n + a->value.n;   /* < 2^17 per attribute */
         if (need > s->size) return xmpp__skip(s, 1);   /* and no overflow on 32 bits */
         if (a->ns.n && xmpp__intern(s, a->ns, t->local.p) == (size_t)-1) return xmpp__skip(s, 1);
@@ -3956,12 +3973,20 @@ static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_toke
     for (i = 0; i < t->nattrs; i++) {
         const xmpp_xml_attr *a = &t->attrs[i];
         size_t here = (size_t)(p - s->arena) + 1;
-        xmpp__put16(p, a->local.n | (a->ns.n ? XMPP__ATTR_NS : 0));
-        xmpp__put16(p + 2, a->value.n);
-        p += 4;
-        if (a->ns.n) {   /* interned above: found again without growing */
-            xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here));
+        if (!longs || XMPP__ATTR_SHORT(a->local.n)) {
+            xmpp__put16(p, a->local.n | (a->ns.n ? XMPP__ATTR_NS : 0));
+            xmpp__put16(p + 2, a->value.n);
             p += 4;
+            if (a->ns.n) {   /* interned above: found again without growing */
+                xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here));
+                p += 4;
+            }
+        } else {
+            xmpp__put16(p, 0);
+            xmpp__put16(p + 2, a->value.n);
+            xmpp__put16(p + 4, a->local.n);
+            xmpp__put32(p + 6, a->ns.n ? xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here) : 0);
+            p += 10;
         }
         if (a->local.n && a->local.p + a->local.n == a->value.p) {   /* side by side, as the tokenizer keeps them */
             xmpp__copy(p, (const unsigned char *)a->local.p, a->local.n + a->value.n);
@@ -3977,6 +4002,18 @@ static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_toke
     s->prev = 0;
     s->depth++;
     return XMPP_AGAIN;
+}
+
+/* These stay out of line: xmpp_tree_push itself, and the END it handles, then need no
+   saved registers. */
+static XMPP__COLD xmpp_err xmpp__collect_start(xmpp_tree *s, const xmpp_xml_token *t)
+{
+    return xmpp__collect_el(s, t, 0);
+}
+
+static XMPP__COLD xmpp_err xmpp__collect_start_long(xmpp_tree *s, const xmpp_xml_token *t)
+{
+    return xmpp__collect_el(s, t, 1);
 }
 
 static XMPP__COLD xmpp_err xmpp__collect_text(xmpp_tree *s, xmpp_str text)
@@ -4124,7 +4161,11 @@ static const unsigned char *xmpp__attr_rec(const unsigned char *p, xmpp_str *ns,
 {
     unsigned h = xmpp__get16(p), vl = xmpp__get16(p + 2), nl = h & ~XMPP__ATTR_NS;
     const unsigned char *q = p + 4 + (h & XMPP__ATTR_NS ? 4 : 0);
-    if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : 0);
+    if (!h) {   /* the long record */
+        nl = xmpp__get16(p + 4);
+        q = p + 10;
+    }
+    if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : h ? 0 : xmpp__get32(p + 6));
     *name = xmpp__str(q, nl);
     *value = xmpp__str(q + nl, vl);
     return q + nl + vl;
@@ -4543,12 +4584,18 @@ XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b)
 
 /* ---- common stanzas */
 
-/* Stanzas go in the namespace in scope (jabber:client, jabber:server, ...), or
-   jabber:client when there is none. */
+/* Stanzas go in the builder's default namespace (the stream's: jabber:client,
+   jabber:server, ...), or jabber:client when it has none; inside another element too (a
+   forwarded message, XEP-0297). */
 static xmpp_str xmpp__stanza_ns(const xmpp_builder *b)
 {
-    xmpp_str in = b->depth ? b->el[b->depth - 1].ns : b->dflt;
-    return in.n ? in : xmpp_str_z(XMPP_XMLNS_CLIENT);
+    return b->dflt.n ? b->dflt : xmpp_str_z(XMPP_XMLNS_CLIENT);
+}
+
+/* A stanza's children (body, error, ...) go in its namespace: the one in scope. */
+static xmpp_str xmpp__child_ns(const xmpp_builder *b)
+{
+    return b->depth ? b->el[b->depth - 1].ns : xmpp__stanza_ns(b);
 }
 
 static void xmpp__battr_opt(xmpp_builder *b, const char *name, const char *value)
@@ -4559,7 +4606,7 @@ static void xmpp__battr_opt(xmpp_builder *b, const char *name, const char *value
 static void xmpp__bchild_text(xmpp_builder *b, const char *name, const char *text)
 {
     if (!text) return;
-    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z(name));
+    xmpp__bstart(b, xmpp__child_ns(b), xmpp_str_z(name));
     xmpp_build_text(b, xmpp_str_z(text));
     xmpp_build_end(b);
 }
@@ -4579,7 +4626,7 @@ XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char
     xmpp__battr_opt(b, "type", type);
     xmpp__battr_opt(b, "id", id);
     if (body.p) {
-        xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("body"));
+        xmpp__bstart(b, xmpp__child_ns(b), xmpp_str_z("body"));
         xmpp_build_text(b, body);
         xmpp_build_end(b);
     }
@@ -4681,7 +4728,7 @@ XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
         return b->err;
     }
     xmpp__bwhole(b);
-    xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("error"));
+    xmpp__bstart(b, xmpp__child_ns(b), xmpp_str_z("error"));
     xmpp_build_attr(b, NULL, "type", type ? type : xmpp_serr_type(cond));
     xmpp_build_start(b, XMPP_XMLNS_STANZAS, name);
     if (detail && (cond == XMPP_SERR_GONE || cond == XMPP_SERR_REDIRECT))
@@ -4701,7 +4748,7 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
                                         xmpp_serr cond, const char *text)
 {
     xmpp_str from = xmpp_node_attr(request, NULL, "from"), id = xmpp_node_attr(request, NULL, "id");
-    xmpp_str type = xmpp_node_attr(request, NULL, "type");
+    xmpp_str type = xmpp_node_attr(request, NULL, "type"), to = xmpp_node_attr(request, NULL, "to");
     if (!request || xmpp_node_is_text(request)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "no request to reply to");
         return b->err;
@@ -4714,6 +4761,9 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
     xmpp__bwhole(b);
     xmpp__bstart(b, xmpp_node_ns(request), xmpp_node_name(request));
     if (from.p) xmpp_build_attr_str(b, NULL, "to", from);
+    /* RFC 6120 §8.1.2: a client's server stamps its from (one that does not match the
+       client's own JID is a stream error); on other streams the sender writes it */
+    if (to.p && !xmpp_str_eq(xmpp_node_ns(request), XMPP_XMLNS_CLIENT)) xmpp_build_attr_str(b, NULL, "from", to);
     if (id.p) xmpp_build_attr_str(b, NULL, "id", id);
     xmpp_build_attr(b, NULL, "type", "error");
     xmpp_build_error_element(b, cond, NULL, NULL, text);

@@ -417,6 +417,90 @@ static void test_arena_bound(void)
     CHECK(xmpp_tree_arena_size(NULL) == 65536 / 5 * 26 + 26 + 4096 + 6 * 16);
 }
 
+/* Attribute names of 32 KiB and more (max_name and max_token raised to 65535) take the
+   long attribute record: collected with an arena of xmpp_tree_arena_size(), read back
+   whole, the records after them still found. So does an empty name, which only a
+   hand-made token has. */
+static void test_long_attr_names(void)
+{
+    static const size_t lens[] = { 32767, 32768, 40000, 65535 - 7 - 16 };
+    xmpp_xml_limits lim;
+    xmpp_xml x;
+    xmpp_xml_token t;
+    xmpp_tree s;
+    xmpp_xml_attr a[2];
+    size_t i, k, tsize, asize;
+    unsigned char *tb, *ar;
+    char *doc, *name;
+    memset(&lim, 0, sizeof lim);
+    lim.max_name = lim.max_token = 65535;
+    lim.max_stanza = 200000;
+    tsize = xmpp_xml_buffer_size(&lim);
+    asize = xmpp_tree_arena_size(&lim);
+    tb = (unsigned char *)malloc(tsize);
+    ar = (unsigned char *)malloc(asize);
+    doc = (char *)malloc(200000);
+    name = (char *)malloc(65536);
+    CHECK(tb && ar && doc && name);
+    if (!tb || !ar || !doc || !name) goto done;
+    for (i = 0; i < sizeof lens / sizeof *lens; i++) {
+        for (k = 0; k < 2; k++) {   /* a plain name, then a namespaced one */
+            const xmpp_node *m = NULL;
+            xmpp_str an, av;
+            size_t n = lens[i] - (k ? 16 : 0), off = 0, used, len;
+            memset(name, 'n', n);
+            name[n] = '\0';
+            sprintf(doc, HDR "<m a='1' %s%s='v' xmlns:p='urn:p' z='2'/>", k ? "p:" : "", name);
+            len = strlen(doc);
+            xmpp_xml_init(&x, tb, tsize, &lim);
+            xmpp_tree_init(&s, ar, asize);
+            while (off < len && !m) {
+                if (xmpp_xml_feed(&x, doc + off, len - off, &used)) break;
+                off += used;
+                while (xmpp_xml_next(&x, &t) == XMPP_OK)
+                    if (xmpp_tree_push(&s, &t) == XMPP_OK) m = xmpp_tree_root(&s);
+            }
+            CHECK(m != NULL);
+            if (!m) { printf("name of %lu bytes (%s)\n", (unsigned long)n, k ? "namespaced" : "plain"); continue; }
+            CHECK(xmpp_node_attr_count(m) == 3);   /* xmlns:p is no attribute in the tree */
+            CHECK(eqs(xmpp_node_attr(m, k ? "urn:p" : NULL, name), "v"));
+            CHECK(xmpp_node_attr_at(m, 1, &an, NULL, &av) && an.n == (k ? 5u : 0u) && eqs(av, "v"));
+            CHECK(eqs(xmpp_node_attr(m, NULL, "a"), "1") && eqs(xmpp_node_attr(m, NULL, "z"), "2"));
+            CHECK(xmpp_tree_used(&s) < len + 64);
+        }
+    }
+    /* an empty attribute name, then a plain one */
+    xmpp_tree_init(&s, arena, sizeof arena);
+    memset(&t, 0, sizeof t);
+    memset(a, 0, sizeof a);
+    t.kind = XMPP_XML_OPEN;
+    t.depth = 1;
+    t.local = xmpp_str_z("stream");
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);
+    a[0].local = xmpp_str_z("");
+    a[0].value = xmpp_str_z("e");
+    a[1].local = xmpp_str_z("b");
+    a[1].value = xmpp_str_z("f");
+    t.kind = XMPP_XML_START;
+    t.depth = 2;
+    t.local = xmpp_str_z("m");
+    t.attrs = a;
+    t.nattrs = 2;
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);
+    t.kind = XMPP_XML_END;
+    t.attrs = NULL;
+    t.nattrs = 0;
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_OK);
+    CHECK(xmpp_node_attr_count(xmpp_tree_root(&s)) == 2);
+    CHECK(eqs(xmpp_node_attr(xmpp_tree_root(&s), NULL, ""), "e"));
+    CHECK(eqs(xmpp_node_attr(xmpp_tree_root(&s), NULL, "b"), "f"));
+done:
+    free(tb);
+    free(ar);
+    free(doc);
+    free(name);
+}
+
 /* ---- the builder */
 
 static const char *build_ok(xmpp_builder *b)
@@ -617,6 +701,41 @@ static void test_error_reply(void)
     CHECK(strcmp(build_ok(&b), "<iq to=\"romeo@example.net/orchard\" id=\"q7\" type=\"error\">"
                                "<error type=\"cancel\"><service-unavailable xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
                                "</error></iq>") == 0);
+    /* a server-to-server stream: the reply says who it is from (RFC 6120 §8.1.2.2) */
+    req = first("<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'>"
+                "<message from='romeo@example.net' to='juliet@example.com' id='m1'><body>hi</body></message>");
+    xmpp_build_init(&b, out, sizeof out, "jabber:server");
+    xmpp_build_error_reply(&b, req, XMPP_SERR_ITEM_NOT_FOUND, NULL);
+    CHECK(strcmp(build_ok(&b), "<message to=\"romeo@example.net\" from=\"juliet@example.com\" id=\"m1\" type=\"error\">"
+                               "<error type=\"cancel\"><item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+                               "</error></message>") == 0);
+}
+
+/* A common stanza inside another element keeps the stream's namespace (XEP-0297: a
+   forwarded message is in jabber:client); its children, and an error, the stanza's. */
+static void test_stanza_namespace(void)
+{
+    xmpp_builder b;
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_message(&b, "a@b", "chat", "1", NULL);
+    xmpp_build_start(&b, "urn:xmpp:forward:0", "forwarded");
+    xmpp_build_message(&b, "c@d", "chat", "2", "hi");
+    xmpp_build_presence(&b, NULL, NULL, "away", NULL, 0);
+    xmpp_build_iq(&b, "get", "3", NULL);
+    xmpp_build_end(&b);
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b), "<message to=\"a@b\" type=\"chat\" id=\"1\"/>"
+                               "<forwarded xmlns=\"urn:xmpp:forward:0\">"
+                               "<message xmlns=\"jabber:client\" to=\"c@d\" type=\"chat\" id=\"2\"><body>hi</body></message>"
+                               "<presence xmlns=\"jabber:client\"><show>away</show></presence>"
+                               "<iq xmlns=\"jabber:client\" type=\"get\" id=\"3\"/></forwarded>") == 0);
+    /* an iq in another namespace, built by hand: its error goes in that namespace */
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    xmpp_build_start(&b, "jabber:server", "iq");
+    xmpp_build_error_element(&b, XMPP_SERR_CONFLICT, NULL, NULL, NULL);
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b), "<iq xmlns=\"jabber:server\"><error type=\"cancel\">"
+                               "<conflict xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/></error></iq>") == 0);
 }
 
 /* xmpp_build_message_str: to and body as views (no NUL at their end), escaped; a reply
@@ -983,6 +1102,7 @@ int main(void)
     RUN(test_push_order);
     RUN(test_tree_lifetime);
     RUN(test_arena_bound);
+    RUN(test_long_attr_names);
     RUN(test_builder_escaping);
     RUN(test_builder_errors);
     RUN(test_builder_overflow);
@@ -993,6 +1113,7 @@ int main(void)
     RUN(test_message_str);
     RUN(test_stanza_errors);
     RUN(test_error_reply);
+    RUN(test_stanza_namespace);
     RUN(test_ids);
     RUN(test_round_trip_random);
     RUN(test_round_trip_common);
