@@ -3280,12 +3280,13 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
 #endif
                 xmpp__text_cap(x);
             }
-            if (c == '>' && x->brackets >= 2) XMPP__FAIL(CDEND_IN_TEXT);
-            /* a new character starts: split the text if it might not fit */
+            /* a new character starts: split the text if it might not fit (before looking
+               at the character, as when a chunk ends there: see below the loop) */
             if (d >= x->cap) {
                 if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
                 XMPP__FAIL(FULL);
             }
+            if (c == '>' && x->brackets >= 2) XMPP__FAIL(CDEND_IN_TEXT);
             {   /* runs of plain ASCII and whole UTF-8 characters */
                 const unsigned char *p0 = p;
                 for (;;) {   /* a character may start below x->cap, and end past it */
@@ -3479,16 +3480,26 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
         }
     }
     x->top = d;
-    /* Prepare feed()'s shortcut for the next byte: in the middle of a name, an attribute
-       value or text, a plain byte is just copied (see xmpp_xml_feed). */
-    if (XMPP_FAST && !x->need && !(x->flags & (XMPP__F_CR | XMPP__F_START | XMPP__F_DECL))) {
-        if (x->state == XMPP__S_TEXT && d != x->mark && !x->brackets) {
-            x->fast = XMPP__C_T;
-            x->fast_cap = x->cap;
-        } else if (x->state == XMPP__S_VALUE) {
+    /* Text that the next character would split off (see the states) is complete with its
+       last byte: handed out now, not when the next byte comes (no hold-back). Otherwise
+       prepare feed()'s shortcut for the next byte: in the middle of a name, an attribute
+       value or text (not its last byte before the split), a plain byte is just copied
+       (see xmpp_xml_feed). */
+    if (!x->need) {
+        int plain = XMPP_FAST && !(x->flags & (XMPP__F_CR | XMPP__F_START | XMPP__F_DECL));
+        if (x->state == XMPP__S_TEXT && d != x->mark) {
+            if (d >= x->cap) {
+                x->pending = XMPP_XML_TEXT;
+            } else if (plain && !x->brackets) {
+                x->fast = XMPP__C_T;
+                x->fast_cap = x->cap - 1;
+            }
+        } else if (x->state == XMPP__S_CDATA) {
+            if (d != x->mark && d + x->brackets >= x->cap) x->pending = XMPP_XML_TEXT;
+        } else if (plain && x->state == XMPP__S_VALUE) {
             x->fast = XMPP__C_A;
             x->fast_cap = x->cap;
-        } else if (x->state == XMPP__S_NAME || x->state == XMPP__S_ANAME) {
+        } else if (plain && (x->state == XMPP__S_NAME || x->state == XMPP__S_ANAME)) {
             x->fast = XMPP__C_N;
             x->fast_cap = (size_t)(x->cap - x->name) > x->lim.max_name ? x->name + x->lim.max_name : x->cap;
         }

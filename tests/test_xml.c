@@ -462,6 +462,19 @@ static void test_limit_token(void)
        the fast path once ran past the buffer here) */
     CHECK(expect_lim("<w>012345678901\xE2\x80\xBF" "abcdefghijklmnopq</w>", 39, &l,
         "open 1 w {}w\ntext 1 \"012345678901\xE2\x80\xBF\"\ntext 1 \"abcdefghijklm\"\ntext 1 \"nopq\"\nclose 1 w {}w\n"));
+    /* no hold-back at a split: text that fills its token is out with its last byte (a
+       plain byte, a character's last byte, a reference's ';', a CR, ']]'; in CDATA too),
+       in every chunking; "]]>" across the split is still caught */
+    CHECK(expect_lim("<a>0123456789abc", 16, &l, "open 1 a {}a\ntext 1 \"0123456789abc\"\n"));
+    CHECK(expect_lim("<a>0123456789ab\xC3\xA9", 17, &l, "open 1 a {}a\ntext 1 \"0123456789ab\xC3\xA9\"\n"));
+    CHECK(expect_lim("<a>0123456789ab&amp;", 20, &l, "open 1 a {}a\ntext 1 \"0123456789ab&\"\n"));
+    CHECK(expect_lim("<a>0123456789ab\r", 16, &l, "open 1 a {}a\ntext 1 \"0123456789ab\\n\"\n"));
+    CHECK(expect_lim("<a>0123456789ab\r\nc", 18, &l, "open 1 a {}a\ntext 1 \"0123456789ab\\n\"\n"));
+    CHECK(expect_lim("<a>0123456789a]]", 16, &l, "open 1 a {}a\ntext 1 \"0123456789a]]\"\n"));
+    CHECK(expect_lim("<a>0123456789a]]>", 17, &l,
+        "open 1 a {}a\ntext 1 \"0123456789a]]\"\nerror: not-well-formed at byte 16: ']]>' in text\n"));
+    CHECK(expect_lim("<a><![CDATA[0123456789abc", 25, &l, "open 1 a {}a\ntext 1 \"0123456789abc\"\n"));
+    CHECK(expect_lim("<a><![CDATA[0123456789ab]", 25, &l, "open 1 a {}a\ntext 1 \"0123456789ab\"\n"));
     /* CDATA: pieces of a split section have their own offsets; a long run of ']' is
        split like any text (found by fuzzing: it once ran past the buffer) */
     CHECK(expect_lim("<a><![CDATA[0123456789abcdefghij]]></a>", 39, &l,
