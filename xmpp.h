@@ -1039,12 +1039,12 @@ XMPPDEF void xmpp_sasl_scram_keys(xmpp_hash_alg alg, xmpp_str password, const vo
        §4.4   closing: </stream:stream> both ways
 
        static unsigned char mem[16384];        at least xmpp_stream_mem_size(&cfg)
-       xmpp_stream s;  xmpp_stream_event ev;  size_t n, off, used;
+       xmpp_stream s;  xmpp_stream_event ev;  size_t n, off, used;  ssize_t k;
        xmpp_stream_init(&s, &cfg, mem, sizeof mem);
        while (!(xmpp_stream_wants(&s) & XMPP_WANT_CLOSED)) {
            const unsigned char *out = xmpp_stream_output(&s, &n);
-           if (n) xmpp_stream_output_ack(&s, write(fd, out, n));
-           n = read(fd, buf, sizeof buf);  off = 0;    (poll() with a timeout, really)
+           if (n && (k = write(fd, out, n)) > 0) xmpp_stream_output_ack(&s, (size_t)k);
+           k = read(fd, buf, sizeof buf);  n = k > 0 ? (size_t)k : 0;  off = 0;   (poll() too)
            while (off < n) {                           feed stops while an event waits
                xmpp_stream_feed(&s, buf + off, n - off, &used);  off += used;
                while (xmpp_stream_next(&s, &ev)) handle(&ev);
@@ -2397,7 +2397,9 @@ XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim)
     attrs = l.max_attrs ? l.max_attrs : XMPP_XML_DEFAULT_ATTRS;
     token = l.max_token ? l.max_token : XMPP_XML_DEFAULT_TOKEN;
     if (depth > 65535 || attrs > 65535 || token < 16 || token > 65535) return 0;
-    n = XMPP_XML_BUF_SIZE(depth, attrs, token);   /* < 2^48: no overflow in 64 bits */
+    /* the macro's sum in 64 bits (< 2^48: no overflow), so that a 32-bit size_t cannot wrap */
+    n = (depth + 1) * (24 + 2 * sizeof(void *) + token + 4 * attrs) + attrs * sizeof(xmpp_xml_attr) +
+        2 * sizeof(void *);
     return n > (size_t)-1 ? 0 : (size_t)n;
 }
 
@@ -3984,20 +3986,17 @@ static XMPP__HOT xmpp_err xmpp__collect_el(xmpp_tree *s, const xmpp_xml_token *t
     for (i = 0; i < t->nattrs; i++) {
         const xmpp_xml_attr *a = &t->attrs[i];
         size_t here = (size_t)(p - s->arena) + 1;
-        if (!longs || XMPP__ATTR_SHORT(a->local.n)) {
-            xmpp__put16(p, a->local.n | (a->ns.n ? XMPP__ATTR_NS : 0));
-            xmpp__put16(p + 2, a->value.n);
+        int lg = longs && !XMPP__ATTR_SHORT(a->local.n);
+        xmpp__put16(p, lg ? 0 : a->local.n | (a->ns.n ? XMPP__ATTR_NS : 0));
+        xmpp__put16(p + 2, a->value.n);
+        p += 4;
+        if (lg) {
+            xmpp__put16(p, a->local.n);
+            p += 2;
+        }
+        if (lg || a->ns.n) {   /* interned above: found again without growing */
+            xmpp__put32(p, a->ns.n ? xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here) : 0);
             p += 4;
-            if (a->ns.n) {   /* interned above: found again without growing */
-                xmpp__put32(p, xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here));
-                p += 4;
-            }
-        } else {
-            xmpp__put16(p, 0);
-            xmpp__put16(p + 2, a->value.n);
-            xmpp__put16(p + 4, a->local.n);
-            xmpp__put32(p + 6, a->ns.n ? xmpp__ns_dist(xmpp__intern(s, a->ns, t->local.p), here) : 0);
-            p += 10;
         }
         if (a->local.n && a->local.p + a->local.n == a->value.p) {   /* side by side, as the tokenizer keeps them */
             xmpp__copy(p, (const unsigned char *)a->local.p, a->local.n + a->value.n);
@@ -4171,12 +4170,17 @@ XMPPDEF size_t xmpp_node_attr_count(const xmpp_node *n)
 static const unsigned char *xmpp__attr_rec(const unsigned char *p, xmpp_str *ns, xmpp_str *name, xmpp_str *value)
 {
     unsigned h = xmpp__get16(p), vl = xmpp__get16(p + 2), nl = h & ~XMPP__ATTR_NS;
-    const unsigned char *q = p + 4 + (h & XMPP__ATTR_NS ? 4 : 0);
+    const unsigned char *q = p + 4;
+    uint32_t d = 0;
     if (!h) {   /* the long record */
-        nl = xmpp__get16(p + 4);
-        q = p + 10;
+        nl = xmpp__get16(q);
+        q += 2;
     }
-    if (ns) *ns = xmpp__ns_at(p, h & XMPP__ATTR_NS ? xmpp__get32(p + 4) : h ? 0 : xmpp__get32(p + 6));
+    if (!h || (h & XMPP__ATTR_NS)) {
+        d = xmpp__get32(q);
+        q += 4;
+    }
+    if (ns) *ns = xmpp__ns_at(p, d);
     *name = xmpp__str(q, nl);
     *value = xmpp__str(q + nl, vl);
     return q + nl + vl;

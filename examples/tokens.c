@@ -3,7 +3,8 @@
      tokens [--chunk N] --connect HOST:PORT --domain D     send a stream header, print what the
           server sends; stdin goes to it, then </stream:stream>; ends when the server closes.
    A line per token as soon as it exists, in xmpp_xml_token_format()'s canonical format; on bad
-   input "error: <condition> at byte <offset>: <message>" and exit status 1 (2: usage). */
+   input "error: <condition> at byte <offset>: <message>" and exit status 1 (1 also when connecting
+   or reading fails, with a message on stderr; 2: usage, or FILE cannot be opened). */
 #define _POSIX_C_SOURCE 200809L
 #define XMPP_POSIX   /* xmpp_posix_dial(), and <fcntl.h> <poll.h> <stdlib.h> <string.h> <unistd.h> */
 #define XMPP_IMPLEMENTATION
@@ -13,7 +14,8 @@
 int main(int argc, char **argv)
 {
     static unsigned char xbuf[XMPP_XML_BUF_SIZE(16, 16, 4096)];
-    static char buf[65536], line[16384];
+    static char buf[65536], small[16384];
+    char *line = small, *end;
     const char *host = NULL, *domain = NULL, *file = NULL, *why;
     size_t chunk = sizeof buf, off, used, need;
     int i, src = 0, eof = 0;   /* tokens come from src; with --connect, stdin goes to it until eof */
@@ -22,12 +24,13 @@ int main(int argc, char **argv)
     xmpp_xml_token t;
     const xmpp_errinfo *e = xmpp_xml_error(&x);
     for (i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--chunk") && i + 1 < argc) chunk = (size_t)strtoul(argv[++i], NULL, 10);
+        if (!strcmp(argv[i], "--chunk") && i + 1 < argc && argv[i + 1][0] != '-')
+            chunk = (size_t)strtoul(argv[++i], &end, 10) * !*end;   /* not all digits: 0, refused */
         else if (!strcmp(argv[i], "--connect") && i + 1 < argc) host = argv[++i];
         else if (!strcmp(argv[i], "--domain") && i + 1 < argc) domain = argv[++i];
         else if (argv[i][0] != '-' && !file) file = argv[i];
         else break;
-    if (i < argc || !chunk || (host && (!domain || file))) {
+    if (i < argc || !chunk || !host != !domain || (host && file)) {
         fputs("usage: tokens [--chunk N] [FILE | --connect HOST:PORT --domain DOMAIN]\n", stderr);
         return 2;
     }
@@ -46,12 +49,16 @@ int main(int argc, char **argv)
         if (poll(p, 2, -1) < 0) return 1;
         if (p[1].revents && (n = read(0, buf, sizeof buf)) > 0 && write(src, buf, (size_t)n) != n) return 1;
         if (p[1].revents && n <= 0 && (eof = 1) && write(src, "</stream:stream>", 16) != 16) return 1;
-        if (p[0].revents && (n = read(src, buf, sizeof buf)) <= 0) return n < 0 && !host;   /* the end */
+        if (p[0].revents && (n = read(src, buf, sizeof buf)) < 0) { perror("tokens: read"); return 1; }
+        if (p[0].revents && n == 0) return 0;   /* the end */
         for (off = 0; p[0].revents && off < (size_t)n && !e->code; off += used) {   /* <= chunk per feed */
             xmpp_xml_feed(&x, buf + off, (size_t)n - off < chunk ? (size_t)n - off : chunk, &used);
             while (xmpp_xml_next(&x, &t) == XMPP_OK) {
-                xmpp_xml_token_format(&t, line, sizeof line, &need);
-                printf("%s%s\n", line, need >= sizeof line ? "..." : "");
+                xmpp_xml_token_format(&t, small, sizeof small, &need);
+                if (need >= sizeof small && (line = malloc(need + 1)) == NULL) return 1;
+                if (line != small) xmpp_xml_token_format(&t, line, need + 1, &need);
+                puts(line);
+                if (line != small) { free(line); line = small; }
             }
         }
     }

@@ -465,16 +465,26 @@ static void test_limit_token(void)
     /* no hold-back at a split: text that fills its token is out with its last byte (a
        plain byte, a character's last byte, a reference's ';', a CR, ']]'; in CDATA too),
        in every chunking; "]]>" across the split is still caught */
-    CHECK(expect_lim("<a>0123456789abc", 16, &l, "open 1 a {}a\ntext 1 \"0123456789abc\"\n"));
-    CHECK(expect_lim("<a>0123456789ab\xC3\xA9", 17, &l, "open 1 a {}a\ntext 1 \"0123456789ab\xC3\xA9\"\n"));
-    CHECK(expect_lim("<a>0123456789ab&amp;", 20, &l, "open 1 a {}a\ntext 1 \"0123456789ab&\"\n"));
-    CHECK(expect_lim("<a>0123456789ab\r", 16, &l, "open 1 a {}a\ntext 1 \"0123456789ab\\n\"\n"));
-    CHECK(expect_lim("<a>0123456789ab\r\nc", 18, &l, "open 1 a {}a\ntext 1 \"0123456789ab\\n\"\n"));
-    CHECK(expect_lim("<a>0123456789a]]", 16, &l, "open 1 a {}a\ntext 1 \"0123456789a]]\"\n"));
+    {
+        static const char *const split[][2] = {   /* input, the text token it completes */
+            { "<a>0123456789abc", "0123456789abc" },
+            { "<a>0123456789ab\xC3\xA9", "0123456789ab\xC3\xA9" },
+            { "<a>0123456789ab&amp;", "0123456789ab&" },
+            { "<a>0123456789ab\r", "0123456789ab\\n" },
+            { "<a>0123456789ab\r\nc", "0123456789ab\\n" },
+            { "<a>0123456789a]]", "0123456789a]]" },
+            { "<a><![CDATA[0123456789abc", "0123456789abc" },
+            { "<a><![CDATA[0123456789ab]", "0123456789ab" },
+        };
+        char want[64];
+        size_t i;
+        for (i = 0; i < sizeof split / sizeof split[0]; i++) {
+            sprintf(want, "open 1 a {}a\ntext 1 \"%s\"\n", split[i][1]);
+            CHECK(expect_lim(split[i][0], strlen(split[i][0]), &l, want));
+        }
+    }
     CHECK(expect_lim("<a>0123456789a]]>", 17, &l,
         "open 1 a {}a\ntext 1 \"0123456789a]]\"\nerror: not-well-formed at byte 16: ']]>' in text\n"));
-    CHECK(expect_lim("<a><![CDATA[0123456789abc", 25, &l, "open 1 a {}a\ntext 1 \"0123456789abc\"\n"));
-    CHECK(expect_lim("<a><![CDATA[0123456789ab]", 25, &l, "open 1 a {}a\ntext 1 \"0123456789ab\"\n"));
     /* CDATA: pieces of a split section have their own offsets; a long run of ']' is
        split like any text (found by fuzzing: it once ran past the buffer) */
     CHECK(expect_lim("<a><![CDATA[0123456789abcdefghij]]></a>", 39, &l,
@@ -574,6 +584,13 @@ static void test_init_errors(void)
     CHECK(xmpp_xml_error(&x)->code == XMPP_ERR_INVALID);
     CHECK(xmpp_xml_buffer_size(NULL) == XMPP_XML_BUF_SIZE(16, 16, 4096));
     CHECK(xmpp_xml_buffer_size(&l) == 0);   /* limits init refuses: 0 */
+    {   /* the largest limits: over 4 GiB, so 0 where size_t has 32 bits (it once wrapped) */
+        xmpp_xml_limits big = { 65535, 65535, 0, 65535, 0 };
+        uint64_t want = 65536u * (24 + 2 * (uint64_t)sizeof(void *) + 65535 + 4 * 65535) +
+                        65535 * (uint64_t)sizeof(xmpp_xml_attr) + 2 * sizeof(void *);
+        CHECK(want > 0xFFFFFFFFu);
+        CHECK(xmpp_xml_buffer_size(&big) == (sizeof(size_t) < 8 ? 0 : (size_t)want));
+    }
     CHECK(xmpp_xml_init(&x, tbuf, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);
     CHECK(xmpp_xml_init(&x, tbuf + 1, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);   /* any alignment */
 }

@@ -34,13 +34,29 @@ for xml in "$here"/../xml/*.xml; do
     done
 done
 
-for args in "--chunk 0" "--chunk" "--bogus" "a.xml b.xml" "--connect 127.0.0.1:1" \
-            "--connect 127.0.0.1:1 --domain a.test a.xml" "$dir/missing.xml"; do
+for args in "--chunk 0" "--chunk" "--chunk -1" "--chunk 3x" "--bogus" "a.xml b.xml" "--connect 127.0.0.1:1" \
+            "--domain a.test" "--connect 127.0.0.1:1 --domain a.test a.xml" "$dir/missing.xml"; do
     "$bin" $args </dev/null >"$dir/got" 2>/dev/null
     st=$?
     [ "$st" = 2 ] && [ ! -s "$dir/got" ]
     check $? "usage: tokens $args: status $st (want 2, nothing on stdout)"
 done
+
+# a read error (a directory): exit 1, a message on stderr, nothing on stdout
+"$bin" "$dir" >"$dir/got" 2>"$dir/err"
+st=$?
+[ "$st" = 1 ] && [ ! -s "$dir/got" ] && [ -s "$dir/err" ]
+check $? "tokens DIRECTORY: status $st (want 1, a message on stderr only)"
+
+# a token line longer than the program's 16 KiB line buffer comes out whole: five
+# prefixes bound to 4000-byte URIs, all used on one element
+{
+    printf '<r>'
+    for k in 0 1 2 3 4; do printf "<e xmlns:p$k='urn:%04000d'>" $k; done
+    printf '<x p0:a="1" p1:a="1" p2:a="1" p3:a="1" p4:a="1"/>'
+} >"$dir/long.xml"
+"$bin" "$dir/long.xml" | awk 'NR == 7 { print (length($0) > 20000 && /}a="1"$/) }' | grep -qx 1
+check $? "a token line over 16 KiB is printed whole"
 
 if command -v python3 >/dev/null; then   # sends the header, waits for the client's end, then the rest
     doc=$here/../xml/rfc6120-s2c-features-starttls.xml
