@@ -3365,6 +3365,10 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 p++;
                 break;
             }
+            /* up to two ']' wait (they may start "]]>"); each counts as a character due.
+               The split comes before the character is looked at, as when a chunk ends
+               here (see below the loop). */
+            if (d + x->brackets >= x->cap && d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
             if (c == '>' && x->brackets == 2) {   /* "]]>" ends the section */
                 x->brackets = 0;
                 x->state = XMPP__S_TEXT;
@@ -3374,11 +3378,7 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
                 x->pending = XMPP_XML_TEXT;
                 return p;
             }
-            /* up to two ']' wait (they may start "]]>"); each counts as a character due */
-            if (d + x->brackets >= x->cap) {
-                if (d != x->mark) { x->top = d; x->pending = XMPP_XML_TEXT; return p; }
-                XMPP__FAIL(FULL);
-            }
+            if (d + x->brackets >= x->cap) XMPP__FAIL(FULL);
             if (d == x->mark) x->tok_off = xmpp__off(x, p) - x->brackets;
             if (c == ']') {
                 if (x->brackets < 2) x->brackets++;
@@ -3470,10 +3470,12 @@ static const unsigned char *xmpp__scan(xmpp_xml *x, const unsigned char *p, cons
             break;
 
         /* ---- a CR in text or CDATA (c is LF) or in a value (c is a space): CR LF is one
-           line end, so an LF right after it is skipped (XML 1.0 §2.11) */
+           line end, so an LF right after it is skipped (XML 1.0 §2.11); by the next scan
+           when text that this fills is handed out first, before the LF is looked at (as
+           when the chunk ends after the CR) */
         line_end:
             *d++ = (unsigned char)c;
-            if (p + 1 == e) x->flags |= XMPP__F_CR;
+            if (p + 1 == e || (d >= x->cap && x->state != XMPP__S_VALUE)) x->flags |= XMPP__F_CR;
             else if (p[1] == '\n') p++;
             p++;
             break;
@@ -4000,9 +4002,9 @@ static XMPP__HOT xmpp_err xmpp__collect_el(xmpp_tree *s, const xmpp_xml_token *t
         }
         if (a->local.n && a->local.p + a->local.n == a->value.p) {   /* side by side, as the tokenizer keeps them */
             xmpp__copy(p, (const unsigned char *)a->local.p, a->local.n + a->value.n);
-        } else {
-            XMPP_MEMCPY(p, a->local.p, a->local.n);
-            XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
+        } else {   /* (a hand-made token's empty name or value may be {NULL, 0}) */
+            if (a->local.n) XMPP_MEMCPY(p, a->local.p, a->local.n);
+            if (a->value.n) XMPP_MEMCPY(p + a->local.n, a->value.p, a->value.n);
         }
         p += a->local.n + a->value.n;
     }

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
     xmpp_xml_token t;
     const xmpp_errinfo *e = xmpp_xml_error(&x);
     for (i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--chunk") && i + 1 < argc && argv[i + 1][0] != '-')
+        if (!strcmp(argv[i], "--chunk") && i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9')
             chunk = (size_t)strtoul(argv[++i], &end, 10) * !*end;   /* not all digits: 0, refused */
         else if (!strcmp(argv[i], "--connect") && i + 1 < argc) host = argv[++i];
         else if (!strcmp(argv[i], "--domain") && i + 1 < argc) domain = argv[++i];
@@ -39,17 +39,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "tokens: cannot connect to %s: %s\n", host, why);
         return 1;
     }
-    if (host && fcntl(src, F_SETFL, 0) < 0) return 1;   /* blocking again: a write() sends it all */
-    if (host && dprintf(src, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream="
-                        "'http://etherx.jabber.org/streams' to='%s' version='1.0'>", domain) < 0) return 1;
+    if ((host && fcntl(src, F_SETFL, 0) < 0) ||   /* blocking again: a write() sends it all */
+        (host && dprintf(src, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream="
+                         "'http://etherx.jabber.org/streams' to='%s' version='1.0'>", domain) < 0)) goto io;
     xmpp_xml_init(&x, xbuf, sizeof xbuf, NULL);
     setvbuf(stdout, NULL, _IOLBF, 0);   /* each line out as soon as its token exists */
     while (!e->code) {
         struct pollfd p[2] = { { src, POLLIN, 0 }, { host && !eof ? 0 : -1, POLLIN, 0 } };   /* fd -1: skipped */
-        if (poll(p, 2, -1) < 0) return 1;
-        if (p[1].revents && (n = read(0, buf, sizeof buf)) > 0 && write(src, buf, (size_t)n) != n) return 1;
-        if (p[1].revents && n <= 0 && (eof = 1) && write(src, "</stream:stream>", 16) != 16) return 1;
-        if (p[0].revents && (n = read(src, buf, sizeof buf)) < 0) { perror("tokens: read"); return 1; }
+        if (poll(p, 2, -1) < 0) goto io;
+        if (p[1].revents && (n = read(0, buf, sizeof buf)) > 0 && write(src, buf, (size_t)n) != n) goto io;
+        if (p[1].revents && n <= 0 && (eof = 1) && write(src, "</stream:stream>", 16) != 16) goto io;
+        if (p[0].revents && (n = read(src, buf, sizeof buf)) < 0) goto io;
         if (p[0].revents && n == 0) return 0;   /* the end */
         for (off = 0; p[0].revents && off < (size_t)n && !e->code; off += used) {   /* <= chunk per feed */
             xmpp_xml_feed(&x, buf + off, (size_t)n - off < chunk ? (size_t)n - off : chunk, &used);
@@ -63,5 +63,8 @@ int main(int argc, char **argv)
         }
     }
     printf("error: %s at byte %llu: %s\n", xmpp_err_condition(e->code), (unsigned long long)e->offset, e->message);
+    return 1;
+io:
+    perror("tokens");
     return 1;
 }

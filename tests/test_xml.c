@@ -485,6 +485,18 @@ static void test_limit_token(void)
     }
     CHECK(expect_lim("<a>0123456789a]]>", 17, &l,
         "open 1 a {}a\ntext 1 \"0123456789a]]\"\nerror: not-well-formed at byte 16: ']]>' in text\n"));
+    {   /* the byte after a split that is the first one past max_stanza: the text before
+           it is out in every chunking, also when that byte ends the CDATA section or is
+           the LF of a CR LF (found by review: whole, the scanner took it first) */
+        xmpp_xml_limits m = { 0, 0, 0, 16, 25 };
+        CHECK(expect_lim("<s><m><![CDATA[0123456789a]]></m></s>", 37, &m,
+            "open 1 s {}s\nstart 2 m {}m\ntext 2 \"0123456789a\"\n"
+            "error: policy-violation at byte 28: stanza larger than max_stanza\n"));
+        m.max_stanza = 16;
+        CHECK(expect_lim("<s><m>0123456789ab\r\n</m></s>", 28, &m,
+            "open 1 s {}s\nstart 2 m {}m\ntext 2 \"0123456789ab\\n\"\n"
+            "error: policy-violation at byte 19: stanza larger than max_stanza\n"));
+    }
     /* CDATA: pieces of a split section have their own offsets; a long run of ']' is
        split like any text (found by fuzzing: it once ran past the buffer) */
     CHECK(expect_lim("<a><![CDATA[0123456789abcdefghij]]></a>", 39, &l,

@@ -34,7 +34,7 @@ for xml in "$here"/../xml/*.xml; do
     done
 done
 
-for args in "--chunk 0" "--chunk" "--chunk -1" "--chunk 3x" "--bogus" "a.xml b.xml" "--connect 127.0.0.1:1" \
+for args in "--chunk 0" "--chunk" "--chunk -1" "--chunk +5" "--chunk 3x" "--bogus" "a.xml b.xml" "--connect 127.0.0.1:1" \
             "--domain a.test" "--connect 127.0.0.1:1 --domain a.test a.xml" "$dir/missing.xml"; do
     "$bin" $args </dev/null >"$dir/got" 2>/dev/null
     st=$?
