@@ -275,9 +275,10 @@ typedef struct xmpp_xml {
    qualified name and namespace declarations (at most max_token + 4 bytes per attribute),
    the start tag being read needs twice that, plus max_attrs attribute views. A smaller
    buffer works too; running out of it is then XMPP_ERR_POLICY_VIOLATION. */
-#define XMPP_XML_BUF_SIZE(depth, attrs, token) \
-    (((size_t)(depth) + 1) * (24 + 2 * sizeof(void *) + (size_t)(token) + 4 * (size_t)(attrs)) \
-     + (size_t)(attrs) * sizeof(xmpp_xml_attr) + 2 * sizeof(void *))
+#define XMPP_XML_BUF_SIZE(depth, attrs, token) XMPP__XML_BUF_SUM(size_t, depth, attrs, token)
+#define XMPP__XML_BUF_SUM(T, depth, attrs, token) /* in type T (xmpp_xml_buffer_size: 64 bits) */ \
+    (((T)(depth) + 1) * (24 + 2 * sizeof(void *) + (T)(token) + 4 * (T)(attrs)) \
+     + (T)(attrs) * sizeof(xmpp_xml_attr) + 2 * sizeof(void *))
 
 /* XMPP_XML_BUF_SIZE for these limits (NULL or zero fields: the defaults), or 0 if
    xmpp_xml_init() would refuse them or the size does not fit a size_t. The macro itself
@@ -2397,9 +2398,7 @@ XMPPDEF size_t xmpp_xml_buffer_size(const xmpp_xml_limits *lim)
     attrs = l.max_attrs ? l.max_attrs : XMPP_XML_DEFAULT_ATTRS;
     token = l.max_token ? l.max_token : XMPP_XML_DEFAULT_TOKEN;
     if (depth > 65535 || attrs > 65535 || token < 16 || token > 65535) return 0;
-    /* the macro's sum in 64 bits (< 2^48: no overflow), so that a 32-bit size_t cannot wrap */
-    n = (depth + 1) * (24 + 2 * sizeof(void *) + token + 4 * attrs) + attrs * sizeof(xmpp_xml_attr) +
-        2 * sizeof(void *);
+    n = XMPP__XML_BUF_SUM(uint64_t, depth, attrs, token);   /* < 2^48: a 32-bit size_t cannot wrap it */
     return n > (size_t)-1 ? 0 : (size_t)n;
 }
 
