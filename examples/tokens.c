@@ -15,7 +15,7 @@ int main(int argc, char **argv)
 {
     static unsigned char xbuf[XMPP_XML_BUF_SIZE(16, 16, 4096)];
     static char buf[65536], small[16384];
-    char *line = small, *end;
+    char *line, *end;
     const char *host = NULL, *domain = NULL, *file = NULL, *why;
     size_t chunk = sizeof buf, off, used, need;
     int i, src = 0, eof = 0;   /* tokens come from src; with --connect, stdin goes to it until eof */
@@ -39,8 +39,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "tokens: cannot connect to %s: %s\n", host, why);
         return 1;
     }
-    if ((host && fcntl(src, F_SETFL, 0) < 0) ||   /* blocking again: a write() sends it all */
-        (host && dprintf(src, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream="
+    if (host && (fcntl(src, F_SETFL, 0) < 0 ||   /* blocking again: a write() sends it all */
+                 dprintf(src, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream="
                          "'http://etherx.jabber.org/streams' to='%s' version='1.0'>", domain) < 0)) goto io;
     xmpp_xml_init(&x, xbuf, sizeof xbuf, NULL);
     setvbuf(stdout, NULL, _IOLBF, 0);   /* each line out as soon as its token exists */
@@ -55,10 +55,10 @@ int main(int argc, char **argv)
             xmpp_xml_feed(&x, buf + off, (size_t)n - off < chunk ? (size_t)n - off : chunk, &used);
             while (xmpp_xml_next(&x, &t) == XMPP_OK) {
                 xmpp_xml_token_format(&t, small, sizeof small, &need);
-                if (need >= sizeof small && (line = malloc(need + 1)) == NULL) return 1;
-                if (line != small) xmpp_xml_token_format(&t, line, need + 1, &need);
+                if ((line = need < sizeof small ? small : malloc(need + 1)) == NULL) return 1;
+                if (line != small) xmpp_xml_token_format(&t, line, need + 1, &need);   /* a long line */
                 puts(line);
-                if (line != small) { free(line); line = small; }
+                if (line != small) free(line);
             }
         }
     }
