@@ -664,7 +664,7 @@ XMPPDEF char *xmpp_make_id(char *out, size_t size, xmpp_rng_fn rng, void *ctx);
    the JID text (for xmpp_jid_make: in local "@" domain "/" resource, the parts as
    given, a domain's trailing dot included); an empty domainpart is reported where it
    should start, which is the end of the text for "juliet@". Its condition is
-   improper-addressing (RFC 6120 §4.9.3.10); to a stanza the
+   improper-addressing (RFC 6120 §4.9.3.7); to a stanza the
    answer is the stanza error jid-malformed (RFC 6120 §8.3.3.8). */
 
 #define XMPP_JID_MAX_PART 1023                             /* bytes in one part */

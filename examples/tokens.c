@@ -47,8 +47,9 @@ int main(int argc, char **argv)
     while (!e->code) {
         struct pollfd p[2] = { { src, POLLIN, 0 }, { host && !eof ? 0 : -1, POLLIN, 0 } };   /* fd -1: skipped */
         if (poll(p, 2, -1) < 0) goto io;
-        if (p[1].revents && (n = read(0, buf, sizeof buf)) > 0 && write(src, buf, (size_t)n) != n) goto io;
-        if (p[1].revents && n <= 0 && (eof = 1) && write(src, "</stream:stream>", 16) != 16) goto io;
+        if (p[1].revents && (n = read(0, buf, sizeof buf)) < 0) goto io;
+        if (p[1].revents && n > 0 && write(src, buf, (size_t)n) != n) goto io;
+        if (p[1].revents && n == 0 && (eof = 1) && write(src, "</stream:stream>", 16) != 16) goto io;
         if (p[0].revents && (n = read(src, buf, sizeof buf)) < 0) goto io;
         if (p[0].revents && n == 0) return 0;   /* the end */
         for (off = 0; p[0].revents && off < (size_t)n && !e->code; off += used) {   /* <= chunk per feed */

@@ -4,7 +4,8 @@
 # NAME.out (an error line must be "error: CONDITION at byte N: MESSAGE"; .out stops before
 # ": MESSAGE") and exit 0, or 1 if NAME.out ends in an error; usage errors exit 2 and print
 # nothing on stdout; --connect against a one-connection python3 server (skipped without
-# python3): the header, stdin and </stream:stream> go out, each token is flushed at once.
+# python3): the header, stdin and </stream:stream> go out, each token is flushed at once,
+# and a stdin that cannot be read is an I/O error.
 set -u
 bin=${1:?usage: run.sh BINARY}
 case $bin in */*) ;; *) bin=./$bin;; esac
@@ -88,8 +89,26 @@ EOF
     printf "%s" "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'" \
         " to='a.test' version='1.0'><presence/></stream:stream>" | cmp -s - "$dir/received"
     check $? "--connect: the server did not receive header, stdin, </stream:stream>"
+    # a failed read of stdin is an I/O error (exit 1, a message), not the end of stdin
+    rm -f "$dir/port"
+    python3 - "$dir" <<'EOF' &
+import os, socket, sys
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+open(sys.argv[1] + '/port.tmp', 'w').write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + '/port.tmp', sys.argv[1] + '/port')
+s.settimeout(10); c, _ = s.accept(); c.settimeout(10)
+while c.recv(4096): pass
+c.close()
+EOF
+    pid=$!
+    for i in $(seq 100); do [ -f "$dir/port" ] && break; sleep 0.1; done
+    timeout 20 "$bin" --connect "127.0.0.1:$(cat "$dir/port" 2>/dev/null)" --domain a.test <"$dir" >/dev/null 2>"$dir/err"
+    st=$?
+    wait "$pid"; pid=
+    [ $st = 1 ] && grep -q '^tokens: ' "$dir/err"
+    check $? "--connect with stdin unreadable (a directory): status $st (want 1 and a message)"
 else
-    echo "tokens: python3 is not installed; the --connect test skips"
+    echo "tokens: python3 is not installed; the --connect tests skip"
     skip=1
 fi
 echo "$pass passed, $fail failed$([ $skip = 0 ] || echo ", $skip skipped")"
