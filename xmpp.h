@@ -380,7 +380,8 @@ typedef struct xmpp_node xmpp_node;
 
 /* Arena bytes that always suffice for any stanza the tokenizer lets through with these
    limits (NULL: the defaults): max_stanza bytes on the wire, and namespaces declared on
-   the stream header (up to max_token bytes). The worst case, a stanza of nothing but
+   the stream header (up to max_token bytes). A stanza that uses more than
+   XMPP_TREE_NS_MAX namespaces is skipped (XMPP_ERR_NOSPACE) whatever the arena. The worst case, a stanza of nothing but
    empty elements and one-byte texts (<a/>x<a/>x...), takes 5.2 times its size; typical
    stanzas take less than 1.5 times (README.md). 0 if it would be 2 GiB or more (the
    arena's distances are 31 bits; xmpp_tree_init() uses at most 2 GiB - 1). */
