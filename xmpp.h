@@ -381,9 +381,10 @@ typedef struct xmpp_node xmpp_node;
 /* Arena bytes that always suffice for any stanza the tokenizer lets through with these
    limits (NULL: the defaults): max_stanza bytes on the wire, and namespaces declared on
    the stream header (up to max_token bytes). A stanza that uses more than
-   XMPP_TREE_NS_MAX namespaces is skipped (XMPP_ERR_NOSPACE) whatever the arena. The worst case, a stanza of nothing but
-   empty elements and one-byte texts (<a/>x<a/>x...), takes 5.2 times its size; typical
-   stanzas take less than 1.5 times (README.md). 0 if it would be 2 GiB or more (the
+   XMPP_TREE_NS_MAX namespaces is skipped (XMPP_ERR_NOSPACE) whatever the arena. The
+   worst case, a stanza of nothing but empty elements and one-byte texts
+   (<a/>x<a/>x...), takes 5.2 times its size; typical stanzas take less than 1.5 times
+   (README.md). 0 if it would be 2 GiB or more (the
    arena's distances are 31 bits; xmpp_tree_init() uses at most 2 GiB - 1). */
 XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim);
 
@@ -405,7 +406,8 @@ XMPPDEF void xmpp_tree_reset(xmpp_tree *s);
                        not a stream error, the next stanza is collected normally (the
                        caller may answer an iq with <resource-constraint/>, or close the
                        stream with policy-violation). Not sticky.
-     XMPP_ERR_INVALID  t is out of order (say, an END without its START).
+     XMPP_ERR_INVALID  t is out of order (say, an END without its START); the
+                       collector is left as it was (a complete stanza stays readable).
    Why a per-stanza error and not policy-violation: a device with a 2 KiB arena must
    survive a 64 KiB avatar it does not care about; the tokenizer's max_stanza still bounds
    what a peer may send, and exceeding it is a stream error there. */

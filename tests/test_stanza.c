@@ -340,6 +340,21 @@ static void test_push_order(void)
     t.depth = 3;
     CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);
     CHECK(xmpp_tree_root(&s) == NULL);
+    /* a token out of order leaves a complete stanza as it was */
+    t.depth = 2;
+    t.local = xmpp_str_z("a");
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);
+    t.kind = XMPP_XML_END;
+    CHECK(xmpp_tree_push(&s, &t) == XMPP_OK);
+    {
+        const xmpp_node *root = xmpp_tree_root(&s);
+        CHECK(root && xmpp_str_eq(xmpp_node_name(root), "a"));
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);   /* a second END */
+        t.kind = XMPP_XML_START;
+        t.depth = 3;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);
+        CHECK(xmpp_tree_root(&s) == root && xmpp_str_eq(xmpp_node_name(root), "a"));
+    }
 }
 
 /* The tree stays valid until the next stanza's first token. */
