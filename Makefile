@@ -3,11 +3,11 @@
 #   make test         every test: gcc, clang, ASan+UBSan, C++ header check, golden files
 #                     (also through examples/tokens), differential test against expat,
 #                     interop with Prosody and ejabberd (plain streams, and STARTTLS/direct
-#                     TLS with the BearSSL backend), the unit tests on an emulated Cortex-M3
-#                     (qemu), a short fuzz run, the speed targets that are met (instructions
+#                     TLS with the BearSSL backend), the unit tests on the emulated Cortex-M3
+#                     and Cortex-M0 (qemu), short fuzz runs, the test runner's own test, the speed targets that are met (instructions
 #                     per byte under callgrind); ends with one line "N passed, N failed"
 #   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards,
-#                     examples/tokens): no servers, no fuzzing, a few minutes; `make test`
+#                     examples/tokens, the runner's test): no XMPP servers, no fuzzing, a few minutes; `make test`
 #                     is still what counts
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
@@ -26,7 +26,7 @@
 #                     without SHA-1, hash + HMAC code next to BearSSL's, the RAM of one
 #                     SCRAM login on the boards
 #   make fuzz         every libFuzzer target (XML, the XMPP_FAST shortcuts against the states,
-#                     stanzas, streams plain and over TLS, JIDs, base64, SCRAM) for
+#                     stanzas, streams plain and over TLS, DNS, JIDs, base64, SCRAM) for
 #                     FUZZ_SECONDS each (default 20; 60 with CI=true)
 
 GCC     ?= gcc
@@ -170,7 +170,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
       $(B)/tokens $(B)/echo_bot $(B)/say $(B)/trace \
       $(B)/fuzz_xml $(B)/fuzz_fastpath $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_xml $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
-	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) \
+	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
 	    "tokens=tests/tokens/run.sh $(B)/tokens" \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
@@ -188,7 +188,8 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	    $(call fuzz_sasl_runs,$(FUZZ_SASL_SECONDS))
 
 check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/tokens $(M3_BUILT) $(M0_BUILT)
-	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "tokens=tests/tokens/run.sh $(B)/tokens"
+	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
+	    "tokens=tests/tokens/run.sh $(B)/tokens"
 
 demo: $(B)/echo_bot $(B)/say
 	tests/interop/demo.sh $(B)/echo_bot $(B)/say

@@ -97,7 +97,8 @@ extern "C" {
    exists, the RFC 6120 §4.9.3 stream error condition to send to the peer; for the SASL
    codes (XMPP_ERR_BASE64 to XMPP_ERR_AUTH) it is the RFC 6120 §6.5 SASL failure
    condition a server puts in <failure/>. XMPP_ERR_NOSPACE (an output buffer too small) is
-   not sticky: the call changed nothing and can be repeated with a larger buffer. */
+   not sticky: the call changed nothing and can be repeated with a larger buffer (except
+   in the builder, which goes on counting the size it needs: see there). */
 
 #define XMPP__ERRORS(X) \
     X(XMPP_OK,                       0,                      "no error") \
@@ -478,24 +479,28 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    unescaped ones on the wire), CR as &#xD; in text and TAB LF CR as &#x9; &#xA; &#xD; in
    values (so the receiver's normalisation gives back what was written). They must be
    UTF-8 and XML characters (no controls other than TAB LF CR, no U+FFFE/U+FFFF): anything
-   else is XMPP_ERR_INVALID. Names are checked as XML names. A namespace declaration is
-   written where an element's namespace differs from its parent's (for the stanza's root:
-   from the default given to xmpp_build_init); a namespaced attribute gets a prefix ns0,
+   else is XMPP_ERR_INVALID. Names are checked as XML names without a ':' (NCNames:
+   prefixes are the builder's). A namespace declaration is written where an element's
+   namespace differs from its parent's (for the stanza's root: from the default given to
+   xmpp_build_init); a namespaced attribute gets a prefix ns0,
    ns1, ... declared on its element; the xml: prefix needs none. An element cannot be in
    the xml (or xmlns) namespace, nor an attribute in the xmlns one; an attribute without
    a namespace cannot be named xmlns (with one, xml:xmlns or ns0:xmlns, it can). The
-   builder never
-   writes a comment or a processing instruction.
+   builder never writes a comment or a processing instruction (but what you pass to
+   xmpp_build_raw() goes out as it is). xmpp_build_attr_str() and xmpp_build_text() take
+   the view {NULL, 0} as empty (the common stanzas leave an argument {NULL, 0} out).
 
    Errors are sticky and every call after one does nothing; xmpp_build_finish() reports
-   the first (a misuse found after XMPP_ERR_NOSPACE replaces it). On XMPP_ERR_NOSPACE the
-   builder goes on counting: xmpp_build_finish()'s *len is then the buffer size the
-   whole output needs (a retry with that much succeeds), and out holds the bytes of the
-   calls that fitted, whole calls only (a call that ran out of room is undone, and a
-   common stanza or xmpp_build_node whole, not only its part that ran out).
-   Strings passed to start (ns, name) must stay valid until the matching end (string
-   literals, a tree's views). Elements nest at most XMPP_BUILD_DEPTH deep (default 16;
-   the same value in every translation unit, or xmpp_build_init() fails). Writing the
+   the first (a misuse found after XMPP_ERR_NOSPACE replaces it). The call that failed is
+   undone (a common stanza or xmpp_build_node whole, not only its part that failed): out
+   holds the bytes of the calls before it, whole calls only, NUL-terminated. Unlike
+   other objects' XMPP_ERR_NOSPACE, the builder's is sticky too, and the builder goes on
+   counting: xmpp_build_finish()'s *len is then the buffer size the whole output needs (a
+   retry with that much succeeds). The default_ns given to xmpp_build_init() must stay
+   valid as long as the builder is used, and strings passed to start (ns, name) until the
+   matching end (string literals, a tree's views). Elements nest at most
+   XMPP_BUILD_DEPTH deep (default 16; the same value in every translation unit, or
+   xmpp_build_init() fails). Writing the
    same attribute twice on one element is the caller's mistake that the builder does not
    catch (the receiver rejects it as not-well-formed). */
 
@@ -4292,14 +4297,15 @@ static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
     if (b->err && !(b->err == XMPP_ERR_NOSPACE && code == XMPP_ERR_INVALID)) return;
     b->err = code;
     b->why = why;
-    if (code == XMPP_ERR_NOSPACE && b->size) {
+    if (b->size) {   /* the call that failed is undone: out keeps whole calls only */
         b->len = b->mark;
         b->out[b->len] = '\0';
     }
 }
 
 /* A public call begins: nothing to do after an error but counting; remember where it
-   started. Returns 0 if the builder has failed for good. */
+   started (xmpp__bfail undoes the call back to there). Every public call runs this
+   before it can fail. Returns 0 if the builder has failed for good. */
 static int xmpp__bcall(xmpp_builder *b)
 {
     if (b->err && b->err != XMPP_ERR_NOSPACE) return 0;
@@ -4382,7 +4388,11 @@ static void xmpp__bescape(xmpp_builder *b, xmpp_str s, int attr)
         c = *p;
         if (c >= 0x80) {
             size_t k = xmpp__utf8_whole(p, (size_t)(e - p));
-            if (!k) { xmpp__bfail(b, XMPP_ERR_INVALID, "text is not UTF-8 or not XML characters"); return; }
+            if (!k) {
+                xmpp__bfail(b, XMPP_ERR_INVALID, attr ? "attribute value or namespace is not UTF-8 or not XML characters"
+                                                      : "text is not UTF-8 or not XML characters");
+                return;
+            }
             p += k;
             continue;
         }
@@ -4401,7 +4411,8 @@ static void xmpp__bescape(xmpp_builder *b, xmpp_str s, int attr)
             rep = ref; rn = 5;
             break;
         default:
-            xmpp__bfail(b, XMPP_ERR_INVALID, "control character in text (not allowed in XML)");
+            xmpp__bfail(b, XMPP_ERR_INVALID, attr ? "control character in an attribute value or namespace (not allowed in XML)"
+                                                  : "control character in text (not allowed in XML)");
             return;
         }
         xmpp__bput(b, (const char *)run, (size_t)(p - run));
@@ -4520,6 +4531,7 @@ XMPPDEF xmpp_err xmpp_build_attr_str(xmpp_builder *b, const char *ns, const char
 
 XMPPDEF xmpp_err xmpp_build_attr(xmpp_builder *b, const char *ns, const char *name, const char *value)
 {
+    if (!xmpp__bcall(b)) return b->err;
     if (!value) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "NULL attribute value");
         return b->err;
@@ -4567,6 +4579,7 @@ XMPPDEF xmpp_err xmpp_build_node(xmpp_builder *b, const xmpp_node *n)
     /* recursion depth is bounded by XMPP_BUILD_DEPTH: xmpp__bstart refuses deeper */
     const xmpp_node *c;
     size_t i, count = xmpp_node_attr_count(n);
+    if (!xmpp__bcall(b)) return b->err;
     if (!n) { xmpp__bfail(b, XMPP_ERR_INVALID, "no node"); return b->err; }
     if (xmpp_node_is_text(n)) return xmpp_build_text(b, xmpp_node_text(n));
     xmpp__bwhole(b);
@@ -4656,6 +4669,7 @@ XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority)
 {
+    if (!xmpp__bcall(b)) return b->err;
     if (priority < -128 || priority > 127) {   /* RFC 6121 §4.7.2.3 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
         return b->err;
@@ -4688,6 +4702,7 @@ static int xmpp__one_of(xmpp_str s, const char *const *words, size_t n)
 XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)
 {
     static const char *const types[] = { "get", "set", "result", "error" };
+    if (!xmpp__bcall(b)) return b->err;
     if (!xmpp__one_of(xmpp_str_z(type), types, 4)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "iq type must be get, set, result or error");
         return b->err;
@@ -4738,6 +4753,7 @@ XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
 {
     static const char *const types[] = { "auth", "cancel", "continue", "modify", "wait" };
     const char *name = xmpp_serr_name(cond);
+    if (!xmpp__bcall(b)) return b->err;
     if (!name) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
         return b->err;
@@ -4768,6 +4784,7 @@ XMPPDEF xmpp_err xmpp_build_error_reply(xmpp_builder *b, const xmpp_node *reques
 {
     xmpp_str from = xmpp_node_attr(request, NULL, "from"), id = xmpp_node_attr(request, NULL, "id");
     xmpp_str type = xmpp_node_attr(request, NULL, "type"), to = xmpp_node_attr(request, NULL, "to");
+    if (!xmpp__bcall(b)) return b->err;
     if (!request || xmpp_node_is_text(request)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "no request to reply to");
         return b->err;

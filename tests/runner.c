@@ -1,7 +1,7 @@
 /* runner - runs test commands, passes their output through, and sums the
    "N passed, N failed[, N skipped]" line each one ends with into one such line.
-   Usage: runner LABEL=COMMAND ...   A command that dies or prints no count line counts as
-   one failure. With CI=true in the environment a skipped test is a failure. */
+   Usage: runner LABEL=COMMAND ...   A command that dies, prints no count line, or exits
+   1 although its count lines report no failure counts as one failure. With CI=true in the environment a skipped test is a failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@ int main(int argc, char **argv)
         char line[4096], *cmd = strchr(argv[i], '=');
         const char *label = argv[i];
         int counted = 0, st;
+        long failed = 0;   /* what this command's count lines report */
         FILE *f;
         if (!cmd) { fprintf(stderr, "runner: expected LABEL=COMMAND, got %s\n", argv[i]); return 2; }
         *cmd++ = 0;
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
             if (sscanf(line, "%ld passed, %ld failed%n", &p, &fl, &n) == 2 && n > 0) {
                 sscanf(line + n, ", %ld skipped", &s);
                 pass += p; fail += fl; skip += s;
+                failed += fl;
                 counted = 1;
                 printf("[%s] %s", label, line);
             } else {
@@ -38,6 +40,9 @@ int main(int argc, char **argv)
         st = pclose(f);
         if (!counted || !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
             printf("[%s] died or printed no count line (status %d): 1 failed\n", label, st);
+            fail++;
+        } else if (WEXITSTATUS(st) == 1 && !failed) {
+            printf("[%s] exited 1 but reported no failure: 1 failed\n", label);
             fail++;
         }
     }

@@ -558,10 +558,53 @@ static void test_builder_errors(void)
     for (i = 0; i < sizeof bad_text / sizeof bad_text[0]; i++) {
         xmpp_build_init(&b, out, sizeof out, NULL);
         xmpp_build_start(&b, NULL, "a");
+        CHECK(xmpp_build_text(&b, xmpp_str_z("ok")) == XMPP_OK);
         CHECK(xmpp_build_text(&b, xmpp_str_z(bad_text[i])) == XMPP_ERR_INVALID);
         xmpp_build_end(&b);
         CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID);
-        CHECK(xmpp_build_errmsg(&b) != NULL);
+        CHECK(xmpp_build_errmsg(&b) && strstr(xmpp_build_errmsg(&b), "text"));
+        /* the call that failed is undone: out holds the calls before it */
+        CHECK(len == 5 && strcmp(out, "<a>ok") == 0);
+        /* in a value or a namespace: said so, and undone likewise */
+        xmpp_build_init(&b, out, sizeof out, NULL);
+        xmpp_build_start(&b, NULL, "a");
+        CHECK(xmpp_build_attr(&b, NULL, "v", bad_text[i]) == XMPP_ERR_INVALID);
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID && len == 2 && strcmp(out, "<a") == 0);
+        CHECK(strstr(xmpp_build_errmsg(&b), "attribute value or namespace") != NULL);
+        xmpp_build_init(&b, out, sizeof out, NULL);
+        xmpp_build_start(&b, NULL, "a");
+        CHECK(xmpp_build_start(&b, bad_text[i], "b") == XMPP_ERR_INVALID);
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID && len == 2 && strcmp(out, "<a") == 0);
+        CHECK(strstr(xmpp_build_errmsg(&b), "attribute value or namespace") != NULL);
+        /* a common stanza is undone whole */
+        xmpp_build_init(&b, out, sizeof out, "jabber:client");
+        CHECK(xmpp_build_message(&b, "romeo@example.net", "chat", "m1", "ok") == XMPP_OK);
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_OK);
+        CHECK(xmpp_build_message(&b, "romeo@example.net", "chat", "m2", bad_text[i]) == XMPP_ERR_INVALID);
+        {
+            size_t len2;
+            CHECK(xmpp_build_finish(&b, &len2) == XMPP_ERR_INVALID && len2 == len && strlen(out) == len);
+        }
+    }
+    /* a call refused before it writes anything leaves the calls before it alone */
+    for (i = 0; i < 7; i++) {
+        xmpp_err r = XMPP_OK;
+        xmpp_build_init(&b, out, sizeof out, "jabber:client");
+        CHECK(xmpp_build_message(&b, "romeo@example.net", NULL, NULL, "hi") == XMPP_OK);
+        CHECK(xmpp_build_start(&b, NULL, "a") == XMPP_OK);
+        switch (i) {
+        case 0: r = xmpp_build_attr(&b, NULL, "v", NULL); break;
+        case 1: r = xmpp_build_node(&b, NULL); break;
+        case 2: r = xmpp_build_presence(&b, NULL, NULL, NULL, NULL, 128); break;
+        case 3: r = xmpp_build_iq(&b, "got", "1", NULL); break;
+        case 4: r = xmpp_build_iq(&b, "get", NULL, NULL); break;
+        case 5: r = xmpp_build_error_element(&b, (xmpp_serr)999, NULL, NULL, NULL); break;
+        case 6: r = xmpp_build_error_reply(&b, NULL, XMPP_SERR_BAD_REQUEST, NULL); break;
+        }
+        CHECK(r == XMPP_ERR_INVALID);
+        CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID);
+        CHECK(strcmp(out, "<message to=\"romeo@example.net\"><body>hi</body></message><a xmlns=\"\"") == 0 &&
+              len == strlen(out));
     }
     /* names */
     xmpp_build_init(&b, out, sizeof out, NULL);
