@@ -7,7 +7,8 @@
 #                     and Cortex-M0 (qemu), short fuzz runs, the test runner's own test, the speed targets that are met (instructions
 #                     per byte under callgrind); ends with one line "N passed, N failed"
 #   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards,
-#                     examples/tokens, the runner's test): no XMPP servers, no fuzzing, a few minutes; `make test`
+#                     examples/tokens, README's C examples compiled, the runner's test): no
+#                     XMPP servers, no fuzzing, a few minutes; `make test`
 #                     is still what counts
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
 #   make test-m0      only the unit tests on the emulated Cortex-M0 with 16 KiB RAM (microbit)
@@ -171,7 +172,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
       $(B)/fuzz_xml $(B)/fuzz_fastpath $(B)/fuzz_stanza $(B)/fuzz_stream $(B)/fuzz_stream_tls $(B)/fuzz_dns $(B)/fuzz_jid $(B)/fuzz_base64 $(B)/fuzz_scram $(B)/bench_xml $(B)/bench_stanza \
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
-	    "tokens=tests/tokens/run.sh $(B)/tokens" \
+	    "readme=tests/readme/run.sh $(GCC)" "tokens=tests/tokens/run.sh $(B)/tokens" \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
@@ -189,7 +190,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 
 check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/tokens $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
-	    "tokens=tests/tokens/run.sh $(B)/tokens"
+	    "readme=tests/readme/run.sh $(GCC)" "tokens=tests/tokens/run.sh $(B)/tokens"
 
 demo: $(B)/echo_bot $(B)/say
 	tests/interop/demo.sh $(B)/echo_bot $(B)/say
