@@ -147,7 +147,7 @@ test-m3: $(B)/runner $(M3_BUILT)
 # fit in 16 KiB. test_sasl needs no changes: about 7 KB of static RAM and 2.7 KB of stack.
 M0FLAGS := -mcpu=cortex-m0 -mthumb -Os --specs=nano.specs --specs=rdimon.specs -T tests/firmware/microbit.ld \
            -DTEST_TBUF=3072 -DTEST_GOT=2048 -DTEST_BRACKETS=200 -DTEST_CORPUS=2000 -DXT_LINE=512 \
-           -DXT_SCRATCH=512 -DPAINT=4096 -DHEAP_GAP=1536 -DTEST_SMALL
+           -DXT_SCRATCH=512 -DPAINT=16384 -DTEST_SMALL
 $(B)/m0/%.elf: tests/%.c tests/firmware/startup.c tests/firmware/microbit.ld $(HDR) | $(B)/m0
 	$(ARM_CC) $(WARN) $(M0FLAGS) -o $@ tests/firmware/startup.c $< $(EXTRA_$*)
 M0_UNITS := test_xml test_build test_jid test_sasl test_dns test_stream
