@@ -570,6 +570,8 @@ XMPPDEF const char *xmpp_build_errmsg(const xmpp_builder *b);
    default namespace (jabber:client if it has none), also inside another element (a
    forwarded message, XEP-0297); their children, and an error element, in the namespace
    of the element they are written in. */
+/* type: chat, error, groupchat, headline or normal (RFC 6121 §5.2.2); any other value is
+   XMPP_ERR_INVALID. */
 XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char *type,
                                     const char *id, const char *body);
 /* The same with to and body as views (no NUL needed; p NULL: left out), so a reply can
@@ -577,7 +579,10 @@ XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char 
        xmpp_build_message_str(b, xmpp_node_attr(m, NULL, "from"), "chat", NULL, body); */
 XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
                                         const char *id, xmpp_str body);
-/* priority is written when it is not 0 (RFC 6121 §4.7.2.3: absent means 0) */
+/* type: error, probe, subscribe, subscribed, unavailable, unsubscribe or unsubscribed
+   (RFC 6121 §4.7.1; NULL: available); show: away, chat, dnd or xa (§4.7.2.1); other
+   values are XMPP_ERR_INVALID. priority is written when it is not 0 (§4.7.2.3: absent
+   means 0), and must be in -128..127. */
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority);
 /* <iq type= id= to=>: left open for the payload; close it with xmpp_build_end(). type
@@ -4649,9 +4654,22 @@ XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char 
     return xmpp_build_message_str(b, xmpp_str_z(to), type, id, xmpp_str_z(body));
 }
 
+/* s is one of the n NUL-terminated words */
+static int xmpp__one_of(xmpp_str s, const char *const *words, size_t n)
+{
+    while (n && !xmpp_str_eq(s, words[n - 1])) n--;
+    return n != 0;
+}
+
 XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
                                         const char *id, xmpp_str body)
 {
+    static const char *const types[] = { "chat", "error", "groupchat", "headline", "normal" };
+    if (!xmpp__bcall(b)) return b->err;
+    if (type && !xmpp__one_of(xmpp_str_z(type), types, 5)) {   /* RFC 6121 §5.2.2 */
+        xmpp__bfail(b, XMPP_ERR_INVALID, "message type must be chat, error, groupchat, headline or normal");
+        return b->err;
+    }
     xmpp__bwhole(b);
     xmpp__bstart(b, xmpp__stanza_ns(b), xmpp_str_z("message"));
     if (to.p) xmpp_build_attr_str(b, NULL, "to", to);
@@ -4669,9 +4687,21 @@ XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority)
 {
+    static const char *const types[] = { "error", "probe", "subscribe", "subscribed", "unavailable",
+                                         "unsubscribe", "unsubscribed" };
+    static const char *const shows[] = { "away", "chat", "dnd", "xa" };
     if (!xmpp__bcall(b)) return b->err;
     if (priority < -128 || priority > 127) {   /* RFC 6121 §4.7.2.3 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
+        return b->err;
+    }
+    if (type && !xmpp__one_of(xmpp_str_z(type), types, 7)) {   /* §4.7.1 */
+        xmpp__bfail(b, XMPP_ERR_INVALID, "presence type must be error, probe, subscribe, subscribed, "
+                                         "unavailable, unsubscribe or unsubscribed");
+        return b->err;
+    }
+    if (show && !xmpp__one_of(xmpp_str_z(show), shows, 4)) {   /* §4.7.2.1 */
+        xmpp__bfail(b, XMPP_ERR_INVALID, "presence show must be away, chat, dnd or xa");
         return b->err;
     }
     xmpp__bwhole(b);
@@ -4690,13 +4720,6 @@ XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char
     }
     xmpp_build_end(b);
     return xmpp__bwhole_end(b);
-}
-
-/* s is one of the n NUL-terminated words */
-static int xmpp__one_of(xmpp_str s, const char *const *words, size_t n)
-{
-    while (n && !xmpp_str_eq(s, words[n - 1])) n--;
-    return n != 0;
 }
 
 XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)

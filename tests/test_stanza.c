@@ -691,6 +691,46 @@ static void test_common_stanzas(void)
     CHECK(strcmp(build_ok(&b), "<presence to=\"room@muc/nick\" type=\"unavailable\"/>") == 0);
     xmpp_build_init(&b, out, sizeof out, "jabber:client");
     CHECK(xmpp_build_presence(&b, NULL, NULL, NULL, NULL, 128) == XMPP_ERR_INVALID);
+    {   /* RFC 6121: every defined type and show value, and nothing else */
+        static const char *const mtypes[] = { "chat", "error", "groupchat", "headline", "normal" };
+        static const char *const ptypes[] = { "error", "probe", "subscribe", "subscribed", "unavailable",
+                                              "unsubscribe", "unsubscribed" };
+        static const char *const shows[] = { "away", "chat", "dnd", "xa" };
+        static const char *const bad[] = { "", "Chat", "available", "online", "chat " };
+        size_t i;
+        char want[96];
+        for (i = 0; i < sizeof mtypes / sizeof mtypes[0]; i++) {
+            xmpp_build_init(&b, out, sizeof out, "jabber:client");
+            CHECK(xmpp_build_message(&b, NULL, mtypes[i], NULL, NULL) == XMPP_OK);
+            sprintf(want, "<message type=\"%s\"/>", mtypes[i]);
+            CHECK(strcmp(build_ok(&b), want) == 0);
+        }
+        for (i = 0; i < sizeof ptypes / sizeof ptypes[0]; i++) {
+            xmpp_build_init(&b, out, sizeof out, "jabber:client");
+            CHECK(xmpp_build_presence(&b, NULL, ptypes[i], NULL, NULL, 0) == XMPP_OK);
+            sprintf(want, "<presence type=\"%s\"/>", ptypes[i]);
+            CHECK(strcmp(build_ok(&b), want) == 0);
+        }
+        for (i = 0; i < sizeof shows / sizeof shows[0]; i++) {
+            xmpp_build_init(&b, out, sizeof out, "jabber:client");
+            CHECK(xmpp_build_presence(&b, NULL, NULL, shows[i], NULL, 0) == XMPP_OK);
+            sprintf(want, "<presence><show>%s</show></presence>", shows[i]);
+            CHECK(strcmp(build_ok(&b), want) == 0);
+        }
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            size_t len;
+            xmpp_build_init(&b, out, sizeof out, "jabber:client");
+            CHECK(xmpp_build_message(&b, NULL, bad[i], NULL, "x") == XMPP_ERR_INVALID);
+            CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID && len == 0 && !out[0]);
+            CHECK(strstr(xmpp_build_errmsg(&b), "message type") != NULL);
+            xmpp_build_init(&b, out, sizeof out, "jabber:client");
+            CHECK(xmpp_build_presence(&b, NULL, bad[i], NULL, NULL, 0) == XMPP_ERR_INVALID);
+            CHECK(strstr(xmpp_build_errmsg(&b), "presence type") != NULL);
+            xmpp_build_init(&b, out, sizeof out, "jabber:client");
+            CHECK(xmpp_build_presence(&b, NULL, NULL, bad[i], NULL, 0) == XMPP_ERR_INVALID);
+            CHECK(strstr(xmpp_build_errmsg(&b), "presence show") != NULL);
+        }
+    }
     xmpp_build_init(&b, out, sizeof out, "jabber:client");
     xmpp_build_presence(&b, NULL, NULL, NULL, NULL, -128);
     CHECK(strcmp(build_ok(&b), "<presence><priority>-128</priority></presence>") == 0);
