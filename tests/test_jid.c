@@ -373,6 +373,7 @@ static void test_domain_labels(void)
     CHECK(invalid("a@example.com\\", 13, M_DOM_CHAR));
     CHECK(invalid("a@ex[::1]", 4, M_DOM_CHAR));
     CHECK(invalid("a@ex\x01.com", 4, M_DOM_CHAR));
+    CHECK(invalid("a@ex\x7f.com", 4, M_DOM_CHAR));   /* DEL: ASCII, not a letter, digit, '-' or '.' */
     CHECK(invalid("a@ex\xc2\x80.com", 4, M_DOM_CTRL));
     CHECK(invalid("a@ex\xc3.com", 4, M_DOM_UTF8));
     CHECK(invalid("a@b@c/d", 3, M_DOM_AT));
@@ -409,6 +410,10 @@ static void test_domain_trailing_dot(void)
     CHECK(invalid("a@.", 2, M_EMPTY_DOMAIN));
     CHECK(invalid("a@./r", 2, M_EMPTY_DOMAIN));
     CHECK(same("juliet@example.com.", "juliet@example.com", 1, 1));
+    /* ASCII case mapping at its bounds: A and Z fold, [ (Z + 1) does not */
+    CHECK(same("AZaz@AZ.example/AZ", "azaz@az.example/AZ", 1, 1));
+    CHECK(same("AZaz@AZ.example/AZ", "azaz@az.example/az", 0, 1));
+    CHECK(same("a[@example.com", "a{@example.com", 0, 0));
     CHECK(formats("Juliet@Example.com./r", "juliet@example.com/r"));
 }
 

@@ -320,6 +320,12 @@ static void test_nospace_skips_one(void)
     /* exactly enough: <presence/> = 16 + 8 bytes (jabber:client is well known: no record) */
     CHECK(expect(HDR "<presence/>", 24, "<presence/>\n"));
     CHECK(expect(HDR "<presence/>", 23, "NOSPACE\n"));
+    /* a text node: 8 + its bytes, the element 16 + 1 */
+    CHECK(expect(HDR "<m>hi</m>", 27, "<m>hi</m>\n"));
+    CHECK(expect(HDR "<m>hi</m>", 26, "NOSPACE\n"));
+    /* a namespaced attribute: 8 + name + value, its namespace's record 6 + 5 */
+    CHECK(expect(HDR "<m xmlns:p='urn:x' p:a='1'/>", 38, "<m xmlns:ns0=\"urn:x\" ns0:a=\"1\"/>\n"));
+    CHECK(expect(HDR "<m xmlns:p='urn:x' p:a='1'/>", 37, "NOSPACE\n"));
     /* an unknown namespace takes a record: 6 + 5 bytes */
     CHECK(expect("<stream:stream xmlns='urn:a' xmlns:stream='http://etherx.jabber.org/streams'><presence/>",
                  35, "<presence xmlns=\"urn:a\"/>\n"));
@@ -355,6 +361,31 @@ static void test_push_order(void)
         CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);
         CHECK(xmpp_tree_root(&s) == root && xmpp_str_eq(xmpp_node_name(root), "a"));
     }
+    {   /* a stanza no tokenizer makes (a value of 65,536 bytes) is skipped whole, and the
+           next one is collected */
+        static char big[0x10000];
+        xmpp_xml_attr at;
+        memset(&at, 0, sizeof at);
+        at.local = xmpp_str_z("v");
+        at.value.p = big;
+        at.value.n = sizeof big;
+        t.kind = XMPP_XML_START;
+        t.depth = 2;
+        t.attrs = &at;
+        t.nattrs = 1;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);
+        t.nattrs = 0;
+        t.depth = 3;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);   /* a child, skipped with it */
+        t.kind = XMPP_XML_END;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);
+        t.depth = 2;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_NOSPACE);
+        t.kind = XMPP_XML_START;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_AGAIN);
+        t.kind = XMPP_XML_END;
+        CHECK(xmpp_tree_push(&s, &t) == XMPP_OK && xmpp_tree_root(&s) != NULL);
+    }
 }
 
 /* The tree stays valid until the next stanza's first token. */
@@ -375,6 +406,8 @@ static void test_tree_lifetime(void)
             if (xmpp_tree_push(&s, &t) == XMPP_OK) {
                 seen++;
                 CHECK(eqs(xmpp_node_attr(xmpp_tree_root(&s), NULL, "id"), seen == 1 ? "1" : "2"));
+                /* where the stanza's '<' is in the stream */
+                CHECK(xmpp_tree_offset(&s) == sizeof HDR - 1 + (seen == 1 ? 0 : sizeof "<message id='1'/>" - 1));
             }
         }
         if (seen == 1) CHECK(eqs(xmpp_node_attr(xmpp_tree_root(&s), NULL, "id"), "1"));
@@ -429,6 +462,14 @@ static void test_arena_bound(void)
     lim.max_stanza = 0xFFFFFFFFu;
     lim.max_token = 65535;
     CHECK(sizeof(size_t) < 8 || xmpp_tree_arena_size(&lim) == 0);
+    /* the bound is exact at 2 GiB: 82,595,362 * 26 + 26 + 4096 + 96 fits 31 bits, one more
+       fifth of a stanza does not */
+    lim.max_token = 4096;
+    lim.max_attrs = 16;
+    lim.max_stanza = 82595362u * 5;
+    CHECK(xmpp_tree_arena_size(&lim) == (size_t)82595362u * 26 + 26 + 4096 + 96);
+    lim.max_stanza = 82595363u * 5;
+    CHECK(xmpp_tree_arena_size(&lim) == 0);
     CHECK(xmpp_tree_arena_size(NULL) == 65536 / 5 * 26 + 26 + 4096 + 6 * 16);
 }
 
@@ -481,7 +522,10 @@ static void test_long_attr_names(void)
             CHECK(eqs(xmpp_node_attr(m, k ? "urn:p" : NULL, name), "v"));
             CHECK(xmpp_node_attr_at(m, 1, &an, NULL, &av) && an.n == (k ? 5u : 0u) && eqs(av, "v"));
             CHECK(eqs(xmpp_node_attr(m, NULL, "a"), "1") && eqs(xmpp_node_attr(m, NULL, "z"), "2"));
-            CHECK(xmpp_tree_used(&s) < len + 64);
+            /* the arena bytes exactly: element 16 + "m", a and z 4 + 1 + 1 each, the long
+               name's record (4, 8 with a namespace, 10 from 32768 bytes) + name + value,
+               and the record of urn:p (6 + 5) when it is used */
+            CHECK(xmpp_tree_used(&s) == 17 + 6 + 6 + (n < 32768 ? (k ? 8u : 4u) : 10u) + n + 1 + (k ? 11u : 0u));
         }
     }
     /* an empty attribute name, then a plain one */
@@ -884,6 +928,25 @@ static void test_builder_review(void)
     CHECK(xmpp_build_text(&b, xmpp__str(NULL, 3)) == XMPP_ERR_INVALID);
     xmpp_build_init(&b, out, sizeof out, NULL);
     CHECK(xmpp_build_raw(&b, xmpp__str(NULL, 3)) == XMPP_ERR_INVALID);
+    /* a raw fragment goes out as it is, inside the element open */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    xmpp_build_start(&b, NULL, "m");
+    CHECK(xmpp_build_raw(&b, xmpp_str_z("<x a='&amp;'/>")) == XMPP_OK);
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b), "<m><x a='&amp;'/></m>") == 0);
+    /* text needs an element */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_text(&b, xmpp_str_z("hi")) == XMPP_ERR_INVALID);
+    CHECK(xmpp_build_finish(&b, &len) == XMPP_ERR_INVALID && len == 0 && !out[0]);
+    /* a name may start with a non-ASCII NameStartChar (U+00E9) */
+    xmpp_build_init(&b, out, sizeof out, NULL);
+    CHECK(xmpp_build_start(&b, NULL, "\xc3\xa9lan") == XMPP_OK);
+    xmpp_build_end(&b);
+    CHECK(strcmp(build_ok(&b), "<\xc3\xa9lan/>") == 0);
+    /* an error reply without a request says so */
+    xmpp_build_init(&b, out, sizeof out, "jabber:client");
+    CHECK(xmpp_build_error_reply(&b, NULL, XMPP_SERR_BAD_REQUEST, NULL) == XMPP_ERR_INVALID);
+    CHECK(strcmp(xmpp_build_errmsg(&b), "no request to reply to") == 0);
     /* priority out of range: refused before anything is written, no overflow */
     xmpp_build_init(&b, out, sizeof out, NULL);
     CHECK(xmpp_build_presence(&b, NULL, NULL, NULL, NULL, -2147483647 - 1) == XMPP_ERR_INVALID);
@@ -989,6 +1052,12 @@ static void fake_rng(void *ctx, unsigned char *buf, size_t n)
     while (n--) { *state = *state * 1103515245u + 12345u; *p++ = (unsigned char)(*state >> 16); }
 }
 
+static void counting_rng(void *ctx, unsigned char *buf, size_t n)
+{
+    unsigned *i = (unsigned *)ctx;
+    while (n--) { *buf++ = (unsigned char)(*i * 37 + 5); ++*i; }
+}
+
 static void test_ids(void)
 {
     char a[17], b[17], small[16];
@@ -1000,6 +1069,11 @@ static void test_ids(void)
         CHECK((a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') ||
               a[i] == '-' || a[i] == '_');
     CHECK(xmpp_make_id(small, sizeof small, fake_rng, &st) == NULL);
+    {   /* a known answer: 12 bytes i * 37 + 5 in base64url (RFC 4648 §5; Python's
+           base64.urlsafe_b64encode gives the same) */
+        unsigned k = 0;
+        CHECK(xmpp_make_id(a, sizeof a, counting_rng, &k) == a && strcmp(a, "BSpPdJm-4wgtUnec") == 0);
+    }
     CHECK(xmpp_make_id(a, sizeof a, NULL, NULL) == NULL);
 }
 
