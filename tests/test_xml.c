@@ -229,6 +229,9 @@ static void test_names_syntax(void)
     CHECK(expect("<a\xC2\xB7/>", "open 1 a\xC2\xB7 {}a\xC2\xB7\nclose 1 a\xC2\xB7 {}a\xC2\xB7\n"));
     CHECK(expect("<\xC2\xB7/>", "error: not-well-formed at byte 2: invalid character in a name\n"));   /* not a start char */
     CHECK(expect("<a\xC3\x97/>", "error: not-well-formed at byte 3: invalid character in a name\n"));   /* U+00D7 */
+    /* the top of [#x10000-#xEFFFF]: U+EFFFF is a name character, U+F0000 is not */
+    CHECK(expect("<a\xF3\xAF\xBF\xBF/>", "open 1 a\xF3\xAF\xBF\xBF {}a\xF3\xAF\xBF\xBF\nclose 1 a\xF3\xAF\xBF\xBF {}a\xF3\xAF\xBF\xBF\n"));
+    CHECK(expect("<a\xF3\xB0\x80\x80/>", "error: not-well-formed at byte 5: invalid character in a name\n"));
 }
 
 static void test_tag_syntax(void)
@@ -374,6 +377,7 @@ static void test_utf8(void)
     /* UTF-16 without a byte order mark: a 00 byte at the start */
     CHECK(expect_lim("\0<\0a\0/\0>", 8, NULL, "error: unsupported-encoding at byte 0: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
     CHECK(expect_lim("<\0a\0/\0>\0", 8, NULL, "error: unsupported-encoding at byte 1: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
+    CHECK(expect_lim(" \0<\0s\0>\0", 8, NULL, "error: unsupported-encoding at byte 1: a 00 byte at the start: UTF-16 or UTF-32, not UTF-8\n"));
     /* a 00 byte later is an XML error, not an encoding one (review) */
     CHECK(expect_lim("<a/> <\0", 7, NULL, "open 1 a {}a\nclose 1 a {}a\nerror: not-well-formed at byte 6: markup after the root element\n"));
     CHECK(expect_lim("   \0<a/>", 8, NULL, "error: not-well-formed at byte 3: text outside the root element\n"));
@@ -397,6 +401,10 @@ static void test_restricted(void)
     CHECK(expect("<a>&ampx;</a>", "open 1 a {}a\nerror: restricted-xml at byte 8: entity reference other than the predefined ones\n"));
     CHECK(expect("<a>&quotx;</a>", "open 1 a {}a\nerror: restricted-xml at byte 8: entity reference other than the predefined ones\n"));
     CHECK(expect("<a x='&nbsp;'/>", "error: restricted-xml at byte 11: entity reference other than the predefined ones\n"));
+    /* one letter from a predefined one, in text and in a value (the XMPP_FAST shortcut
+       decodes whole references itself) */
+    CHECK(expect("<s>&apox;</s>", "open 1 s {}s\nerror: restricted-xml at byte 8: entity reference other than the predefined ones\n"));
+    CHECK(expect("<s a='&apox;'/>", "error: restricted-xml at byte 11: entity reference other than the predefined ones\n"));
 }
 
 static void test_xml_declaration(void)
@@ -408,6 +416,7 @@ static void test_xml_declaration(void)
     CHECK(expect("<?xml version='2.0'?><a/>", "error: not-well-formed at byte 20: XML declaration: version is not 1.x\n"));
     CHECK(expect("<?xml version='1.0' encoding='ISO-8859-1'?><a/>", "error: unsupported-encoding at byte 42: encoding other than UTF-8 declared\n"));
     CHECK(expect("<?xml version='1.0' encoding='UTF-16'?><a/>", "error: unsupported-encoding at byte 38: encoding other than UTF-8 declared\n"));
+    CHECK(expect("<?xml version='1.0' encoding='UTF-9'?><a/>", "error: unsupported-encoding at byte 37: encoding other than UTF-8 declared\n"));
     CHECK(expect("<?xml version='1.0' standalone='maybe'?><a/>", "error: not-well-formed at byte 39: XML declaration: standalone is not yes or no\n"));
     CHECK(expect("<?xml version='1.0' foo='x'?><a/>", "error: not-well-formed at byte 28: XML declaration: unknown or misplaced pseudo-attribute\n"));
     CHECK(expect("<?xml encoding='UTF-8' version='1.0'?><a/>", "error: not-well-formed at byte 37: XML declaration without version\n"));
@@ -439,6 +448,10 @@ static void test_limit_name(void)
     CHECK(expect_lim("<a vwxyz='1'/>", 14, &l, "error: policy-violation at byte 7: name longer than max_name\n"));
     CHECK(expect_lim("<ab:cd/>", 8, &l, "error: policy-violation at byte 5: name longer than max_name\n"));
     CHECK(expect_lim("<abc\xC3\xA9/>", 8, &l, "error: policy-violation at byte 4: name longer than max_name\n"));
+    {   /* max_name as large as max_token: the name reaches max_token first */
+        xmpp_xml_limits t = { 0, 0, 16, 16, 0 };
+        CHECK(expect_lim("<aaaaaaaaaaaaaaaaa>", 19, &t, "error: policy-violation at byte 17: start tag longer than max_token\n"));
+    }
 }
 
 static void test_limit_token(void)
@@ -579,6 +592,28 @@ static void test_limit_small_buffer(void)
         CHECK(strstr(got, "error: policy-violation") != NULL && strstr(got, "tokenizer buffer full") != NULL);
         if (!strstr(got, "tokenizer buffer full")) printf("%s", got);
     }
+    {   /* a root element that leaves exactly 4 bytes for text: text goes out a byte at a
+           time (a character of up to 4 bytes must fit), with 3 the buffer is full. The
+           buffer's end is aligned, so the name's length varies until the smallest buffer
+           that works leaves exactly 4 (and not 5 or more: "xy" in one token, or none) */
+        static unsigned char bb[512];
+        xmpp_xml_limits one = { 0, 1, 0, 0, 0 };
+        char d[96];
+        size_t n, size = 0;
+        int found = 0;
+        for (n = 20; n < 80 && !found; n++) {
+            d[0] = '<';
+            memset(d + 1, 'a', n);
+            memcpy(d + 1 + n, ">xy", 4);
+            for (size = 64; size < sizeof bb; size++) {
+                if (xmpp_xml_init(&x, bb, size, &one)) continue;
+                xt_run(&x, d, n + 4, NULL, 0, &o);
+                if (!strstr(got, "error")) break;
+            }
+            found = size < sizeof bb && strstr(got, "\ntext 1 \"x\"\ntext 1 \"y\"\n") != NULL;
+        }
+        CHECK(found);
+    }
 }
 
 static void test_init_errors(void)
@@ -605,6 +640,14 @@ static void test_init_errors(void)
     }
     CHECK(xmpp_xml_init(&x, tbuf, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);
     CHECK(xmpp_xml_init(&x, tbuf + 1, xmpp_xml_buffer_size(NULL), NULL) == XMPP_OK);   /* any alignment */
+    {   /* the documented maxima are taken: 65535 attributes */
+        xmpp_xml_limits most = { 0, 65535, 0, 0, 0 };
+        size_t n = xmpp_xml_buffer_size(&most);
+        unsigned char *b = n ? malloc(n) : NULL;
+        CHECK(n > 0 && (b != NULL || sizeof(void *) < 8));   /* a board may lack the MBs */
+        if (b) CHECK(xmpp_xml_init(&x, b, n, &most) == XMPP_OK);
+        free(b);
+    }
 }
 
 /* The buffer from xmpp_xml_buffer_size() holds the worst case: max_depth elements, each
@@ -679,6 +722,19 @@ static void test_reset_restart(void)
     xmpp_xml_reset(&x);
     xt_run(&x, "<?xml version='1.0'?>" HDR, strlen("<?xml version='1.0'?>" HDR), NULL, 0, &o);
     CHECK(strcmp(got, "decl version=\"1.0\"\n" HDR_TOK) == 0);
+    /* the old stream's declarations are gone with it: its prefix is undeclared now, its
+       default namespace no longer in scope */
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    xt_run(&x, "<s xmlns:p='u' xmlns='d'>", 25, NULL, 0, &o);
+    CHECK(o.ntok == 1);
+    xmpp_xml_reset(&x);
+    xt_run(&x, "<p:s>", 5, NULL, 0, &o);
+    CHECK(strcmp(got, "error: not-well-formed at byte 4: undeclared namespace prefix on element\n") == 0);
+    xmpp_xml_init(&x, tbuf, sizeof tbuf, NULL);
+    xt_run(&x, "<s xmlns='d'>", 13, NULL, 0, &o);
+    xmpp_xml_reset(&x);
+    xt_run(&x, "<s><m/>", 7, NULL, 0, &o);
+    CHECK(strcmp(got, "open 1 s {}s\nstart 2 m {}m\nend 2 m {}m\n") == 0);
 }
 
 /* No hold-back: feeding a document up to the byte that completes a token makes that
