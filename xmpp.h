@@ -385,8 +385,8 @@ typedef struct xmpp_node xmpp_node;
    XMPP_TREE_NS_MAX namespaces is skipped (XMPP_ERR_NOSPACE) whatever the arena. The
    worst case, a stanza of nothing but empty elements and one-byte texts
    (<a/>x<a/>x...), takes 5.2 times its size; typical stanzas take less than 1.5 times
-   (README.md). 0 if it would be 2 GiB or more (the
-   arena's distances are 31 bits; xmpp_tree_init() uses at most 2 GiB - 1). */
+   (README.md). 0 if it would be 2 GiB or more (the arena's distances are 31 bits;
+   xmpp_tree_init() uses at most 2 GiB - 1). */
 XMPPDEF size_t xmpp_tree_arena_size(const xmpp_xml_limits *lim);
 
 /* Start collecting into arena (any alignment). */
@@ -482,8 +482,8 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    else is XMPP_ERR_INVALID. Names are checked as XML names without a ':' (NCNames:
    prefixes are the builder's). A namespace declaration is written where an element's
    namespace differs from its parent's (for the stanza's root: from the default given to
-   xmpp_build_init); a namespaced attribute gets a prefix ns0,
-   ns1, ... declared on its element; the xml: prefix needs none. An element cannot be in
+   xmpp_build_init); a namespaced attribute gets a prefix ns0, ns1, ... declared on its
+   element; the xml: prefix needs none. An element cannot be in
    the xml (or xmlns) namespace, nor an attribute in the xmlns one; an attribute without
    a namespace cannot be named xmlns (with one, xml:xmlns or ns0:xmlns, it can). The
    builder never writes a comment or a processing instruction (but what you pass to
@@ -500,9 +500,9 @@ XMPPDEF int xmpp_str_eq(xmpp_str s, const char *z);
    valid as long as the builder is used, and strings passed to start (ns, name) until the
    matching end (string literals, a tree's views). Elements nest at most
    XMPP_BUILD_DEPTH deep (default 16; the same value in every translation unit, or
-   xmpp_build_init() fails). Writing the
-   same attribute twice on one element is the caller's mistake that the builder does not
-   catch (the receiver rejects it as not-well-formed). */
+   xmpp_build_init() fails). Writing the same attribute twice on one element is the
+   caller's mistake that the builder does not catch (the receiver rejects it as
+   not-well-formed). */
 
 #ifndef XMPP_BUILD_DEPTH
 #define XMPP_BUILD_DEPTH 16
@@ -4296,7 +4296,7 @@ static const char xmpp__hex[] = "0123456789ABCDEF";
 
 /* The first error sticks, except that a misuse found while only counting (after
    XMPP_ERR_NOSPACE) replaces it: a retry with a bigger buffer would fail on it anyway.
-   Running out of room undoes the current call's bytes: the buffer keeps whole calls. */
+   Either error undoes the current call's bytes: the buffer keeps whole calls. */
 static void xmpp__bfail(xmpp_builder *b, xmpp_err code, const char *why)
 {
     if (b->err && !(b->err == XMPP_ERR_NOSPACE && code == XMPP_ERR_INVALID)) return;

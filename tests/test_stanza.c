@@ -361,10 +361,12 @@ static void test_push_order(void)
         CHECK(xmpp_tree_push(&s, &t) == XMPP_ERR_INVALID);
         CHECK(xmpp_tree_root(&s) == root && xmpp_str_eq(xmpp_node_name(root), "a"));
     }
-    {   /* a stanza no tokenizer makes (a value of 65,536 bytes) is skipped whole, and the
-           next one is collected */
+    {   /* a stanza no tokenizer makes (a value of 65,536 bytes) is skipped whole, also in
+           an arena with room for it, and the next one is collected */
         static char big[0x10000];
+        static unsigned char roomy[0x10000 + 256];
         xmpp_xml_attr at;
+        xmpp_tree_init(&s, roomy, sizeof roomy);
         memset(&at, 0, sizeof at);
         at.local = xmpp_str_z("v");
         at.value.p = big;
