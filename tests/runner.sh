@@ -1,7 +1,7 @@
 #!/bin/sh
 # runner.sh RUNNER - the test runner (tests/runner.c) on made-up commands: its sum line, and
-# what it counts as a failure (a command that dies, prints no count line, or exits 1 with
-# no failure in its count; a skip under CI=true).
+# what it counts as a failure (a command that dies, prints no count line, exits 1 with no
+# failure in its count, or runs past RUNNER_TIMEOUT; a skip under CI=true).
 set -u
 bin=${1:?usage: runner.sh RUNNER}
 pass=0 fail=0
@@ -27,5 +27,17 @@ expect "0 passed, 1 failed" "" "a=echo no count line"
 expect "1 passed, 1 failed" "" "a=echo 1 passed, 0 failed; kill -9 \$\$"
 expect "1 passed, 1 failed" "" "a=echo 1 passed, 0 failed; exit 1"
 expect "1 passed, 1 failed" "" "a=echo 1 passed, 0 failed; exit 3"
+# a command that hangs is stopped at RUNNER_TIMEOUT and counted as a failure; the commands
+# after it still run
+t0=$(date +%s)
+out=$(RUNNER_TIMEOUT=1 "$bin" "a=echo 1 passed, 0 failed; sleep 60" "b=echo 2 passed, 0 failed")
+st=$? t=$(( $(date +%s) - t0 ))
+if [ "$st" = 1 ] && [ "$t" -lt 30 ] && [ "$(echo "$out" | tail -n 1)" = "3 passed, 1 failed" ] &&
+   echo "$out" | grep -q '^\[a\] stopped after 1 s'; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+    echo "FAIL runner with RUNNER_TIMEOUT=1 on 'sleep 60': status $st after $t s, printed:"; echo "$out"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
