@@ -3,10 +3,11 @@
    Usage: runner LABEL=COMMAND ...   A command that dies, prints no count line, exits 1
    although its count lines report no failure, or runs longer than RUNNER_TIMEOUT seconds
    (default 1200) counts as one failure. A command that runs too long is stopped: SIGTERM
-   to its process group (its own: scripts' traps stop their servers by PID), SIGKILL 10 s
-   later, and 5 s after that its output is no longer waited for (something outside the
-   group may hold it open). A command that takes 10 s or more has its time printed. With
-   CI=true in the environment a skipped test is a failure. */
+   to its process group (its own; a script's traps then stop its test and servers by PID),
+   SIGKILL to what is left of the group 30 s later, and 5 s after that its output is no
+   longer waited for (something outside the group may hold it open). A command that takes
+   10 s or more has its time printed. With CI=true in the environment a skipped test is a
+   failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -18,17 +19,33 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t child_group, timed_out;
+static volatile sig_atomic_t child_group, timed_out, stopping;
 
 /* SIGALRM: the command's time is up. The first alarm asks its process group to stop, the
-   second (10 s later) kills what is left of it, the third (5 s later) gives up its output. */
+   second (30 s later, time for a script's cleanup) kills what is left of it, the third
+   (5 s later) gives up its output. */
 static void on_alarm(int sig)
 {
     (void)sig;
     if (!child_group || timed_out >= 3) return;
     timed_out++;
-    if (timed_out == 1) { kill(-(pid_t)child_group, SIGTERM); alarm(10); }
+    if (timed_out == 1) { kill(-(pid_t)child_group, SIGTERM); alarm(30); }
     else if (timed_out == 2) { kill(-(pid_t)child_group, SIGKILL); alarm(5); }
+}
+
+/* SIGINT, SIGTERM, SIGHUP (a Ctrl-C at the terminal reaches only the foreground group,
+   which the command is not in): passed on to the command's group, whose output is read
+   to its end (a script's cleanup that writes to a closed pipe would die of SIGPIPE), and
+   then taken as usual (see main). A second one is taken at once. */
+static void on_stop(int sig)
+{
+    if (stopping || !child_group) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stopping = sig;
+    kill(-(pid_t)child_group, sig);
 }
 
 /* Start COMMAND under /bin/sh in a process group of its own, its stdout on a pipe. */
@@ -69,6 +86,14 @@ int main(int argc, char **argv)
     sa.sa_handler = on_alarm;   /* no SA_RESTART: a read waiting on a stopped command ends */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
+    for (i = 0; i < 3; i++) {   /* not those ignored when we started (nohup) */
+        static const int stops[3] = { SIGINT, SIGTERM, SIGHUP };
+        struct sigaction old;
+        sigaction(stops[i], NULL, &old);
+        if (old.sa_handler == SIG_IGN) continue;
+        sa.sa_handler = on_stop;
+        sigaction(stops[i], &sa, NULL);
+    }
     for (i = 1; i < argc; i++) {
         char line[4096], *cmd = strchr(argv[i], '=');
         const char *label = argv[i];
@@ -89,8 +114,9 @@ int main(int argc, char **argv)
             long p, fl, s = 0;
             int n = 0;
             if (!fgets(line, sizeof line, f)) {
-                if (ferror(f) && errno == EINTR && timed_out < 3) { clearerr(f); continue; }
-                break;
+                if (!ferror(f) || errno != EINTR || timed_out >= 3) break;
+                clearerr(f);
+                continue;
             }
             if (sscanf(line, "%ld passed, %ld failed%n", &p, &fl, &n) == 2 && n > 0) {
                 sscanf(line + n, ", %ld skipped", &s);
@@ -107,6 +133,11 @@ int main(int argc, char **argv)
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
         alarm(0);
         child_group = 0;
+        if (stopping) {
+            fflush(stdout);
+            signal((int)stopping, SIG_DFL);
+            raise((int)stopping);
+        }
         if (time(NULL) - t0 >= 10) printf("[%s] took %ld s\n", label, (long)(time(NULL) - t0));
         if (timed_out) {
             printf("[%s] stopped after %u s (RUNNER_TIMEOUT): 1 failed\n", label, limit);
