@@ -974,7 +974,7 @@ XMPPDEF void xmpp_sasl_wipe(xmpp_sasl *s);
 /* ---- the server's side (SCRAM and PLAIN): verify one client */
 
 /* A server's view of one account. SCRAM needs salt, iterations and either the keys or
-   the password (the keys are then derived); PLAIN needs the password or the keys. */
+   the password (the keys are then derived); PLAIN needs the password. */
 typedef struct xmpp_sasl_server_config {
     xmpp_sasl_mech mech;       /* PLAIN or a SCRAM mechanism */
     xmpp_str username;         /* the account; any other authcid is XMPP_ERR_AUTH */
@@ -6009,7 +6009,8 @@ static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
                   stored[XMPP_HASH_MAX], proof[XMPP_HASH_MAX];
     xmpp_str r, sv, iv, v;
     size_t pos = 0, at = 0, slen;
-    uint32_t it = 0;
+    uint32_t it = 0, dg;
+    int over = 0;   /* the iteration count does not fit 32 bits */
     xmpp_hmac mac[2];
     xmpp_sasl_cache *cache = s->cache;
     xmpp__w w;
@@ -6048,16 +6049,18 @@ static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
         return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a < 0 ? "server-first-message: no iteration count (i=)" : a ?
                                "server-first-message: the iteration count (i=) must follow the salt" :
                                "server-first-message: malformed attribute (a letter, '=', a value)", at);
-    for (i = 0; i < iv.n; i++) {   /* posit-number = %x31-39 *DIGIT, saturating */
+    for (i = 0; i < iv.n; i++) {   /* posit-number = %x31-39 *DIGIT; past 2^32 - 1: over */
         if (iv.p[i] < '0' || iv.p[i] > '9' || (i == 0 && iv.p[i] == '0' && iv.n > 1))
             return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the iteration count (i=) is not a number", at + 2 + i);
-        it = it > (UINT32_MAX - 9) / 10 ? UINT32_MAX : it * 10 + (uint32_t)(iv.p[i] - '0');
+        dg = (uint32_t)(iv.p[i] - '0');
+        if (it > (UINT32_MAX - dg) / 10) over = 1;
+        it = over ? UINT32_MAX : it * 10 + dg;
     }
     if (!iv.n)
         return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the iteration count (i=) is not a number", at + 2);
     if (it < s->min_it)
         return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is below the minimum", at + 2);
-    if (it > s->max_it)
+    if (it > s->max_it || over)
         return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is above the maximum", at + 2);
     for (;;) {   /* extensions: optional, ignored; the defined attributes only once */
         at = pos;

@@ -54,6 +54,15 @@ static int is_err(const xmpp_errinfo *e, xmpp_err code, const char *msg)
     return 0;
 }
 
+/* an error with exactly this code, message and offset */
+static int is_err_at(const xmpp_errinfo *e, xmpp_err code, const char *msg, uint64_t off)
+{
+    if (!is_err(e, code, msg)) return 0;
+    if (e->offset == off) return 1;
+    printf("  offset %lu, want %lu\n", (unsigned long)e->offset, (unsigned long)off);
+    return 0;
+}
+
 /* a deterministic RNG for nonces */
 static void test_rng(void *ctx, unsigned char *buf, size_t n)
 {
@@ -1076,6 +1085,9 @@ static void test_saslprep_ascii(void)
     client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "us\x01er", "pw");
     CHECK(xmpp_sasl_start(&s, &cc, out, sizeof out, &n) == XMPP_ERR_INVALID);
     CHECK(is_err(xmpp_sasl_error(&s), XMPP_ERR_INVALID, "the username has a control character (SASLprep, RFC 4013 §2.3)"));
+    client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "us\x1f", "pw");   /* the last control character */
+    CHECK(xmpp_sasl_start(&s, &cc, out, sizeof out, &n) == XMPP_ERR_INVALID);
+    CHECK(is_err(xmpp_sasl_error(&s), XMPP_ERR_INVALID, "the username has a control character (SASLprep, RFC 4013 §2.3)"));
     client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "user", "p\x7fw");
     CHECK(xmpp_sasl_start(&s, &cc, out, sizeof out, &n) == XMPP_ERR_INVALID);
     CHECK(is_err(xmpp_sasl_error(&s), XMPP_ERR_INVALID, "the password has a control character (SASLprep, RFC 4013 §2.3)"));
@@ -1109,6 +1121,259 @@ static void test_sasl_space(void)
     CHECK(xmpp_sasl_step(&s, rfc7677.server_first, strlen(rfc7677.server_first), out, need, &n) == XMPP_OK);
     CHECK(eq_bytes(out, n, rfc7677.final));
     CHECK(xmpp_sasl_success(&s, rfc7677.server_final, strlen(rfc7677.server_final)) == XMPP_OK);
+}
+
+/* ---- where each error is (offset: the byte of the message being parsed, 0 when
+   there is no message: a bad configuration, a call out of turn) */
+
+#define V7677 "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+
+static void test_scram_client_offsets(void)
+{
+    static const char big_salt[] = R7677 ",s=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,i=4096";
+    static const struct { const char *msg; xmpp_err code; const char *why; size_t off; } first[] = {
+        { "m=foo," R7677 "," S7677 ",i=4096", XMPP_ERR_SASL_MALFORMED, "server-first-message: a mandatory extension (m=) we do not support", 0 },
+        { "r=" N7677 "ab\x7f," S7677 ",i=4096", XMPP_ERR_SASL_MALFORMED, "server-first-message: the nonce (r=) is not printable ASCII", 2 },
+        { "r=" N7677 "," S7677 ",i=4096", XMPP_ERR_AUTH, "the server's nonce (r=) adds nothing to ours", 2 },
+        { big_salt, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the salt is longer than XMPP_SASL_SALT_MAX bytes",
+          sizeof R7677 + 2 },   /* the salt's value: past R7677 "," and "s=" */
+    };
+    static const struct { const char *msg; xmpp_err code; const char *why; size_t off; } final[] = {
+        { "", XMPP_ERR_AUTH, "the server claims success without its signature (v=): it is not verified", 0 },
+        { "e=invalid-proof", XMPP_ERR_AUTH, "server error e=invalid-proof", 0 },
+        { "x=1," V7677, XMPP_ERR_SASL_MALFORMED, "server-final-message: expected v= (the server's signature) or e=", 0 },
+        { "v", XMPP_ERR_SASL_MALFORMED, "server-final-message: malformed attribute (a letter, '=', a value)", 0 },
+        { V7677 "," V7677, XMPP_ERR_SASL_MALFORMED, "server-final-message: duplicate or misplaced attribute", sizeof V7677 },
+        { V7677 ",x=1,e=other-error", XMPP_ERR_SASL_MALFORMED, "server-final-message: duplicate or misplaced attribute", sizeof V7677 + 4 },
+    };
+    xmpp_sasl s;
+    unsigned char out[256];
+    size_t i, n;
+    for (i = 0; i < sizeof first / sizeof first[0]; i++) {
+        scram_start_7677(&s);
+        CHECK(xmpp_sasl_step(&s, first[i].msg, strlen(first[i].msg), out, sizeof out, &n) == first[i].code);
+        CHECK(is_err_at(xmpp_sasl_error(&s), first[i].code, first[i].why, first[i].off));
+    }
+    for (i = 0; i < sizeof final / sizeof final[0]; i++) {
+        scram_start_7677(&s);
+        CHECK(xmpp_sasl_step(&s, rfc7677.server_first, strlen(rfc7677.server_first), out, sizeof out, &n) == XMPP_OK);
+        CHECK(xmpp_sasl_success(&s, final[i].msg, strlen(final[i].msg)) == final[i].code);
+        CHECK(is_err_at(xmpp_sasl_error(&s), final[i].code, final[i].why, final[i].off));
+    }
+    /* success before the exchange */
+    scram_start_7677(&s);
+    CHECK(xmpp_sasl_success(&s, "", 0) == XMPP_ERR_AUTH);
+    CHECK(is_err_at(xmpp_sasl_error(&s), XMPP_ERR_AUTH, "the server claims success before the SCRAM exchange: it is not verified", 0));
+}
+
+static void test_server_offsets(void)
+{
+    static char authz[XMPP_SASL_SERVER_BUF + 1 + 22];
+    xmpp_sasl_config cc;
+    xmpp_sasl_server_config sc;
+    unsigned char out[64];
+    size_t n;
+    server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "user", "pencil");
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, "", 0, out, sizeof out, &n) == XMPP_ERR_SASL_MALFORMED);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_SASL_MALFORMED, "empty client-first-message", 0));
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, "p=tls-server-end-point,,n=user,r=abc", 36, out, sizeof out, &n) == XMPP_ERR_SASL_MALFORMED);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_SASL_MALFORMED, "channel binding (p=) with a mechanism without -PLUS", 0));
+    sc.mech = XMPP_SASL_SCRAM_SHA_256_PLUS;
+    sc.cb_data = fake_cb;
+    sc.cb_len = sizeof fake_cb;
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, "p=tls-exporter,,n=user,r=abc", 28, out, sizeof out, &n) == XMPP_ERR_AUTH);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_AUTH, "unsupported channel-binding type", 2));
+    /* the proof's offset: just past ",p=" */
+    client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "user", "pencil");
+    server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "user", "pencil");
+    run_duel(&cc, &sc, bad_proof_b64);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_SASL_MALFORMED,
+                    "client-final-message: the proof (p=) is not base64 of a digest", find(D.a, D.an, ",p=") + 3));
+    /* PLAIN: an authzid longer than the buffer that would keep it */
+    memset(authz, 'a', XMPP_SASL_SERVER_BUF + 1);
+    memcpy(authz + XMPP_SASL_SERVER_BUF + 1, "\0tim\0tanstaaftanstaaf", 21);
+    server_cfg(&sc, XMPP_SASL_PLAIN, "tim", "tanstaaftanstaaf");
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, authz, sizeof authz - 1, out, sizeof out, &n) == XMPP_ERR_POLICY_VIOLATION);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_POLICY_VIOLATION,
+                    "PLAIN: the authzid is longer than XMPP_SASL_SERVER_BUF", 0));
+}
+
+static void test_config_error_offsets(void)
+{
+    xmpp_sasl_config cc;
+    xmpp_sasl_server_config sc;
+    xmpp_sasl s;
+    unsigned char out[64];
+    size_t n;
+    client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "user", "p\x01w");
+    CHECK(xmpp_sasl_start(&s, &cc, out, sizeof out, &n) == XMPP_ERR_INVALID);
+    CHECK(is_err_at(xmpp_sasl_error(&s), XMPP_ERR_INVALID, "the password has a control character (SASLprep, RFC 4013 §2.3)", 0));
+    client_cfg(&cc, XMPP_SASL_PLAIN, "tim", "");
+    CHECK(xmpp_sasl_start(&s, &cc, out, sizeof out, &n) == XMPP_ERR_INVALID);
+    CHECK(is_err_at(xmpp_sasl_error(&s), XMPP_ERR_INVALID, "PLAIN needs a password", 0));
+    server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "user", "pencil");
+    sc.salt_len = 0;
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_ERR_INVALID);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_INVALID, "SCRAM needs a salt (1 to 65535 bytes)", 0));
+    server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "user", "");
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_ERR_INVALID);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_INVALID, "SCRAM needs the stored and server keys, or the password", 0));
+}
+
+/* PLAIN on the server: done after one message; another is out of turn */
+static void test_server_plain_done(void)
+{
+    static const char msg[] = "\0tim\0tanstaaftanstaaf";
+    xmpp_sasl_server_config sc;
+    unsigned char out[64];
+    size_t n;
+    server_cfg(&sc, XMPP_SASL_PLAIN, "tim", "tanstaaftanstaaf");
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, msg, sizeof msg - 1, out, sizeof out, &n) == XMPP_OK && n == 0);
+    CHECK(xmpp_sasl_server_error(&D.v)->code == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, msg, sizeof msg - 1, out, sizeof out, &n) == XMPP_ERR_INVALID);
+    CHECK(is_err_at(xmpp_sasl_server_error(&D.v), XMPP_ERR_INVALID, "xmpp_sasl_server_step before start or after the end", 0));
+}
+
+/* The server's XMPP_ERR_NOSPACE: the exact size is reported, nothing changes, and a
+   buffer of exactly that size is enough (both messages). */
+static void test_server_space(void)
+{
+    xmpp_sasl_config cc;
+    xmpp_sasl_server_config sc;
+    size_t need;
+    client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "juliet", "pw");
+    server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "juliet", "pw");
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_start(&D.s, &cc, D.a, sizeof D.a, &D.an) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, D.an, D.b, 0, &need) == XMPP_ERR_NOSPACE);
+    CHECK(need > 0 && xmpp_sasl_server_step(&D.v, D.a, D.an, D.b, need - 1, &D.bn) == XMPP_ERR_NOSPACE && D.bn == need);
+    CHECK(xmpp_sasl_server_error(&D.v)->code == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, D.an, D.b, need, &D.bn) == XMPP_AGAIN && D.bn == need);
+    CHECK(xmpp_sasl_step(&D.s, D.b, D.bn, D.a, sizeof D.a, &D.an) == XMPP_OK);
+    need = 2 + XMPP_B64_ENCODED_SIZE(32);   /* "v=" and the signature */
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, D.an, D.b, need - 1, &D.bn) == XMPP_ERR_NOSPACE && D.bn == need);
+    CHECK(xmpp_sasl_server_error(&D.v)->code == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, D.an, D.b, need, &D.bn) == XMPP_OK && D.bn == need);
+    CHECK(xmpp_sasl_success(&D.s, D.b, D.bn) == XMPP_OK);
+}
+
+/* The server's buffer holds the client-first-message, ',', the server-first-message
+   and ',' (RFC 5802 §3 AuthMessage up to the final message): an exchange that fills it
+   to the last byte completes (the proof computed here from the RFC's formulas); one
+   byte more is refused. */
+static void test_server_buffer_full(void)
+{
+    xmpp_sasl_server_config sc;
+    xmpp_hmac cs, ss;
+    unsigned char salted[32], ck[32], stored[32], sk[32], sig[32];
+    char b64[48];
+    size_t n, k, sf, len, i, cn;
+    /* need = n + 1 + sf + 1, with n = 12 + cn ("n,,n=user,r=" nonce) and
+       sf = 2 + cn + snonce + 3 + 24 + 3 + 4 ("r=" nonces ",s=" salt ",i=4096") */
+    const char *snonce = XMPP_SASL_SERVER_BUF % 2 ? "S" : "ST";
+    cn = (XMPP_SASL_SERVER_BUF - 50 - strlen(snonce)) / 2;
+    server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "user", "pencil");
+    sc.nonce = S(snonce);
+    /* one byte too many */
+    memcpy(D.a, "n,,n=user,r=", 12);
+    memset(D.a + 12, 'c', cn + 1);
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, 12 + cn + 1, D.b, sizeof D.b, &len) == XMPP_ERR_POLICY_VIOLATION);
+    /* exactly full */
+    n = 12 + cn;
+    CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, n, D.b, sizeof D.b, &sf) == XMPP_AGAIN);
+    CHECK(n + 1 + sf + 1 == XMPP_SASL_SERVER_BUF);
+    xmpp_pbkdf2(XMPP_SHA256, "pencil", 6, test_salt, sizeof test_salt, 4096, salted, 32);
+    xmpp_hmac_once(XMPP_SHA256, salted, 32, "Client Key", 10, ck);
+    xmpp_hash_once(XMPP_SHA256, ck, 32, stored);
+    xmpp_hmac_once(XMPP_SHA256, salted, 32, "Server Key", 10, sk);
+    xmpp_hmac_init(&cs, XMPP_SHA256, stored, 32);
+    xmpp_hmac_init(&ss, XMPP_SHA256, sk, 32);
+    /* AuthMessage = client-first-message-bare "," server-first-message "," final-without-proof */
+    xmpp_hmac_update(&cs, D.a + 3, n - 3);
+    xmpp_hmac_update(&ss, D.a + 3, n - 3);
+    xmpp_hmac_update(&cs, ",", 1);
+    xmpp_hmac_update(&ss, ",", 1);
+    xmpp_hmac_update(&cs, D.b, sf);
+    xmpp_hmac_update(&ss, D.b, sf);
+    xmpp_hmac_update(&cs, ",", 1);
+    xmpp_hmac_update(&ss, ",", 1);
+    memcpy(D.a, "c=biws,", 7);
+    memcpy(D.a + 7, D.b, 2 + cn + strlen(snonce));   /* "r=" and the combined nonce */
+    k = 7 + 2 + cn + strlen(snonce);
+    xmpp_hmac_update(&cs, D.a, k);
+    xmpp_hmac_update(&ss, D.a, k);
+    xmpp_hmac_final(&cs, sig);
+    for (i = 0; i < 32; i++) sig[i] ^= ck[i];   /* ClientProof */
+    memcpy(D.a + k, ",p=", 3);
+    CHECK(xmpp_b64_encode(sig, 32, (char *)D.a + k + 3, sizeof D.a - k - 3, &len) == XMPP_OK);
+    CHECK(xmpp_sasl_server_step(&D.v, D.a, k + 3 + len, D.b, sizeof D.b, &len) == XMPP_OK);
+    xmpp_hmac_final(&ss, sig);   /* ServerSignature */
+    memcpy(b64, "v=", 2);
+    CHECK(xmpp_b64_encode(sig, 32, b64 + 2, sizeof b64 - 2, &k) == XMPP_OK);
+    b64[2 + k] = 0;
+    CHECK(eq_bytes(D.b, len, b64));
+}
+
+/* Iteration counts up to 2^32 - 1 are read exactly: with max_iterations at UINT32_MAX
+   and a cache for the count, the client logs in without a password against a server
+   that stores only the keys (derived here from the cached SaltedPassword, RFC 5802 §3).
+   A count past 2^32 - 1 is above any maximum. */
+static void test_scram_large_iterations(void)
+{
+    static const uint32_t counts[] = { 4000000000u, 4294967290u, 4294967294u, 4294967295u };
+    static const char *const over[] = { "4294967296", "4294967300", "99999999999" };
+    xmpp_sasl_config cc;
+    xmpp_sasl_server_config sc;
+    xmpp_sasl_cache cache;
+    xmpp_sasl s;
+    unsigned char ck[32], stored[32], sk[32], out[64];
+    char msg[160];
+    size_t i, n;
+    for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        memset(&cache, 0, sizeof cache);
+        cache.valid = 1;
+        cache.alg = 32;
+        cache.iterations = counts[i];
+        cache.salt_len = sizeof test_salt;
+        memcpy(cache.salt, test_salt, sizeof test_salt);
+        memset(cache.salted_password, 0x42, 32);
+        xmpp_hmac_once(XMPP_SHA256, cache.salted_password, 32, "Client Key", 10, ck);
+        xmpp_hash_once(XMPP_SHA256, ck, 32, stored);
+        xmpp_hmac_once(XMPP_SHA256, cache.salted_password, 32, "Server Key", 10, sk);
+        client_cfg(&cc, XMPP_SASL_SCRAM_SHA_256, "juliet", "");   /* no password: the cache must match */
+        cc.cache = &cache;
+        cc.max_iterations = UINT32_MAX;
+        server_cfg(&sc, XMPP_SASL_SCRAM_SHA_256, "juliet", "");
+        sc.iterations = counts[i];
+        sc.stored_key = stored;
+        sc.server_key = sk;
+        run_duel(&cc, &sc, NULL);
+        CHECK(D.client == XMPP_OK && D.server == XMPP_OK);
+        CHECK(xmpp_sasl_error(&D.s)->code == XMPP_OK);
+    }
+    for (i = 0; i < sizeof over / sizeof over[0]; i++) {
+        memset(&cc, 0, sizeof cc);
+        cc.mech = XMPP_SASL_SCRAM_SHA_256;
+        cc.authcid = S("user");
+        cc.password = S("pencil");
+        cc.nonce = S(N7677);
+        cc.max_iterations = UINT32_MAX;
+        CHECK(xmpp_sasl_start(&s, &cc, out, sizeof out, &n) == XMPP_OK);
+        /* out (64 bytes) is too small for the answer: were the count taken, the step
+           would stop at XMPP_ERR_NOSPACE before starting PBKDF2 at 2^32 - 1 */
+        snprintf(msg, sizeof msg, "%s,%s,i=%s", R7677, S7677, over[i]);
+        CHECK(xmpp_sasl_step(&s, msg, strlen(msg), out, sizeof out, &n) == XMPP_ERR_POLICY_VIOLATION);
+        CHECK(is_err_at(xmpp_sasl_error(&s), XMPP_ERR_POLICY_VIOLATION,
+                        "server-first-message: the iteration count (i=) is above the maximum",
+                        strlen(msg) - strlen(over[i])));
+    }
 }
 
 /* ---- mechanism selection */
@@ -1218,6 +1483,13 @@ int main(void)
     RUN(test_plain_external_anonymous);
     RUN(test_saslprep_ascii);
     RUN(test_sasl_space);
+    RUN(test_scram_client_offsets);
+    RUN(test_server_offsets);
+    RUN(test_config_error_offsets);
+    RUN(test_server_plain_done);
+    RUN(test_server_space);
+    RUN(test_server_buffer_full);
+    RUN(test_scram_large_iterations);
     RUN(test_sasl_select);
     RUN(test_error_table);
     return check_done();
