@@ -1245,7 +1245,10 @@ typedef struct xmpp_stream {
 XMPPDEF size_t xmpp_stream_mem_size(const xmpp_stream_config *cfg);
 
 /* Set up a client in mem (any alignment) and queue our stream header. Errors:
-   XMPP_ERR_INVALID (no JID, a JID without a domain, no rng, mem too small). */
+   XMPP_ERR_INVALID (no JID, a JID without a domain, no rng, mem too small),
+   XMPP_ERR_NOSPACE (the output buffer, cfg->out, cannot hold our stream header: the
+   stream is CLOSED). A negotiation message that does not fit the output buffer later
+   (a restart's header, <auth/>, the bind) ends the stream the same way. */
 XMPPDEF xmpp_err xmpp_stream_init(xmpp_stream *c, const xmpp_stream_config *cfg, void *mem, size_t size);
 
 /* Bytes received from the server. Stops early (*used < len) while an event is waiting:
@@ -6826,7 +6829,7 @@ static void xmpp__send_header(xmpp_stream *c)
     }
     XMPP__BPUT(b, "' xml:lang='en'>");
     xmpp__out_must(c, 1, 0);
-    xmpp__set_state(c, XMPP_STATE_HEADER);
+    if (c->state != XMPP_STATE_CLOSED) xmpp__set_state(c, XMPP_STATE_HEADER);   /* it did not fit: over */
 }
 
 /* The stream restarts (after TLS, after SASL): the next bytes are a new stream, we send

@@ -24,6 +24,9 @@ static void test_query(void)
     CHECK(n == sizeof want_query && memcmp(q, want_query, n) == 0);
     CHECK(xmpp_srv_query(q, sizeof q, &n, 0x1234, "_xmpp-client._tcp", xmpp_str_z("example.com.")) == XMPP_OK);
     CHECK(n == sizeof want_query && memcmp(q, want_query, n) == 0);   /* the root dot is implied */
+    n = 99;   /* a buffer of exactly the query's size is enough */
+    CHECK(xmpp_srv_query(q, sizeof want_query, &n, 0x1234, "_xmpp-client._tcp", xmpp_str_z("example.com")) == XMPP_OK);
+    CHECK(n == sizeof want_query && memcmp(q, want_query, n) == 0);
     for (i = 0; i < sizeof want_query; i++)   /* exactly the size it needs */
         CHECK(xmpp_srv_query(q, i, &n, 0x1234, "_xmpp-client._tcp", xmpp_str_z("example.com")) == XMPP_ERR_NOSPACE && n == 0);
     CHECK(xmpp_srv_query(q, sizeof q, &n, 1, "_xmpp-client._tcp", xmpp_str_z("")) == XMPP_ERR_INVALID);
@@ -146,6 +149,39 @@ static void test_parse(void)
     CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 4, &n) == XMPP_ERR_PROTOCOL);   /* SERVFAIL */
 }
 
+/* The question echoed in other letter case (a resolver's 0x20 randomisation, RFC 5452
+   §9.1, either way round); a one-letter target (not "."); an SRV record reached through
+   a CNAME (RFC 2782: the owner name compressed as a pointer to the CNAME's target, itself
+   a label and a pointer: two jumps, the record read after the first pointer). */
+static void test_parse_more(void)
+{
+    xmpp_srv_target t[2];
+    size_t n = 9, cname_at;
+    answer_begin(0, 1);
+    srv(5, 10, 5222, "xmpp.example.com");
+    memcpy(msg + 13, "_XMPP-CLIENT", 12);   /* the answer's copy of the question upper case */
+    msg[31] = 'E';
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_OK && n == 1);
+    CHECK(n == 1 && t[0].port == 5222 && strcmp(t[0].host, "xmpp.example.com") == 0);
+    answer_begin(0, 1);
+    srv(5, 10, 5223, "x");
+    n = 9;
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_OK && n == 1);
+    CHECK(n == 1 && t[0].port == 5223 && strcmp(t[0].host, "x") == 0);
+    answer_begin(0, 2);
+    put16(0xC00C); put16(5); put16(1); put16(0); put16(300); put16(6);   /* CNAME srv.example.com */
+    cname_at = mlen;
+    put("\3srv", 4); put16(0xC01E);
+    put16(0xC000 | (unsigned)cname_at);   /* srv.example.com SRV 1 2 5269 xmpp.example.com */
+    put16(33); put16(1); put16(0); put16(300); put16(6 + 5 + 2);
+    put16(1); put16(2); put16(5269);
+    put("\4xmpp", 5); put16(0xC01E);
+    n = 9;
+    CHECK(xmpp_srv_parse(msg, mlen, want_query, sizeof want_query, t, 2, &n) == XMPP_OK && n == 1);
+    CHECK(n == 1 && t[0].priority == 1 && t[0].weight == 2 && t[0].port == 5269 &&
+          strcmp(t[0].host, "xmpp.example.com") == 0);
+}
+
 static void test_no_service(void)
 {
     xmpp_srv_target t[2];
@@ -258,12 +294,39 @@ static void test_order(void)
     CHECK(zero_first > 100 && zero_first < 320);   /* 1/51 of 10000 = 196 */
 }
 
+/* RFC 2782's selection, step by step with scripted draws: the draw is the rng's 4 bytes
+   (big-endian) mod (sum + 1); the first target whose running sum of weights reaches it is
+   taken, and the others keep their order. */
+static const unsigned char *draws;
+static void rng_script(void *ctx, unsigned char *buf, size_t n)
+{
+    (void)ctx;
+    memcpy(buf, draws, n);
+    draws += n;
+}
+
+static void test_order_draws(void)
+{
+    static const unsigned char d[] = { 0, 0, 1, 0,   0, 0, 0, 0 };   /* 256, then 0 */
+    xmpp_srv_target t[3];
+    target(&t[0], 1, 100, "a");   /* running sums 100, 300, 600: 256 % 601 picks b */
+    target(&t[1], 1, 200, "b");
+    target(&t[2], 1, 300, "c");
+    draws = d;
+    xmpp_srv_order(t, 3, rng_script, NULL);   /* then a, c: 0 % 401 picks a */
+    CHECK(draws == d + 8);
+    CHECK(!strcmp(t[0].host, "b") && !strcmp(t[1].host, "a") && !strcmp(t[2].host, "c"));
+    CHECK(t[0].weight == 200 && t[1].weight == 100 && t[2].weight == 300);
+}
+
 int main(void)
 {
     RUN(test_query);
     RUN(test_parse);
+    RUN(test_parse_more);
     RUN(test_no_service);
     RUN(test_malformed);
     RUN(test_order);
+    RUN(test_order_draws);
     return check_done();
 }

@@ -61,6 +61,8 @@ typedef struct {
 } harness;
 
 static harness h;
+static char closed_text[80];      /* the text of the last XMPP_STREAM_CLOSED event */
+static char trace[TEST_TRACE];    /* the trace test's; other tests borrow it */
 
 static void rng(void *ctx, unsigned char *buf, size_t n)
 {
@@ -90,6 +92,7 @@ static void log_event(const xmpp_stream_event *e)
                 e->text.p ? e->text.p : "");
         break;
     case XMPP_STREAM_CLOSED:   /* the condition we sent, else the error's */
+        sprintf(closed_text, "%.*s", (int)(e->text.n < 79 ? e->text.n : 79), e->text.p ? e->text.p : "");
         sprintf(line, "CLOSED %.*s\n", e->err ? (int)e->condition.n : 2, e->err ? e->condition.p : "ok");
         break;
     default: sprintf(line, "?\n"); break;
@@ -310,7 +313,11 @@ static void test_sasl_failure(void)
         srv("<failure xmlns='" SASL_NS "'><not-authorized/><text xml:lang='en'>wrong password</text></failure>");
         CHECK(same(h.events, "SASL_FAILURE not-authorized [wrong password]\nCLOSED not-authorized\n"));
         CHECK(same(take(), "</stream:stream>"));
-        /* nothing more is taken */
+        /* nothing more is taken; feed says why the stream ended */
+        {
+            size_t used = 9;
+            CHECK(xmpp_stream_feed(&h.s, "<message/>", 10, &used) == XMPP_ERR_AUTH && used == 0);
+        }
         srv("<message/>");
         CHECK(same(h.events, "SASL_FAILURE not-authorized [wrong password]\nCLOSED not-authorized\n"));
     }
@@ -395,6 +402,23 @@ static void test_forced_mechanism(void)
     take();
     srv(SHDR FEAT_PLAIN);
     CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
+}
+
+/* A long offer (RFC 6120 §6.4.1: any number of <mechanism/>): the first 16 are weighed,
+   so PLAIN as the 16th after 15 unknown ones is chosen. */
+static void test_many_mechanisms(void)
+{
+    char *feat = trace;   /* (RAM is short on the M0) */
+    int k;
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    take();
+    strcpy(feat, SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'>");
+    for (k = 0; k < 15; k++) sprintf(feat + strlen(feat), "<mechanism>X-UNKNOWN-%d</mechanism>", k);
+    strcat(feat, "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
+    srv(feat);
+    CHECK(same(h.events, ""));
+    CHECK(same(take(), "<auth xmlns=\"" SASL_NS "\" mechanism=\"PLAIN\">AGFsaWNlAHNlY3JldA==</auth>"));
 }
 
 /* cfg.anonymous (RFC 4505): a JID that is just the domain, the server's name for us. */
@@ -527,6 +551,25 @@ static void test_timeouts(void)
     CHECK(same(h.events, ""));
     tick(600);
     CHECK(same(h.events, "CLOSED connection-timeout\n"));
+    /* we give up on a silent server: our side of the stream is closed (§4.4) */
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    take();
+    tick(1000);
+    CHECK(same(h.events, "CLOSED connection-timeout\n"));
+    CHECK(same(closed_text, "the server did not answer in time"));
+    CHECK(same(take(), "</stream:stream>"));
+    /* a clock that does not start at 0: the timeout still runs from the first tick */
+    start(0, XMPP_TLS_NEVER);
+    drain();
+    CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, sizeof h.mem) == XMPP_OK);
+    h.now = 86400000;
+    xmpp_stream_tick(&h.s, h.now);
+    drain();
+    tick(999);
+    CHECK(same(h.events, ""));
+    tick(1);
+    CHECK(same(h.events, "CLOSED connection-timeout\n"));
     /* closing: the server never closes its side */
     start(0, XMPP_TLS_NEVER);
     login_plain();
@@ -552,6 +595,20 @@ static void test_keepalive(void)
     take();
     tick(1000);   /* this one is not answered */
     CHECK(same(h.events, "ONLINE alice@a.test/r1\nCLOSED connection-timeout\n"));
+    /* XEP-0199 §4.2: a ping only after ping_ms of silence: a stanza received restarts it */
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.ping_ms = 5000;
+    login_plain();
+    take();
+    tick(4000);
+    srv("<message id='m1'/>");
+    tick(1000);
+    CHECK(same(take(), ""));
+    tick(3999);
+    CHECK(same(take(), ""));
+    tick(1);
+    CHECK(same(take(), "<iq type=\"get\" id=\"ping-k\" to=\"a.test\"><ping xmlns=\"urn:xmpp:ping\"/></iq>"));
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\nSTANZA message m1\n"));
 }
 
 static void test_tls_policy(void)
@@ -588,8 +645,6 @@ static void test_tls_policy(void)
     srv(SHDR FEAT_PLAIN);
     CHECK(same(h.events, "CLOSED invalid-mechanism\n"));
 }
-
-static char trace[TEST_TRACE];
 
 static void test_session_and_skip(void)
 {
@@ -652,6 +707,13 @@ static void test_trace(void)
     CHECK(strstr(trace, "SASL_OUT \\0alice\\0(hidden)\n") != NULL);   /* decoded, password hidden */
     CHECK(strstr(trace, "secret") == NULL);
     CHECK(!trace_full);
+    {   /* a stanza of the application: shown as it goes out (only SASL is masked) */
+        xmpp_builder *b = xmpp_stream_send_begin(&h.s);
+        CHECK(b != NULL);
+        xmpp_build_message(b, "bob@a.test", "chat", "m9", "hi");
+        CHECK(xmpp_stream_send_end(&h.s) == XMPP_OK);
+        CHECK(strstr(trace, "OUT <message to=\"bob@a.test\" type=\"chat\" id=\"m9\"><body>hi</body></message>\n") != NULL);
+    }
 #ifndef TEST_SMALL   /* (the M0 image has neither the RAM nor the output buffer for it) */
     {   /* a username so long that "(hidden)" has no room: the password is cut off anyway */
         static char jid[520];
@@ -676,6 +738,10 @@ static void test_trace(void)
     scram_login(XMPP_SASL_SCRAM_SHA_1, "SCRAM-SHA-1", 0);
     CHECK(same(h.events, ""));
     CHECK(strstr(trace, "SASL_OUT n,,n=alice,r=") != NULL);
+    {   /* the client-first message has no secret: shown whole, nothing "(hidden)" */
+        const char *first = strstr(trace, "SASL_OUT n,,n=alice,r="), *eol = first ? strchr(first, '\n') : NULL;
+        CHECK(eol && eol - first > 22 && memchr(first, '(', (size_t)(eol - first)) == NULL);
+    }
     CHECK(strstr(trace, "SASL_IN r=") != NULL && strstr(trace, ",s=MDEyMzQ1Njc4OWFiY2RlZg==,i=4096\n") != NULL);
     CHECK(strstr(trace, "SASL_OUT c=biws,r=") != NULL && strstr(trace, ",p=(hidden)\n") != NULL);
     CHECK(strstr(trace, "SASL_IN v=") != NULL);
@@ -713,6 +779,146 @@ static void test_bind_other_account(void)
     }
 }
 
+/* A negotiation message that does not fit the output buffer ends the stream (nothing is
+   sent halfway): <auth/> with a password too long for a 256-byte output buffer. */
+static void test_no_room_for_auth(void)
+{
+    char *pw = trace;   /* (RAM is short on the M0) */
+    memset(pw, 'p', 300);
+    pw[300] = 0;
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.out = 256;
+    h.cfg.password = xmpp_str_z(pw);
+    CHECK(init());
+    CHECK(same(take(), CHDR));
+    srv(SHDR FEAT_PLAIN);
+    CHECK(same(h.events, "CLOSED resource-constraint\n"));
+    CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSED);
+    CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+    CHECK(same(take(), "</stream:stream>"));
+}
+
+/* Our stream header that does not fit the output buffer ends the stream too, and it
+   stays ended: at the restart after SASL (the <auth/> still queued, as when the socket
+   is slow, leaves no room for it) and at init. */
+static void test_no_room_for_header(void)
+{
+    size_t n;
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.out = 200;
+    CHECK(init());
+    CHECK(same(take(), CHDR));
+    srv(SHDR FEAT_PLAIN);   /* <auth/> queued, not written */
+    CHECK(xmpp_stream_output(&h.s, &n) != NULL && n > 200 - sizeof CHDR);
+    srv("<success xmlns='" SASL_NS "'/>");
+    CHECK(same(h.events, "CLOSED resource-constraint\n"));
+    CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSED);
+    CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+    srv(SHDR FEAT_BIND BIND_OK);   /* nothing more happens */
+    CHECK(same(h.events, "CLOSED resource-constraint\n"));
+    CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSED);
+    CHECK(strstr(take(), "<iq") == NULL);
+    /* at init: the first header does not fit */
+    start(0, XMPP_TLS_NEVER);
+    h.cfg.out = 64;
+    drain();
+    CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, sizeof h.mem) == XMPP_ERR_NOSPACE);
+    CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSED);
+    CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+    drain();
+    CHECK(same(h.events, "CLOSED resource-constraint\n"));
+    h.events[0] = 0;
+}
+
+/* RFC 6120 §7.6.2: a bind answered with an error (here §7.6.2.2 conflict, the request
+   echoed) is no login, whatever the iq carries; RFC 3921 §3: the same for the session. */
+static void test_bind_session_errors(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    take();
+    srv(SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>");
+    take();
+    srv(SHDR FEAT_BIND);
+    CHECK(same(take(), BIND_OUT));
+    srv("<iq type='error' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r1</jid>"
+        "</bind><error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    CHECK(same(h.events, "CLOSED undefined-condition\n"));
+    CHECK(same(closed_text, "resource binding failed (iq error)"));
+    CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSED);
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    take();
+    srv(SHDR FEAT_PLAIN "<success xmlns='" SASL_NS "'/>");
+    take();
+    srv(SHDR "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+        "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></stream:features>");
+    take();
+    srv(BIND_OK);
+    CHECK(same(h.events, ""));
+    take();
+    srv("<iq type='error' id='session-1'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"
+        "<error type='wait'><internal-server-error xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    CHECK(same(h.events, "CLOSED undefined-condition\n"));
+    CHECK(xmpp_stream_state_of(&h.s) == XMPP_STATE_CLOSED);
+    CHECK(same(take(), "</stream:stream>"));
+}
+
+/* <success>=</success> (Prosody 0.10 sends it; "=" is data present and empty, as in
+   §6.4.2): PLAIN succeeds, the stream restarts. */
+static void test_success_equals(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    CHECK(init());
+    take();
+    srv(SHDR FEAT_PLAIN);
+    take();
+    srv("<success xmlns='" SASL_NS "'>=</success>");
+    CHECK(same(h.events, ""));
+    CHECK(same(take(), CHDR));
+    srv(SHDR FEAT_BIND);
+    CHECK(same(take(), BIND_OUT));
+    srv(BIND_OK);
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
+}
+
+/* XEP-0199 §4.3 with RFC 6120 §8.1.2.1: a ping with no 'from' is from our server; the
+   result goes back with no 'to'. */
+static void test_ping_without_from(void)
+{
+    start(0, XMPP_TLS_NEVER);
+    login_plain();
+    take();
+    srv("<iq type='get' id='p2'><ping xmlns='urn:xmpp:ping'/></iq>");
+    CHECK(same(take(), "<iq type=\"result\" id=\"p2\"/>"));
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\n"));
+}
+
+/* The buffers in mem are apart: a stanza that nearly fills the arena leaves what waits in
+   the output buffer as it was. */
+static void test_buffers_apart(void)
+{
+    char *big = trace;   /* (RAM is short on the M0) */
+    size_t body;
+    start(0, XMPP_TLS_NEVER);
+    body = (h.cfg.arena ? h.cfg.arena : 4096) - 400;
+    if (body + 100 > sizeof trace) body = sizeof trace - 100;
+    login_plain();
+    take();
+    {
+        xmpp_builder *b = xmpp_stream_send_begin(&h.s);
+        CHECK(b != NULL);
+        xmpp_build_message(b, "bob@a.test/x", "chat", "m2", "hello");
+        CHECK(xmpp_stream_send_end(&h.s) == XMPP_OK);
+    }
+    strcpy(big, "<message id='big'><body>");
+    memset(big + strlen(big), 'x', body);
+    strcpy(big + strlen("<message id='big'><body>") + body, "</body></message>");
+    srv(big);
+    CHECK(same(h.events, "ONLINE alice@a.test/r1\nSTANZA message big\n"));
+    CHECK(same(take(), "<message to=\"bob@a.test/x\" type=\"chat\" id=\"m2\"><body>hello</body></message>"));
+}
+
 static void test_misuse(void)
 {
     start(0, XMPP_TLS_NEVER);
@@ -721,6 +927,11 @@ static void test_misuse(void)
     start(0, XMPP_TLS_NEVER);
     h.cfg.rng = NULL;
     CHECK(!init());
+    {   /* a client whose init failed is over, for the reason init gave */
+        size_t used = 9;
+        CHECK(xmpp_stream_feed(&h.s, "<a>", 3, &used) == XMPP_ERR_INVALID && used == 0);
+        CHECK(xmpp_stream_wants(&h.s) & XMPP_WANT_CLOSED);
+    }
     start(0, XMPP_TLS_NEVER);
     CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, xmpp_stream_mem_size(&h.cfg) - 1) == XMPP_ERR_INVALID);
     CHECK(xmpp_stream_init(&h.s, &h.cfg, h.mem, xmpp_stream_mem_size(&h.cfg)) == XMPP_OK);
@@ -750,6 +961,13 @@ int main(void)
     RUN(test_forced_mechanism);
     RUN(test_app_tls_channel_binding);
     RUN(test_anonymous);
+    RUN(test_many_mechanisms);
+    RUN(test_no_room_for_auth);
+    RUN(test_no_room_for_header);
+    RUN(test_bind_session_errors);
+    RUN(test_success_equals);
+    RUN(test_ping_without_from);
+    RUN(test_buffers_apart);
     RUN(test_misuse);
     return check_done();
 }

@@ -103,6 +103,7 @@ typedef struct {
     const char *jid;      /* default alice@a.test/r1 */
     const char *mechanism;   /* cfg.mechanism */
     int64_t now;          /* the clock for validity (default: now) */
+    uint32_t ping_ms;     /* cfg.ping_ms */
 } opts;
 
 static int client_start(const opts *o)
@@ -142,6 +143,7 @@ static int client_start(const opts *o)
     cl.cfg.client_cert = (uint8_t)o->cert;
     cl.cfg.mechanism = o->mechanism;
     cl.cfg.timeout_ms = 1000;
+    cl.cfg.ping_ms = o->ping_ms;
     cl.events[0] = 0;
     if (xmpp_stream_init(&cl.s, &cl.cfg, cl.mem, sizeof cl.mem)) return 0;
     xmpp_stream_tick(&cl.s, 0);
@@ -399,8 +401,11 @@ static void bind_message_close(void)
     CHECK(strstr(cl.events, "CLOSED ok") != NULL);
     CHECK(xmpp_stream_wants(&cl.s) == XMPP_WANT_CLOSED);   /* everything sent */
     CHECK(nwire > before);                                  /* the close_notify */
-    {   /* the server's own close_notify goes nowhere: we are closed */
-        size_t n;
+    {   /* the server's own close_notify goes nowhere: we are closed, feed takes nothing */
+        size_t n, used = 1;
+        const unsigned char *q = br_ssl_engine_sendrec_buf(&srv.sc.eng, &n);
+        CHECK(q != NULL);
+        if (q) CHECK(xmpp_stream_feed(&cl.s, q, n, &used) == XMPP_OK && used == 0);
         while (br_ssl_engine_sendrec_buf(&srv.sc.eng, &n)) br_ssl_engine_sendrec_ack(&srv.sc.eng, n);
     }
     CHECK(br_ssl_engine_current_state(&srv.sc.eng) == BR_SSL_CLOSED);
@@ -519,6 +524,42 @@ static void test_burst_in_one_record(void)
     echoing = 0;
     CHECK(echo_lost == 0);
     CHECK(same(take(), want));
+}
+
+/* XEP-0199 keepalive over TLS: a ping only after ping_ms of silence on the wire; part of
+   a record (no plaintext yet) is traffic all the same. */
+static void test_keepalive_partial_record(void)
+{
+    static const char slow[] = "<message><body>slow link</body></message>";
+    opts o = { 0 };
+    size_t n, used = 0, k;
+    const unsigned char *q;
+    NEED_CERTS();
+    o.ping_ms = 5000;
+    CHECK(online_over_tls(&o));
+    xmpp_stream_tick(&cl.s, 4000);
+    CHECK(br_ssl_engine_sendapp_buf(&srv.sc.eng, &n) != NULL && n > strlen(slow));
+    memcpy(br_ssl_engine_sendapp_buf(&srv.sc.eng, &n), slow, strlen(slow));
+    br_ssl_engine_sendapp_ack(&srv.sc.eng, strlen(slow));
+    br_ssl_engine_flush(&srv.sc.eng, 0);
+    q = br_ssl_engine_sendrec_buf(&srv.sc.eng, &n);
+    CHECK(q != NULL && n > 20);
+    if (!q || n <= 20) return;
+    xmpp_stream_feed(&cl.s, q, 20, &used);   /* the first 20 bytes of the record, at 4 s */
+    CHECK(used == 20);
+    br_ssl_engine_sendrec_ack(&srv.sc.eng, used);
+    xmpp_stream_tick(&cl.s, 5000);
+    xmpp_stream_output(&cl.s, &k);
+    CHECK(k == 0);                           /* no ping: bytes came 1 s ago */
+    pump();                                  /* the rest of the record */
+    CHECK(same(cl.events, "ONLINE alice@a.test/r1\nSTANZA slow link\n"));
+    CHECK(same(take(), ""));
+    xmpp_stream_tick(&cl.s, 9999);
+    pump();
+    CHECK(same(take(), ""));
+    xmpp_stream_tick(&cl.s, 10000);
+    pump();
+    CHECK(same(take(), "<iq type=\"get\" id=\"ping-k\" to=\"a.test\"><ping xmlns=\"urn:xmpp:ping\"/></iq>"));
 }
 
 /* cfg.mechanism = SCRAM-SHA-256 where -PLUS is offered too: the GS2 flag is 'n' (RFC 5802
@@ -787,6 +828,7 @@ int main(int argc, char **argv)
     RUN(test_tls_unique);
     RUN(test_direct_tls);
     RUN(test_burst_in_one_record);
+    RUN(test_keepalive_partial_record);
     RUN(test_external);
     RUN(test_forced_scram_flag);
     RUN(test_unknown_ca);
