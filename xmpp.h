@@ -1406,8 +1406,9 @@ struct xmpp_tls {
    backend was told not to verify. alpn: NULL, or a protocol name to offer with ALPN (RFC
    7301): "xmpp-client" for direct TLS (XEP-0368); NULL for STARTTLS. Both strings are
    copied. Calling it again starts over on a fresh connection (no session resumption).
-   Errors: XMPP_ERR_INVALID (name missing or longer than 255 bytes, alpn longer than 255
-   bytes); XMPP_ERR_TLS (the backend could not start: see xmpp_tls_error()). */
+   Errors: XMPP_ERR_INVALID (name missing or longer than 255 bytes, alpn empty or longer
+   than the backend keeps: RFC 7301 allows 255 bytes, the BearSSL backend keeps 63);
+   XMPP_ERR_TLS (the backend could not start: see xmpp_tls_error()). */
 XMPPDEF xmpp_err xmpp_tls_start(xmpp_tls *t, const char *server_name, const char *alpn);
 
 /* Push ciphertext received from the network. *used gets how many bytes were taken (all
@@ -1568,7 +1569,7 @@ typedef struct xmpp_tls_bearssl {
     size_t nhead, end_point_len;
     uint32_t ncert, cert_len, cert_pos;
     const char *alpn_names[1];
-    char alpn[64];
+    char alpn[64];             /* the ALPN name offered: up to 63 bytes */
 } xmpp_tls_bearssl;
 
 /* Set b up with cfg (NULL: all defaults, which fails: no anchors) and the buffer buf of
@@ -1580,8 +1581,9 @@ typedef struct xmpp_tls_bearssl {
 XMPPDEF xmpp_err xmpp_tls_bearssl_init(xmpp_tls_bearssl *b, const xmpp_tls_bearssl_config *cfg,
                                        void *buf, size_t size, int bidi);
 
-/* Trust anchors from PEM text (each "CERTIFICATE" object; others are skipped) or from one
-   DER certificate. Up to max anchors go to out (*count gets how many); their names and
+/* Trust anchors from PEM text (each "CERTIFICATE" object; others and any text around
+   them are skipped) or from one DER certificate (input that is exactly one DER SEQUENCE
+   is taken as DER, anything else as PEM). Up to max anchors go to out (*count gets how many); their names and
    keys are stored in store (size bytes, *used gets the bytes used: the subject name plus
    65 bytes per EC P-256 key, 259 per RSA-2048 key). A certificate with
    basicConstraints CA:TRUE becomes a CA anchor; any other one a direct-trust anchor
@@ -6013,7 +6015,6 @@ static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
     xmpp_str r, sv, iv, v;
     size_t pos = 0, at = 0, slen;
     uint32_t it = 0, dg;
-    int over = 0;   /* the iteration count does not fit 32 bits */
     xmpp_hmac mac[2];
     xmpp_sasl_cache *cache = s->cache;
     xmpp__w w;
@@ -6052,18 +6053,19 @@ static xmpp_err xmpp__scram_first(xmpp_sasl *s, const char *c, size_t n,
         return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, a < 0 ? "server-first-message: no iteration count (i=)" : a ?
                                "server-first-message: the iteration count (i=) must follow the salt" :
                                "server-first-message: malformed attribute (a letter, '=', a value)", at);
-    for (i = 0; i < iv.n; i++) {   /* posit-number = %x31-39 *DIGIT; past 2^32 - 1: over */
+    for (i = 0; i < iv.n; i++) {   /* posit-number = %x31-39 *DIGIT, at most 2^32 - 1 */
         if (iv.p[i] < '0' || iv.p[i] > '9' || (i == 0 && iv.p[i] == '0' && iv.n > 1))
             return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the iteration count (i=) is not a number", at + 2 + i);
         dg = (uint32_t)(iv.p[i] - '0');
-        if (it > (UINT32_MAX - dg) / 10) over = 1;
-        it = over ? UINT32_MAX : it * 10 + dg;
+        if (it > UINT32_MAX / 10 || (it == UINT32_MAX / 10 && dg > UINT32_MAX % 10))
+            return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is above the maximum", at + 2);
+        it = it * 10 + dg;
     }
     if (!iv.n)
         return xmpp__sasl_fail(s, XMPP_ERR_SASL_MALFORMED, "server-first-message: the iteration count (i=) is not a number", at + 2);
     if (it < s->min_it)
         return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is below the minimum", at + 2);
-    if (it > s->max_it || over)
+    if (it > s->max_it)
         return xmpp__sasl_fail(s, XMPP_ERR_POLICY_VIOLATION, "server-first-message: the iteration count (i=) is above the maximum", at + 2);
     for (;;) {   /* extensions: optional, ignored; the defined attributes only once */
         at = pos;
@@ -8387,6 +8389,14 @@ static int xmpp__tb_name_in(const char *name, const char *const *names)
     return 0;
 }
 
+/* DER rather than PEM: one SEQUENCE that is the whole input (PEM text may start with any
+   explanatory text, RFC 7468 §2, a '0' too). */
+static int xmpp__tb_is_der(const char *p, size_t n)
+{
+    size_t i = 0, l;
+    return xmpp__der((const unsigned char *)p, n, &i, 0x30, &l) && i + l == n;
+}
+
 /* Each "CERTIFICATE" object of PEM text, or one DER certificate, through l. */
 static xmpp_err xmpp__tb_pem(const char *pem, size_t len, xmpp__tb_list *l, const char **why)
 {
@@ -8395,7 +8405,7 @@ static xmpp_err xmpp__tb_pem(const char *pem, size_t len, xmpp__tb_list *l, cons
     size_t off = 0;
     int inobj = 0, keep = 0, seen = 0, tail = 0;
     xmpp_err r;
-    if (len && (unsigned char)pem[0] == 0x30) {      /* DER: one object */
+    if (xmpp__tb_is_der(pem, len)) {      /* DER: one object */
         xmpp__tb_begin(l);
         xmpp__tb_dest(l, pem, len);
         return xmpp__tb_end(l, why);
@@ -8482,7 +8492,7 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
     XMPP_MEMSET(key, 0, sizeof *key);
     s.p = store; s.size = store ? size : 0; s.pos = 0;
     br_skey_decoder_init(&dc);
-    if (len && (unsigned char)pem[0] == 0x30) {
+    if (xmpp__tb_is_der(pem, len)) {
         br_skey_decoder_push(&dc, pem, len);
         found = 1;
     } else {

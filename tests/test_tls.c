@@ -200,6 +200,24 @@ static void test_pem_anchors(void)
     n = slurp("a.test.chain", pem, sizeof pem);
     CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 3, &count, store, sizeof store, &used, &why) == XMPP_OK);
     CHECK(count == 2 && ta[0].flags == 0 && ta[1].flags == BR_X509_TA_CA);
+    /* text before the BEGIN line (RFC 7468 §2), even text that starts with '0' (0x30,
+       a DER SEQUENCE's first byte): still PEM, and the certificate is the same */
+    {
+        static const char *const pre[] = { "Issuer: xmpp.h test CA\n", "0 explanatory text\n" };
+        br_x509_certificate certs[2];
+        unsigned char der[1024];
+        size_t i, nder, k;
+        nder = slurp("ca.der", der, sizeof der);
+        for (i = 0; i < 2; i++) {
+            k = strlen(pre[i]);
+            memcpy(pem, pre[i], k);
+            n = k + slurp("ca.crt", pem + k, sizeof pem - k);
+            CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 3, &count, store, sizeof store, &used, &why) == XMPP_OK);
+            CHECK(count == 1 && ta[0].flags == BR_X509_TA_CA);
+            CHECK(xmpp_tls_bearssl_certs((const char *)pem, n, certs, 2, &count, store, sizeof store, &used, &why) == XMPP_OK);
+            CHECK(count == 1 && certs[0].data_len == nder && memcmp(certs[0].data, der, nder) == 0);
+        }
+    }
     /* DER */
     n = slurp("ca.der", pem, sizeof pem);
     CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 3, &count, store, sizeof store, &used, &why) == XMPP_OK);
@@ -284,6 +302,16 @@ static void test_pem_keys(void)
     CHECK(xmpp_tls_bearssl_key_decode(&k1, (const char *)pem, n, store, sizeof store, &used, &why) == XMPP_OK);
     CHECK(k1.type == BR_KEYTYPE_RSA && k1.k.rsa.n_bitlen == 2048 && k1.k.rsa.plen == 128);
     CHECK(used == k1.k.rsa.plen + k1.k.rsa.qlen + k1.k.rsa.dplen + k1.k.rsa.dqlen + k1.k.rsa.iqlen);
+    /* text before the BEGIN line (RFC 7468 §2), even text that starts with '0' (0x30,
+       a DER SEQUENCE's first byte): still PEM */
+    memmove(pem + 6, pem, n);
+    memcpy(pem, "0 key\n", 6);
+    CHECK(xmpp_tls_bearssl_key_decode(&k2, (const char *)pem, n + 6, store, sizeof store, &used, &why) == XMPP_OK);
+    CHECK(k2.type == BR_KEYTYPE_RSA && k2.k.rsa.plen == 128);
+    memmove(pem, pem + 6, n);
+    /* used and why may be NULL */
+    CHECK(xmpp_tls_bearssl_key_decode(&k2, (const char *)pem, n, store, sizeof store, NULL, NULL) == XMPP_OK);
+    CHECK(k2.type == BR_KEYTYPE_RSA && k2.k.rsa.plen == 128);
 }
 
 static void test_init_errors(void)
@@ -352,7 +380,7 @@ static void test_handshake_and_data(void)
         /* tls-unique: the client's Finished, as the server saw it */
         CHECK(xmpp_tls_channel_binding(t, XMPP_TLS_CB_UNIQUE, cb, sizeof cb, &n) == XMPP_OK);
         CHECK(n == 12 && memcmp(cb, srv.sc.eng.saved_finished, 12) == 0);
-        CHECK(xmpp_tls_channel_binding(t, XMPP_TLS_CB_EXPORTER, cb, sizeof cb, &n) == XMPP_ERR_INVALID);
+        CHECK(xmpp_tls_channel_binding(t, XMPP_TLS_CB_EXPORTER, cb, sizeof cb, &n) == XMPP_ERR_INVALID && n == 0);
         /* clean close: our close_notify, the server answers, CLOSED without error */
         xmpp_tls_close(t);
         CHECK(xmpp_tls_write(t, out, 10, &n) == XMPP_ERR_INVALID && n == 0);
@@ -380,8 +408,10 @@ static void test_before_open(void)
     CHECK((p = xmpp_tls_output(t, &n)) != NULL && n > 100 && p[0] == 22);   /* ClientHello record */
     CHECK(xmpp_tls_write(t, cb, 5, &n) == XMPP_OK && n == 0);                /* not yet */
     CHECK(xmpp_tls_read(t, &n) == NULL);
-    CHECK(xmpp_tls_channel_binding(t, XMPP_TLS_CB_SERVER_END_POINT, cb, sizeof cb, &n) == XMPP_AGAIN);
-    CHECK(xmpp_tls_peer_cert(t, &p, &n) == XMPP_AGAIN);
+    n = 99;
+    CHECK(xmpp_tls_channel_binding(t, XMPP_TLS_CB_SERVER_END_POINT, cb, sizeof cb, &n) == XMPP_AGAIN && n == 0);
+    n = 99;
+    CHECK(xmpp_tls_peer_cert(t, &p, &n) == XMPP_AGAIN && n == 0 && p == NULL);
 }
 
 static void test_rsa_server(void)
@@ -635,6 +665,268 @@ static void test_alpn(void)
     CHECK(sel && strcmp(sel, "xmpp-client") == 0);
     /* SNI: the server saw the name */
     CHECK(strcmp(br_ssl_engine_get_server_name(&srv.sc.eng), "a.test") == 0);
+    {   /* the backend keeps a name of up to 63 bytes; longer or empty is refused */
+        char name[65];
+        memset(name, 'x', 64);
+        name[63] = 0;
+        CHECK(xmpp_tls_start(&cl.b.tls, "a.test", name) == XMPP_OK);
+        name[63] = 'x';
+        name[64] = 0;
+        CHECK(xmpp_tls_start(&cl.b.tls, "a.test", name) == XMPP_ERR_INVALID);
+        CHECK(strcmp(xmpp_tls_error(&cl.b.tls)->message, "ALPN protocol name empty or too long") == 0);
+        CHECK(xmpp_tls_start(&cl.b.tls, "a.test", "") == XMPP_ERR_INVALID);
+    }
+}
+
+
+/* ---- the details: tls-server-end-point per signature algorithm, the peer's alerts, the
+   peer certificate while it arrives, starting again, storage and key sizes */
+
+/* tls-server-end-point for each signature algorithm (RFC 5929 §4.1): the hash of the
+   signature algorithm, SHA-256 for MD5 and SHA-1, undefined for RSASSA-PSS (no single
+   hash named by the algorithm identifier). Self-signed certificates, so not verified. */
+static void test_end_point_algorithms(void)
+{
+    static const struct { const char *name, *key; const br_hash_class *hash; } ep[] = {
+        { "ep-rsa-md5", "rsa.key", &br_sha256_vtable },
+        { "ep-rsa-sha1", "rsa.key", &br_sha256_vtable },
+        { "ep-rsa-sha224", "rsa.key", &br_sha224_vtable },
+        { "ep-rsa-sha512", "rsa.key", &br_sha512_vtable },
+        { "ep-rsa-pss", "rsa.key", NULL },
+        { "ep-ec-sha1", "a.test.key", &br_sha256_vtable },
+        { "ep-ec-sha224", "a.test.key", &br_sha224_vtable },
+        { "ep-ec-sha512", "a.test.key", &br_sha512_vtable },
+    };
+    static unsigned char der[4096];
+    size_t i;
+    NEED_CERTS();
+    for (i = 0; i < sizeof ep / sizeof ep[0]; i++) {
+        xmpp_tls_bearssl_config c = verify_cfg();
+        char crt[64], dername[64];
+        unsigned char cb[XMPP_TLS_CB_MAX], h[64];
+        const unsigned char *p;
+        size_t n, nder, hlen;
+        br_hash_compat_context hc;
+        c.flags = XMPP_TLS_INSECURE_NO_VERIFY;
+        snprintf(crt, sizeof crt, "%s.crt", ep[i].name);
+        snprintf(dername, sizeof dername, "%s.der", ep[i].name);
+        nder = slurp(dername, der, sizeof der);
+        CHECK(handshake(&c, "a.test", crt, ep[i].key, sizeof cl.buf, 1, 0) == XMPP_TLS_OPEN);
+        CHECK(xmpp_tls_peer_cert(&cl.b.tls, &p, &n) == XMPP_OK && n == nder && memcmp(p, der, n) == 0);
+        if (!ep[i].hash) {
+            CHECK(xmpp_tls_channel_binding(&cl.b.tls, XMPP_TLS_CB_SERVER_END_POINT, cb, sizeof cb, &n) == XMPP_ERR_INVALID);
+            continue;
+        }
+        ep[i].hash->init(&hc.vtable);
+        ep[i].hash->update(&hc.vtable, der, nder);
+        ep[i].hash->out(&hc.vtable, h);
+        hlen = ep[i].hash->desc >> BR_HASHDESC_OUT_OFF & BR_HASHDESC_OUT_MASK;
+        CHECK(xmpp_tls_channel_binding(&cl.b.tls, XMPP_TLS_CB_SERVER_END_POINT, cb, sizeof cb, &n) == XMPP_OK);
+        CHECK(n == hlen && memcmp(cb, h, hlen) == 0);
+        if (n != hlen) printf("    %s: %zu bytes, want %zu\n", ep[i].name, n, hlen);
+    }
+}
+
+/* A fatal alert from the peer during the handshake, one per record (RFC 5246 §7.2): the
+   code is XMPP_ERR_TLS, the message names the alert. */
+static void test_peer_alerts(void)
+{
+    static const struct { unsigned char alert; const char *msg; } al[] = {
+        { 40, "the peer sent a handshake_failure alert (no common cipher suite, curve or "
+              "signature algorithm; BearSSL speaks TLS 1.2 with ECDHE and AES-GCM/ChaCha20)" },
+        { 42, "the peer rejected our client certificate (bad/unsupported/expired/unknown certificate alert)" },
+        { 46, "the peer rejected our client certificate (bad/unsupported/expired/unknown certificate alert)" },
+        { 48, "the peer sent an unknown_ca alert: it does not trust our client certificate's CA" },
+        { 70, "the peer sent a protocol_version alert: it does not accept TLS 1.2" },
+        { 112, "unrecognized_name alert: the server has no certificate for that name (SNI)" },
+        { 116, "the server requires a client certificate (certificate_required alert)" },
+        { 20, "the peer sent a bad_record_mac alert" },
+        { 41, "the peer sent a fatal TLS alert" },
+        { 80, "the peer sent a fatal TLS alert" },
+        { 113, "the peer sent a fatal TLS alert" },
+        { 115, "the peer sent a fatal TLS alert" },
+    };
+    size_t i;
+    NEED_CERTS();
+    for (i = 0; i < sizeof al / sizeof al[0]; i++) {
+        xmpp_tls_bearssl_config c = verify_cfg();
+        /* an alert record: type 21, TLS 1.2, length 2, level fatal (2), description */
+        unsigned char rec[7] = { 21, 3, 3, 0, 2, 2, 0 };
+        size_t n, used;
+        rec[6] = al[i].alert;
+        client_init(&c, sizeof cl.buf, 1);
+        CHECK(xmpp_tls_start(&cl.b.tls, "a.test", NULL) == XMPP_OK);
+        CHECK(xmpp_tls_output(&cl.b.tls, &n) != NULL);      /* the ClientHello, "sent" */
+        xmpp_tls_output_ack(&cl.b.tls, n);
+        CHECK(xmpp_tls_feed(&cl.b.tls, rec, sizeof rec, &used) == XMPP_ERR_TLS);
+        expect_fail(XMPP_ERR_TLS, al[i].msg);
+    }
+}
+
+/* The peer certificate is there only once whole: fed a byte at a time, xmpp_tls_peer_cert()
+   says XMPP_AGAIN until it gives exactly the DER the server sent. */
+static void test_peer_cert_when_whole(void)
+{
+    xmpp_tls_bearssl_config c = verify_cfg();
+    static unsigned char der[4096];
+    xmpp_tls *t = &cl.b.tls;
+    size_t nder, rounds = 0;
+    int seen = 0;
+    NEED_CERTS();
+    nder = slurp("a.test.der", der, sizeof der);
+    reset_counts();
+    CHECK(server_start("a.test.chain", "a.test.key", 0, NULL));
+    client_init(&c, sizeof cl.buf, 1);
+    CHECK(xmpp_tls_start(t, "a.test", NULL) == XMPP_OK);
+    while (xmpp_tls_state(t) == XMPP_TLS_HANDSHAKING && rounds++ < 100000) {
+        unsigned char *q;
+        const unsigned char *p;
+        size_t k, used, n;
+        xmpp_err r;
+        to_server();
+        if ((q = br_ssl_engine_sendrec_buf(&srv.sc.eng, &k)) == NULL) break;
+        xmpp_tls_feed(t, q, 1, &used);
+        br_ssl_engine_sendrec_ack(&srv.sc.eng, used);
+        r = xmpp_tls_peer_cert(t, &p, &n);
+        if (r == XMPP_OK) {
+            if (!seen) CHECK(n == nder && memcmp(p, der, n) == 0);
+            seen = 1;
+        } else {
+            CHECK(r == XMPP_AGAIN && !seen && p == NULL && n == 0);
+        }
+    }
+    pump(0);
+    CHECK(xmpp_tls_state(t) == XMPP_TLS_OPEN && seen);
+}
+
+/* xmpp_tls_start() again on the same object starts over (its contract): the error of the
+   first attempt does not stay. */
+static void test_start_again(void)
+{
+    xmpp_tls_bearssl_config c = verify_cfg();
+    xmpp_tls *t = &cl.b.tls;
+    const xmpp_errinfo *e;
+    NEED_CERTS();
+    reset_counts();
+    CHECK(server_start("a.test.chain", "a.test.key", 0, NULL));
+    client_init(&c, sizeof cl.buf, 1);
+    e = xmpp_tls_error(t);
+    CHECK(e->code == XMPP_OK && e->message && strcmp(e->message, "no error") == 0 && e->offset == 0);
+    CHECK(xmpp_tls_start(t, "", NULL) == XMPP_ERR_INVALID);
+    CHECK(xmpp_tls_state(t) == XMPP_TLS_FAILED);
+    CHECK(xmpp_tls_start(t, "a.test", NULL) == XMPP_OK);
+    e = xmpp_tls_error(t);
+    CHECK(xmpp_tls_state(t) == XMPP_TLS_HANDSHAKING);
+    CHECK(e->code == XMPP_OK && strcmp(e->message, "no error") == 0 && e->offset == 0);
+    pump(0);
+    CHECK(xmpp_tls_state(t) == XMPP_TLS_OPEN && xmpp_tls_error(t)->code == XMPP_OK);
+    /* after a failed handshake too */
+    CHECK(handshake(&c, "b.test", "a.test.chain", "a.test.key", sizeof cl.buf, 1, 0) == XMPP_TLS_FAILED);
+    CHECK(server_start("a.test.chain", "a.test.key", 0, NULL));
+    CHECK(xmpp_tls_start(t, "a.test", NULL) == XMPP_OK);
+    pump(0);
+    CHECK(xmpp_tls_state(t) == XMPP_TLS_OPEN && xmpp_tls_error(t)->code == XMPP_OK);
+    CHECK(strcmp(xmpp_tls_error(t)->message, "no error") == 0);
+}
+
+/* Mutual TLS with an RSA client key (PKCS#1): the server verifies our certificate. */
+static void test_mutual_tls_rsa(void)
+{
+    static ident me;
+    xmpp_tls_bearssl_config c = verify_cfg();
+    static unsigned char data[300];
+    unsigned usages = 0;
+    const br_x509_pkey *pk;
+    NEED_CERTS();
+    CHECK(load_ident(&me, "rsa.crt", "rsa.pkcs1"));
+    CHECK(me.key.type == BR_KEYTYPE_RSA);
+    c.chain = me.chain;
+    c.nchain = me.nchain;
+    c.key = &me.key;
+    reset_counts();
+    CHECK(server_start("a.test.chain", "a.test.key", 1, NULL));
+    client_init(&c, sizeof cl.buf, 1);
+    CHECK(xmpp_tls_start(&cl.b.tls, "a.test", NULL) == XMPP_OK);
+    pump(0);
+    CHECK(xmpp_tls_state(&cl.b.tls) == XMPP_TLS_OPEN);
+    CHECK(br_ssl_engine_last_error(&srv.sc.eng) == BR_ERR_OK);
+    pk = srv.xc.vtable->get_pkey(&srv.xc.vtable, &usages);
+    CHECK(pk && pk->key_type == BR_KEYTYPE_RSA);
+    fill(data, sizeof data, 8);
+    CHECK(client_send(data, sizeof data, 0) == sizeof data && ns_got == sizeof data);
+}
+
+/* Storage of exactly the size reported as needed holds the same bytes as a large one. */
+static void test_pem_exact_storage(void)
+{
+    static unsigned char pem[8192], big[2048], exact[2048], cbig[4096], cexact[4096];
+    br_x509_trust_anchor ta[2], tb[2];
+    br_x509_certificate ca[2], cb[2];
+    size_t n, count, used, need, i;
+    const char *why;
+    NEED_CERTS();
+    n = slurp("a.test.chain", pem, sizeof pem);
+    CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 2, &count, big, sizeof big, &need, &why) == XMPP_OK);
+    CHECK(count == 2);
+    memset(exact, 0xA5, sizeof exact);
+    CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, tb, 2, &count, exact, need, &used, &why) == XMPP_OK);
+    CHECK(count == 2 && used == need);
+    for (i = 0; i < 2; i++) {
+        CHECK(tb[i].dn.len == ta[i].dn.len && memcmp(tb[i].dn.data, ta[i].dn.data, ta[i].dn.len) == 0);
+        CHECK(tb[i].pkey.key.ec.qlen == ta[i].pkey.key.ec.qlen &&
+              memcmp(tb[i].pkey.key.ec.q, ta[i].pkey.key.ec.q, ta[i].pkey.key.ec.qlen) == 0);
+    }
+    CHECK(xmpp_tls_bearssl_certs((const char *)pem, n, ca, 2, &count, cbig, sizeof cbig, &need, &why) == XMPP_OK);
+    memset(cexact, 0xA5, sizeof cexact);
+    CHECK(xmpp_tls_bearssl_certs((const char *)pem, n, cb, 2, &count, cexact, need, &used, &why) == XMPP_OK);
+    CHECK(count == 2 && used == need);
+    for (i = 0; i < 2; i++)
+        CHECK(cb[i].data_len == ca[i].data_len && memcmp(cb[i].data, ca[i].data, ca[i].data_len) == 0);
+}
+
+
+/* The size query: no storage (NULL) gives XMPP_ERR_NOSPACE and the bytes needed, writing
+   nothing. A toy RSA key in PKCS#1 DER (p 11, q 13, e 7, d 103: every part one byte). */
+static void test_key_size_query(void)
+{
+    static const unsigned char der[] = {
+        0x30, 0x1C, 0x02, 0x01, 0x00, 0x02, 0x02, 0x00, 0x8F, 0x02, 0x01, 0x07, 0x02, 0x01, 0x67,
+        0x02, 0x01, 0x0B, 0x02, 0x01, 0x0D, 0x02, 0x01, 0x03, 0x02, 0x01, 0x07, 0x02, 0x01, 0x06
+    };
+    xmpp_tls_bearssl_key key;
+    unsigned char store[5];
+    size_t used = 0;
+    const char *why;
+    CHECK(xmpp_tls_bearssl_key_decode(&key, (const char *)der, sizeof der, NULL, 0, &used, &why) == XMPP_ERR_NOSPACE);
+    CHECK(used == 5 && key.type == 0 && strcmp(why, "key storage too small") == 0);
+    CHECK(xmpp_tls_bearssl_key_decode(&key, (const char *)der, sizeof der, NULL, 100, &used, &why) == XMPP_ERR_NOSPACE);
+    CHECK(used == 5 && key.type == 0);
+    CHECK(xmpp_tls_bearssl_key_decode(&key, (const char *)der, sizeof der, store, sizeof store, &used, &why) == XMPP_OK);
+    CHECK(used == 5 && key.type == BR_KEYTYPE_RSA && key.k.rsa.n_bitlen == 8);
+    CHECK(key.k.rsa.plen == 1 && key.k.rsa.p[0] == 11 && key.k.rsa.q[0] == 13 && key.k.rsa.dp[0] == 3 &&
+          key.k.rsa.dq[0] == 7 && key.k.rsa.iq[0] == 6);
+}
+
+
+/* Key decoding errors: broken base64 is "malformed PEM"; storage too small for an EC key
+   leaves the key empty (type 0), as for RSA. */
+static void test_key_errors(void)
+{
+    static unsigned char pem[8192];
+    const char *bad = "-----BEGIN PRIVATE KEY-----\nMIIB!!!!\n-----END PRIVATE KEY-----\n";
+    unsigned char store[64];
+    xmpp_tls_bearssl_key key;
+    size_t n, used;
+    const char *why;
+    CHECK(xmpp_tls_bearssl_key_decode(&key, bad, strlen(bad), store, sizeof store, &used, &why) == XMPP_ERR_INVALID);
+    CHECK(strcmp(why, "malformed PEM") == 0 && key.type == 0);
+    bad = "-----BEGIN PRIVATE KEY-----\nMAMCAQE=\n-----END PRIVATE KEY-----\n";   /* not a key */
+    CHECK(xmpp_tls_bearssl_key_decode(&key, bad, strlen(bad), store, sizeof store, &used, &why) == XMPP_ERR_INVALID);
+    CHECK(strcmp(why, "malformed or unsupported private key (encrypted keys are not supported)") == 0);
+    NEED_CERTS();
+    n = slurp("client.key", pem, sizeof pem);
+    CHECK(xmpp_tls_bearssl_key_decode(&key, (const char *)pem, n, store, 31, &used, &why) == XMPP_ERR_NOSPACE);
+    CHECK(used == 32 && key.type == 0 && strcmp(why, "key storage too small") == 0);
 }
 
 static void test_rng(void);
@@ -661,6 +953,14 @@ int main(int argc, char **argv)
     RUN(test_mutual_tls);
     RUN(test_alpn);
     RUN(test_rng);
+    RUN(test_end_point_algorithms);
+    RUN(test_peer_alerts);
+    RUN(test_peer_cert_when_whole);
+    RUN(test_start_again);
+    RUN(test_mutual_tls_rsa);
+    RUN(test_pem_exact_storage);
+    RUN(test_key_size_query);
+    RUN(test_key_errors);
     printf("sizeof(xmpp_tls_bearssl) = %zu, of which br_ssl_client_context %zu, X.509 %zu\n",
            sizeof(xmpp_tls_bearssl), sizeof(br_ssl_client_context), sizeof(cl.b.xv));
     certs_done(argc > 1 ? argv[1] : NULL);

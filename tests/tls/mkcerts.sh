@@ -11,6 +11,9 @@
 #   client.crt/.key      client certificate alice@a.test (EC), signed by ca (mutual TLS)
 #   client.sec1          client.key ("PRIVATE KEY", PKCS#8) as "EC PRIVATE KEY" (SEC 1)
 #   rsa.pkcs1            rsa.key ("PRIVATE KEY") as "RSA PRIVATE KEY" (PKCS#1)
+#   ep-*.crt             self-signed a.test with rsa.key (ep-rsa-md5, -sha1, -sha224, -sha512,
+#                        -pss: RSASSA-PSS) or a.test.key (ep-ec-sha1, -sha224, -sha512): the
+#                        hash of tls-server-end-point for each signature algorithm
 set -eu
 d=$1
 mkdir -p "$d"
@@ -77,6 +80,10 @@ CNF
 ossl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in expired.csr -out expired.pem \
     -startdate 20200101000000Z -enddate 20200201000000Z -extensions leafext -notext
 ossl x509 -in expired.pem -out expired.crt
+# self-signed, one signature algorithm each (tls-server-end-point, RFC 5929 §4.1)
+for h in md5 sha1 sha224 sha512; do ossl req -x509 -new -key rsa.key -out ep-rsa-$h.crt -days 30 -subj /CN=a.test -$h; done
+ossl req -x509 -new -key rsa.key -out ep-rsa-pss.crt -days 30 -subj /CN=a.test -sha256 -sigopt rsa_padding_mode:pss
+for h in sha1 sha224 sha512; do ossl req -x509 -new -key a.test.key -out ep-ec-$h.crt -days 30 -subj /CN=a.test -$h; done
 # DER copies for the tests that compare hashes and feed DER
-for n in a.test sha384 rsa ca; do ossl x509 -in $n.crt -outform DER -out $n.der; done
+for n in a.test sha384 rsa ca ep-rsa-md5 ep-rsa-sha1 ep-rsa-sha224 ep-rsa-sha512 ep-rsa-pss ep-ec-sha1 ep-ec-sha224 ep-ec-sha512; do ossl x509 -in $n.crt -outform DER -out $n.der; done
 echo ok
