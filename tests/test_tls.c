@@ -606,6 +606,20 @@ static void test_truncation(void)
     CHECK(xmpp_tls_state(&cl.b.tls) == XMPP_TLS_CLOSED && xmpp_tls_error(&cl.b.tls)->code == XMPP_OK);
 }
 
+/* Mutual TLS set up: our certificate and key in c, a server that asks for a client
+   certificate, a client initialised (not started). */
+static int mutual_start(xmpp_tls_bearssl_config *c, ident *me, const char *crt, const char *key)
+{
+    if (!load_ident(me, crt, key)) return 0;
+    c->chain = me->chain;
+    c->nchain = me->nchain;
+    c->key = &me->key;
+    reset_counts();
+    if (!server_start("a.test.chain", "a.test.key", 1, NULL)) return 0;
+    client_init(c, sizeof cl.buf, 1);
+    return 1;
+}
+
 static void test_mutual_tls(void)
 {
     static ident me;
@@ -613,13 +627,7 @@ static void test_mutual_tls(void)
     static unsigned char data[500];
     NEED_CERTS();
     /* EC client certificate (SEC 1 key), verified by the server against our CA */
-    CHECK(load_ident(&me, "client.crt", "client.sec1"));
-    c.chain = me.chain;
-    c.nchain = me.nchain;
-    c.key = &me.key;
-    reset_counts();
-    CHECK(server_start("a.test.chain", "a.test.key", 1, NULL));
-    client_init(&c, sizeof cl.buf, 1);
+    CHECK(mutual_start(&c, &me, "client.crt", "client.sec1"));
     xmpp_tls_start(&cl.b.tls, "a.test", NULL);
     pump(100);
     CHECK(xmpp_tls_state(&cl.b.tls) == XMPP_TLS_OPEN);
@@ -838,14 +846,8 @@ static void test_mutual_tls_rsa(void)
     unsigned usages = 0;
     const br_x509_pkey *pk;
     NEED_CERTS();
-    CHECK(load_ident(&me, "rsa.crt", "rsa.pkcs1"));
+    CHECK(mutual_start(&c, &me, "rsa.crt", "rsa.pkcs1"));
     CHECK(me.key.type == BR_KEYTYPE_RSA);
-    c.chain = me.chain;
-    c.nchain = me.nchain;
-    c.key = &me.key;
-    reset_counts();
-    CHECK(server_start("a.test.chain", "a.test.key", 1, NULL));
-    client_init(&c, sizeof cl.buf, 1);
     CHECK(xmpp_tls_start(&cl.b.tls, "a.test", NULL) == XMPP_OK);
     pump(0);
     CHECK(xmpp_tls_state(&cl.b.tls) == XMPP_TLS_OPEN);
