@@ -1583,12 +1583,12 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_init(xmpp_tls_bearssl *b, const xmpp_tls_bears
 
 /* Trust anchors from PEM text (each "CERTIFICATE" object; others and any text around
    them are skipped) or from one DER certificate (input that is exactly one DER SEQUENCE
-   is taken as DER, anything else as PEM). Up to max anchors go to out (*count gets how many); their names and
-   keys are stored in store (size bytes, *used gets the bytes used: the subject name plus
-   65 bytes per EC P-256 key, 259 per RSA-2048 key). A certificate with
-   basicConstraints CA:TRUE becomes a CA anchor; any other one a direct-trust anchor
-   (that exact server certificate is trusted). Needs about 1.9 KB of stack (BearSSL's PEM
-   and X.509 decoders).
+   is taken as DER, anything else as PEM). Up to max anchors go to out (*count gets how
+   many); their names and keys are stored in store (size bytes, *used gets the bytes
+   used: the subject name plus 65 bytes per EC P-256 key, 259 per RSA-2048 key). A
+   certificate with basicConstraints CA:TRUE becomes a CA anchor; any other one a
+   direct-trust anchor (that exact server certificate is trusted). Needs about 1.9 KB of
+   stack (BearSSL's PEM and X.509 decoders).
    Errors: XMPP_ERR_INVALID (malformed PEM or certificate, or none found: the message
    in *why if why is not NULL); XMPP_ERR_NOSPACE (more than max, or store too small: *used
    gets the size needed for all that was found). */
