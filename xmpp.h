@@ -8305,7 +8305,7 @@ typedef struct xmpp__tb_sink {
 static void xmpp__tb_put(void *ctx, const void *src, size_t n)
 {
     xmpp__tb_sink *s = (xmpp__tb_sink *)ctx;
-    if (s->pos <= s->size && n <= s->size - s->pos) XMPP_MEMCPY(s->p + s->pos, src, n);
+    if (n && s->pos <= s->size && n <= s->size - s->pos) XMPP_MEMCPY(s->p + s->pos, src, n);
     s->pos += n;
 }
 
@@ -8334,17 +8334,16 @@ static void xmpp__tb_dest(void *ctx, const void *src, size_t n)
 static xmpp_err xmpp__tb_end(xmpp__tb_list *l, const char **why)
 {
     xmpp__tb_sink *s = &l->sink;
-    int room = l->count < l->max;
+    int room = l->count < l->max;   /* then out and store are there (a sizing pass: NULL) */
     if (!l->dc) {                                    /* a certificate: its DER stays */
-        br_x509_certificate *c = (br_x509_certificate *)l->out + l->count;
         if (room && s->pos <= s->size) {
+            br_x509_certificate *c = (br_x509_certificate *)l->out + l->count;
             c->data = s->p + l->start;
             c->data_len = s->pos - l->start;
         } else {
             l->over = 1;
         }
     } else {                                         /* an anchor: DN, then the key */
-        br_x509_trust_anchor *ta = (br_x509_trust_anchor *)l->out + l->count;
         br_x509_pkey *pk;
         size_t keypos = s->pos;
         if (br_x509_decoder_last_error(l->dc) || !(pk = br_x509_decoder_get_pkey(l->dc))) {
@@ -8358,6 +8357,7 @@ static xmpp_err xmpp__tb_end(xmpp__tb_list *l, const char **why)
             xmpp__tb_put(s, pk->key.ec.q, pk->key.ec.qlen);
         }
         if (room && s->pos <= s->size) {
+            br_x509_trust_anchor *ta = (br_x509_trust_anchor *)l->out + l->count;
             ta->dn.data = s->p + l->start;
             ta->dn.len = keypos - l->start;
             ta->flags = br_x509_decoder_isCA(l->dc) ? BR_X509_TA_CA : 0;

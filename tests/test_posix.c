@@ -17,10 +17,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void on_alarm(int sig)
@@ -150,6 +152,198 @@ static void test_burst_one_send(void)
     CHECK(n > 0 && strstr((rec[n > 0 ? n : 0] = '\0', rec), "</stream:stream>") != NULL);
     close(sv[0]);
     close(sv[1]);
+}
+
+/* ---- the resolver's address, connect and dial without DNS */
+
+/* A UDP socket bound to an ephemeral port of ::1 or 127.0.0.1 (*port), or -1. */
+static int udp_bound(int v6, unsigned *port)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)&ss;
+    socklen_t len = v6 ? sizeof *a6 : sizeof *a4;
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    memset(&ss, 0, sizeof ss);
+    if (v6) { a6->sin6_family = AF_INET6; a6->sin6_addr = in6addr_loopback; a6->sin6_port = htons((uint16_t)*port); }
+    else { a4->sin_family = AF_INET; a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK); a4->sin_port = htons((uint16_t)*port); }
+    if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || getsockname(fd, (struct sockaddr *)&ss, &len)) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    *port = ntohs(v6 ? a6->sin6_port : a4->sin_port);
+    return fd;
+}
+
+/* Whether a DNS query (12 bytes or more) is waiting on fd. */
+static int got_query(int fd)
+{
+    unsigned char q[512];
+    return recv(fd, q, sizeof q, MSG_DONTWAIT) >= 12;
+}
+
+/* XMPP_RESOLVER as "IPv4:PORT", "[IPv6]:PORT" and a bare address (port 53): the query
+   goes there (nobody answers: a timeout, not "no resolver"). */
+static void test_resolver_address(void)
+{
+    xmpp_srv_target t[2];
+    size_t n;
+    const char *why;
+    char env[64];
+    unsigned port = 0;
+    int fd = udp_bound(0, &port);
+    CHECK(fd >= 0);
+    snprintf(env, sizeof env, "127.0.0.1:%u", port);
+    setenv("XMPP_RESOLVER", env, 1);
+    CHECK(xmpp_posix_resolve("_xmpp-client._tcp", xmpp_str_z("a.test"), t, 2, &n, 50, &why) == XMPP_ERR_TIMEOUT);
+    CHECK(n == 0 && strcmp(why, "no answer from the DNS resolver") == 0);
+    CHECK(got_query(fd));
+    if (fd >= 0) close(fd);
+    port = 0;
+    fd = udp_bound(1, &port);   /* IPv6 loopback, where the machine has it */
+    if (fd >= 0) {
+        snprintf(env, sizeof env, "[::1]:%u", port);
+        setenv("XMPP_RESOLVER", env, 1);
+        CHECK(xmpp_posix_resolve("_xmpp-client._tcp", xmpp_str_z("a.test"), t, 2, &n, 50, &why) == XMPP_ERR_TIMEOUT);
+        CHECK(got_query(fd));
+        close(fd);
+    } else {
+        printf("  no IPv6 loopback: XMPP_RESOLVER=[::1]:PORT not checked\n");
+    }
+    port = 53;   /* the default port, where it can be bound (root, or nobody there) */
+    fd = udp_bound(0, &port);
+    setenv("XMPP_RESOLVER", "127.0.0.1", 1);
+    CHECK(xmpp_posix_resolve("_xmpp-client._tcp", xmpp_str_z("a.test"), t, 2, &n, 50, &why) != XMPP_ERR_INVALID);
+    if (fd >= 0) CHECK(got_query(fd));
+    if (fd >= 0) close(fd);
+    unsetenv("XMPP_RESOLVER");
+}
+
+static void test_connect_fails(void)
+{
+    const char *why = NULL;
+    unsigned port = 0;
+    int l, c1, fd;
+    uint64_t t0;
+    CHECK(xmpp_posix_connect("", 5222, 200, &why) == -1);   /* no address */
+    CHECK(why && strcmp(why, "no address for the host") == 0);
+    /* a listener whose queue is full drops the SYN: the connect times out */
+    {
+        struct sockaddr_in a;
+        socklen_t len = sizeof a;
+        l = socket(AF_INET, SOCK_STREAM, 0);
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        CHECK(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 0) == 0 &&
+              getsockname(l, (struct sockaddr *)&a, &len) == 0);
+        port = ntohs(a.sin_port);
+    }
+    c1 = xmpp_posix_connect("127.0.0.1", port, 1000, &why);   /* fills the queue */
+    CHECK(c1 >= 0);
+    t0 = xmpp_posix_now_ms();
+    fd = xmpp_posix_connect("127.0.0.1", port, 200, &why);
+    if (fd >= 0) close(fd);
+    else CHECK(why && strcmp(why, "connection timed out") == 0 && xmpp_posix_now_ms() - t0 >= 150);
+    CHECK(fd == -1 || fd >= 3);   /* never 0, 1 or 2 */
+    if (c1 >= 0) close(c1);
+    close(l);
+}
+
+static void test_dial_server(void)
+{
+    static char longname[400];
+    const char *why = NULL;
+    char server[64];
+    struct sockaddr_in6 a;
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET6, SOCK_STREAM, 0), fd, cfd;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    if (l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 1) == 0 &&
+        getsockname(l, (struct sockaddr *)&a, &len) == 0) {   /* where the machine has ::1 */
+        snprintf(server, sizeof server, "[::1]:%u", (unsigned)ntohs(a.sin6_port));
+        fd = xmpp_posix_dial(server, xmpp_str_z("a.test"), 9, 1000, &why);   /* not the default port */
+        CHECK(fd >= 0);
+        cfd = fd >= 0 ? accept(l, NULL, NULL) : -1;
+        CHECK(cfd >= 0);
+        if (cfd >= 0) close(cfd);
+        if (fd >= 0) close(fd);
+    } else {
+        printf("  no IPv6 loopback: xmpp_posix_dial(\"[::1]:PORT\") not checked\n");
+    }
+    if (l >= 0) close(l);
+    memset(longname, 'a', 300);   /* a host name longer than the 255 bytes room */
+    why = NULL;
+    CHECK(xmpp_posix_dial(longname, xmpp_str_z("a.test"), 5222, 200, &why) == -1);
+    CHECK(why && strcmp(why, "no host, or a host name too long") == 0);
+    CHECK(xmpp_posix_dial("127.0.0.1:0", xmpp_str_z("a.test"), 5222, 200, &why) == -1);
+    CHECK(why && strcmp(why, "bad port (HOST:PORT)") == 0);
+}
+
+/* ---- the step's waiting */
+
+/* An idle connection: the step waits wait_ms in poll() and says nothing happened. */
+static void test_idle_step_waits(void)
+{
+    static unsigned char mem[24000];
+    static xmpp_posix_io io;
+    static xmpp_stream s;
+    const char *why;
+    int sv[2], r;
+    uint64_t t0;
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK);
+    CHECK(plain_stream(&s, mem, sizeof mem) == XMPP_OK);
+    xmpp_posix_io_init(&io, sv[0]);
+    xmpp_stream_tick(&s, xmpp_posix_now_ms());
+    t0 = xmpp_posix_now_ms();
+    r = xmpp_posix_step(&io, &s, 200, &why);
+    CHECK(r == 0);
+    CHECK(xmpp_posix_now_ms() - t0 >= 150);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* A full socket that the peer drains after 100 ms: the flush waits for it (poll() on
+   POLLOUT) and sends the rest (giving up, it would leave output). */
+static void test_flush_waits_for_room(void)
+{
+    static unsigned char mem[24000];
+    static xmpp_posix_io io;
+    static xmpp_stream s;
+    static char junk[4096];
+    int sv[2], small = 4096, status;
+    size_t n;
+    pid_t pid;
+    uint64_t t0, took;
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK);
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    CHECK(plain_stream(&s, mem, sizeof mem) == XMPP_OK);
+    xmpp_posix_io_init(&io, sv[0]);
+    xmpp_stream_tick(&s, xmpp_posix_now_ms());   /* the stream header, queued */
+    while (write(sv[0], junk, sizeof junk) > 0) {}
+    fflush(stdout);
+    pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {   /* the peer: drains, after a while, until the end */
+        char b[4096];
+        close(sv[0]);
+        poll(NULL, 0, 100);
+        while (read(sv[1], b, sizeof b) > 0) {}
+        _exit(0);
+    }
+    close(sv[1]);
+    t0 = xmpp_posix_now_ms();
+    xmpp_posix_flush(&io, &s);
+    took = xmpp_posix_now_ms() - t0;
+    xmpp_stream_output(&s, &n);
+    CHECK(n == 0);
+    CHECK(took >= 50);   /* it waited for the peer (no upper bound: the machine may be busy) */
+    close(sv[0]);
+    if (pid > 0) waitpid(pid, &status, 0);
 }
 
 /* ---- the helpers for command-line tools */
@@ -340,7 +534,8 @@ static void test_client_end(void)
         for (steps = 0; steps < 50 && (r = xmpp_posix_client_step(&c, 20, &why)) > 0; steps++)
             while (xmpp_stream_next(&c.s, &e)) {}
         while (xmpp_stream_next(&c.s, &e)) {}
-        CHECK(r == 0);   /* over (after the hang-up the CLOSED event says why) */
+        CHECK(r == 0);
+        CHECK(steps == (round == 0 ? 1 : 0));   /* the step that reads the end says so */   /* over (after the hang-up the CLOSED event says why) */
         CHECK(xmpp_stream_state_of(&c.s) == XMPP_STATE_CLOSED);
         CHECK(xmpp_posix_client_end(&c) == round);
         alarm(0);
@@ -352,12 +547,279 @@ static void test_client_end(void)
     CHECK(xmpp_posix_client_end(&c) == 1);
 }
 
+/* Start c as "bot [opts...] --server 127.0.0.1:port alice@a.test" (opts: up to 4). */
+static int start_on(xmpp_posix_client *c, unsigned port, const char *o1, const char *o2, const char **why)
+{
+    static char server[32];
+    char *argv[8];
+    int argc = 0;
+    snprintf(server, sizeof server, "127.0.0.1:%u", port);
+    argv[argc++] = (char *)"bot";
+    if (o1) argv[argc++] = (char *)o1;
+    if (o2) argv[argc++] = (char *)o2;
+    argv[argc++] = (char *)"--server";
+    argv[argc++] = server;
+    argv[argc++] = (char *)"alice@a.test";
+    return xmpp_posix_client_start(c, argc, argv, why);
+}
+
+static void no_trace(void *ctx, int kind, const char *text, size_t n)
+{
+    (void)ctx; (void)kind; (void)text; (void)n;
+}
+
+/* What the client keeps of the caller's settings and of its options; the messages of a
+   failed start. */
+static void test_client_options(void)
+{
+    static xmpp_posix_client c;
+    static char want[96];
+    const char *why = NULL;
+    unsigned port = 0;
+    int l = listener(&port), fd;
+    CHECK(l >= 0);
+    if (l < 0) return;
+    setenv("XMPP_PASSWORD", "pw", 1);
+    memset(&c, 0, sizeof c);
+    c.cfg.trace = no_trace;
+    c.cfg.trace_ctx = &c;
+    c.cfg.timeout_ms = 1234;
+    c.cfg.ping_ms = 5678;
+    c.cfg.limits.max_depth = 20;
+    c.cfg.xml_buf = 5000;
+    c.cfg.arena = 6000;
+    CHECK(start_on(&c, port, "--plaintext", NULL, &why) == 0);
+    CHECK(c.cfg.trace == no_trace && c.cfg.trace_ctx == &c && c.cfg.timeout_ms == 1234 && c.cfg.ping_ms == 5678);
+    CHECK(c.cfg.limits.max_depth == 20 && c.cfg.xml_buf == 5000 && c.cfg.arena == 6000);
+    CHECK(c.cfg.tls == XMPP_TLS_NEVER && c.cfg.tls_hook == NULL);
+    CHECK(c.cfg.password.n == 2 && memcmp(c.cfg.password.p, "pw", 2) == 0);
+    fd = accept(l, NULL, NULL);
+    CHECK(fd >= 0);
+    CHECK(xmpp_posix_client_end(&c) == 1);
+    if (fd >= 0) close(fd);
+    /* TLS: the hook (from the system's CAs, where there are), given back by
+       xmpp_posix_client_end. (Its anchors' sizing pass once computed NULL + 0, which the
+       sanitizer build stops at.) */
+    if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0) {
+        int r;
+        memset(&c, 0, sizeof c);
+        r = start_on(&c, port, NULL, NULL, &why);
+        CHECK(r == 0);
+        CHECK(c.cfg.tls == XMPP_TLS_REQUIRED && c.cfg.tls_hook != NULL);
+        fd = r == 0 ? accept(l, NULL, NULL) : -1;
+        CHECK(xmpp_posix_client_end(&c) == 1);
+        CHECK(c.cfg.tls_hook == NULL && c.fd == -1);
+        if (fd >= 0) close(fd);
+    } else {
+        printf("  no /etc/ssl/certs/ca-certificates.crt: the TLS hook of xmpp_posix_client_start not checked\n");
+    }
+    /* --plaintext with a TLS option */
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", "--direct-tls", &why) == -2);
+    CHECK(why && strcmp(why, "--plaintext goes with no TLS option") == 0);
+    {
+        char *argv[] = { (char *)"bot", (char *)"--plaintext", (char *)"--cert", (char *)"c.pem",
+                         (char *)"--key", (char *)"k.pem", (char *)"alice@a.test" };
+        memset(&c, 0, sizeof c);
+        CHECK(xmpp_posix_client_start(&c, 7, argv, &why) == -2);
+        CHECK(why && strcmp(why, "--plaintext goes with no TLS option") == 0);
+    }
+    /* the stream cannot start (its output buffer does not fit): -1, the socket closed */
+    memset(&c, 0, sizeof c);
+    c.cfg.out = 1u << 20;
+    CHECK(start_on(&c, port, "--plaintext", NULL, &why) == -1);
+    CHECK(why && strstr(why, "could not start the stream") != NULL);
+    CHECK(c.fd == -1);
+    fd = accept(l, NULL, NULL);
+    if (fd >= 0) close(fd);
+    /* nobody there: the server given, then why */
+    close(l);
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", NULL, &why) == -1);
+    snprintf(want, sizeof want, "127.0.0.1:%u: connection refused or unreachable", port);
+    CHECK(why && strcmp(why, want) == 0);
+}
+
+/* SIGINT: the next step closes the stream. */
+static void test_client_signal(void)
+{
+    static xmpp_posix_client c;
+    const char *why = NULL;
+    unsigned port = 0;
+    int l = listener(&port), fd;
+    CHECK(l >= 0);
+    if (l < 0) return;
+    setenv("XMPP_PASSWORD", "pw", 1);
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", NULL, &why) == 0);
+    fd = accept(l, NULL, NULL);
+    CHECK(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
+    raise(SIGINT);
+    CHECK(xmpp_posix_client_step(&c, 20, &why) == 1);
+    CHECK(c.closing == 1);
+    xmpp_posix_client_end(&c);
+    if (fd >= 0) close(fd);
+    close(l);
+}
+
+/* Step c (events pulled) until it returns <= 0 or the time is up; its last result. */
+static int steps_until(xmpp_posix_client *c, int ms)
+{
+    const char *why;
+    xmpp_stream_event e;
+    uint64_t end = xmpp_posix_now_ms() + (uint64_t)ms;
+    int r = 1;
+    while (r > 0 && xmpp_posix_now_ms() < end) {
+        r = xmpp_posix_client_step(c, 10, &why);
+        while (xmpp_stream_next(&c->s, &e)) {}
+    }
+    return r;
+}
+
+/* A connection accepted on l within ms, or -1. */
+static int accept_within(int l, int ms, xmpp_posix_client *c)
+{
+    const char *why;
+    xmpp_stream_event e;
+    uint64_t end = xmpp_posix_now_ms() + (uint64_t)ms;
+    struct pollfd pf;
+    pf.fd = l;
+    pf.events = POLLIN;
+    while (xmpp_posix_now_ms() < end) {
+        if (poll(&pf, 1, 0) > 0) return accept(l, NULL, NULL);
+        if (c) {
+            CHECK(xmpp_posix_client_step(c, 10, &why) == 1);
+            while (xmpp_stream_next(&c->s, &e)) {}
+        } else {
+            poll(NULL, 0, 10);
+        }
+    }
+    return -1;
+}
+
+/* see-other-host: the client connects there, the step goes on. */
+static void test_client_redirect(void)
+{
+    static xmpp_posix_client c;
+    static char script[1024];
+    const char *why = NULL;
+    unsigned port = 0, port2 = 0;
+    int l = listener(&port), l2 = listener(&port2), fd, fd2;
+    CHECK(l >= 0 && l2 >= 0);
+    if (l < 0 || l2 < 0) return;
+    setenv("XMPP_PASSWORD", "pw", 1);
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", NULL, &why) == 0);
+    fd = accept(l, NULL, NULL);
+    snprintf(script, sizeof script, "%s<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>"
+             "127.0.0.1:%u</see-other-host></stream:error></stream:stream>", hdr, port2);
+    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    close(fd);
+    fd2 = accept_within(l2, 2000, &c);
+    CHECK(fd2 >= 0);
+    CHECK(c.redirects == 1);
+    xmpp_posix_client_end(&c);
+    if (fd2 >= 0) close(fd2);
+    close(l);
+    close(l2);
+}
+
+/* --reconnect: a hang-up and a passing stream error are tried again (after a random
+   wait, once per failure, the wait growing), a lasting one is not. */
+static void test_client_reconnect(void)
+{
+    static xmpp_posix_client c;
+    static char script[1024];
+    const char *why = NULL;
+    unsigned port = 0;
+    int l = listener(&port), fd, fd2, fd3, i;
+    CHECK(l >= 0);
+    if (l < 0) return;
+    fcntl(l, F_SETFL, fcntl(l, F_GETFL, 0) | O_NONBLOCK);
+    setenv("XMPP_PASSWORD", "pw", 1);
+    signal(SIGALRM, on_alarm);
+    alarm(20);
+    /* the server hangs up: the step says "go on", the client dials again, once */
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", "--reconnect", &why) == 0);
+    fd = accept_within(l, 1000, NULL);
+    CHECK(fd >= 0);
+    CHECK(xmpp_posix_client_step(&c, 10, &why) == 1);   /* sends the header */
+    close(fd);
+    fd2 = accept_within(l, 3000, &c);   /* every step returns 1 meanwhile */
+    CHECK(fd2 >= 0);
+    CHECK(c.attempt == 1 && c.retry_at == 0);
+    for (i = 0; i < 10; i++) CHECK(xmpp_posix_client_step(&c, 10, &why) == 1);
+    fd3 = accept_within(l, 50, NULL);   /* not dialled again */
+    CHECK(fd3 < 0);
+    if (fd3 >= 0) close(fd3);
+    /* a second hang-up before going online: the next wait is longer */
+    if (fd2 >= 0) close(fd2);
+    for (i = 0; i < 10 && !c.retry_at; i++) CHECK(xmpp_posix_client_step(&c, 10, &why) == 1);
+    CHECK(c.retry_at != 0 && c.attempt == 2);
+    CHECK(xmpp_posix_client_end(&c) == 1);
+    /* a connection reset (send fails first): a CLOSED event, and again */
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", "--reconnect", &why) == 0);
+    fd = accept_within(l, 1000, NULL);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        struct linger lg;
+        lg.l_onoff = 1;
+        lg.l_linger = 0;
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close(fd);
+    }
+    poll(NULL, 0, 50);
+    CHECK(xmpp_posix_client_step(&c, 10, &why) == 1);
+    CHECK(xmpp_stream_state_of(&c.s) == XMPP_STATE_CLOSED);
+    fd2 = accept_within(l, 3000, &c);
+    CHECK(fd2 >= 0);
+    CHECK(xmpp_posix_client_end(&c) == 1);
+    if (fd2 >= 0) close(fd2);
+    /* a passing stream error (system-shutdown): again */
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", "--reconnect", &why) == 0);
+    fd = accept_within(l, 1000, NULL);
+    snprintf(script, sizeof script, "%s<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+             "</stream:error></stream:stream>", hdr);
+    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    if (fd >= 0) close(fd);
+    fd2 = accept_within(l, 3000, &c);
+    CHECK(fd2 >= 0);
+    CHECK(strcmp(c.cond, "") == 0);   /* forgotten once connected again */
+    CHECK(xmpp_posix_client_end(&c) == 1);
+    if (fd2 >= 0) close(fd2);
+    /* a lasting one (conflict): over */
+    memset(&c, 0, sizeof c);
+    CHECK(start_on(&c, port, "--plaintext", "--reconnect", &why) == 0);
+    fd = accept_within(l, 1000, NULL);
+    snprintf(script, sizeof script, "%s<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+             "</stream:error></stream:stream>", hdr);
+    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    if (fd >= 0) close(fd);
+    CHECK(steps_until(&c, 2000) == 0);
+    CHECK(strcmp(c.cond, "conflict") == 0 && c.retry_at == 0);
+    CHECK(xmpp_posix_client_end(&c) == 1);
+    alarm(0);
+    close(l);
+}
+
 int main(void)
 {
     RUN(test_peer_not_reading);
     RUN(test_burst_one_send);
+    RUN(test_resolver_address);
+    RUN(test_connect_fails);
+    RUN(test_dial_server);
+    RUN(test_idle_step_waits);
+    RUN(test_flush_waits_for_room);
     RUN(test_report);
     RUN(test_client_failed);
     RUN(test_client_end);
+    RUN(test_client_options);
+    RUN(test_client_signal);
+    RUN(test_client_redirect);
+    RUN(test_client_reconnect);
     return check_done();
 }

@@ -112,6 +112,10 @@ static void test_dial(void)
     if (fd >= 0) close(fd);
     close(l2);
     close(l4);
+    /* every SRV target refused: -1, and why says so (no target past the last) */
+    why = "";
+    CHECK(xmpp_posix_dial(NULL, xmpp_str_z("a.test"), 5222, 1000, &why) < 0);
+    CHECK(why && strcmp(why, "connection refused or unreachable") == 0);
 }
 
 int main(void)
