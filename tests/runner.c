@@ -2,12 +2,15 @@
    "N passed, N failed[, N skipped]" line each one ends with into one such line.
    Usage: runner LABEL=COMMAND ...   A command that dies, prints no count line, exits 1
    although its count lines report no failure, or runs longer than RUNNER_TIMEOUT seconds
-   (default 1200) counts as one failure. A command that runs too long is stopped: SIGTERM
-   to its process group (its own; a script's traps then stop its test and servers by PID),
-   SIGKILL to what is left of the group 30 s later, and 5 s after that its output is no
-   longer waited for (something outside the group may hold it open). A command that takes
-   10 s or more has its time printed. With CI=true in the environment a skipped test is a
-   failure. */
+   (default 1200) counts as one failure. Each command runs in a process group of its own
+   (terminal reads and writes do not stop it: SIGTTIN and SIGTTOU are ignored there). One
+   that runs too long is stopped: SIGTERM to its group (a script's traps then stop its
+   test and servers by PID), SIGKILL to what is left of the group 30 s later, and 5 s
+   after that its output is no longer waited for (something outside the group may hold
+   it open). SIGINT, SIGTERM or SIGHUP to the runner is passed on to the group, whose
+   output is then read for at most the same 30 + 5 s before the runner stops; a second
+   one stops it at once. A command that takes 10 s or more has its time printed. With
+   CI=true in the environment a skipped test is a failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -46,16 +49,30 @@ static void on_stop(int sig)
     }
     stopping = sig;
     kill(-(pid_t)child_group, sig);
+    timed_out = 1;   /* then SIGKILL and giving up, as for a timeout (on_alarm) */
+    alarm(30);
 }
 
-/* Start COMMAND under /bin/sh in a process group of its own, its stdout on a pipe. */
-static FILE *start(const char *cmd, pid_t *pid)
+/* Start COMMAND under /bin/sh in a process group of its own, its stdout on a pipe (the
+   read end is returned, or -1). The caller blocks the runner's signals around this and
+   the setting of child_group; the child gets the mask old back. */
+static int start(const char *cmd, pid_t *pid, const sigset_t *old)
 {
     int fd[2];
-    if (pipe(fd)) return NULL;
-    if ((*pid = fork()) < 0) { close(fd[0]); close(fd[1]); return NULL; }
+    if (pipe(fd)) return -1;
+    if ((*pid = fork()) < 0) { close(fd[0]); close(fd[1]); return -1; }
     if (*pid == 0) {
+        int i;
+        static const int dfl[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
         setpgid(0, 0);
+        signal(SIGTTIN, SIG_IGN);   /* a background group: the terminal must not stop it */
+        signal(SIGTTOU, SIG_IGN);
+        for (i = 0; i < 4; i++) {   /* ours are not for it (an ignored one stays ignored) */
+            struct sigaction sa;
+            sigaction(dfl[i], NULL, &sa);
+            if (sa.sa_handler != SIG_IGN) signal(dfl[i], SIG_DFL);
+        }
+        sigprocmask(SIG_SETMASK, old, NULL);
         close(fd[0]);
         if (fd[1] != STDOUT_FILENO) { dup2(fd[1], STDOUT_FILENO); close(fd[1]); }
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -63,7 +80,32 @@ static FILE *start(const char *cmd, pid_t *pid)
     }
     setpgid(*pid, *pid);   /* also here: either may run first */
     close(fd[1]);
-    return fdopen(fd[0], "r");
+    return fd[0];
+}
+
+typedef struct { long pass, fail, skip, failed; int counted; } counts;
+
+/* One line of a command's output (len bytes, a newline at its end or not): a count line
+   is summed and shown with the label, any other indented. */
+static void take_line(const char *label, const char *p, size_t len, counts *k)
+{
+    char line[4100];
+    long ps, fl, sk = 0;
+    int n = 0;
+    if (len > sizeof line - 2) len = sizeof line - 2;
+    memcpy(line, p, len);
+    if (!len || line[len - 1] != '\n') line[len++] = '\n';
+    line[len] = 0;
+    if (sscanf(line, "%ld passed, %ld failed%n", &ps, &fl, &n) == 2 && n > 0) {
+        sscanf(line + n, ", %ld skipped", &sk);
+        k->pass += ps; k->fail += fl; k->skip += sk;
+        k->failed += fl;
+        k->counted = 1;
+        printf("[%s] %s", label, line);
+    } else {
+        printf("    %s", line);
+    }
+    fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -95,41 +137,50 @@ int main(int argc, char **argv)
         sigaction(stops[i], &sa, NULL);
     }
     for (i = 1; i < argc; i++) {
-        char line[4096], *cmd = strchr(argv[i], '=');
+        char buf[4096], *cmd = strchr(argv[i], '=');
         const char *label = argv[i];
-        int counted = 0, st = 0;
-        long failed = 0;   /* what this command's count lines report */
+        size_t have = 0;
+        int st = 0, fd;
+        counts k = { 0, 0, 0, 0, 0 };
         time_t t0;
         pid_t pid;
-        FILE *f;
+        sigset_t block, old;
         if (!cmd) { fprintf(stderr, "runner: expected LABEL=COMMAND, got %s\n", argv[i]); return 2; }
         *cmd++ = 0;
         fflush(stdout);
-        if (!(f = start(cmd, &pid))) { printf("[%s] cannot run: %s\n", label, cmd); fail++; continue; }
-        t0 = time(NULL);
-        timed_out = 0;
-        child_group = pid;
-        alarm(limit);
-        for (;;) {
-            long p, fl, s = 0;
-            int n = 0;
-            if (!fgets(line, sizeof line, f)) {
-                if (!ferror(f) || errno != EINTR || timed_out >= 3) break;
-                clearerr(f);
-                continue;
-            }
-            if (sscanf(line, "%ld passed, %ld failed%n", &p, &fl, &n) == 2 && n > 0) {
-                sscanf(line + n, ", %ld skipped", &s);
-                pass += p; fail += fl; skip += s;
-                failed += fl;
-                counted = 1;
-                printf("[%s] %s", label, line);
-            } else {
-                printf("    %s", line);
-            }
-            fflush(stdout);
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        sigaddset(&block, SIGHUP);
+        sigaddset(&block, SIGALRM);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        fd = start(cmd, &pid, &old);
+        if (fd >= 0) {
+            timed_out = 0;
+            child_group = pid;
+            alarm(limit);
         }
-        fclose(f);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (fd < 0) { printf("[%s] cannot run: %s\n", label, cmd); fail++; continue; }
+        t0 = time(NULL);
+        /* read(), not stdio: a signal must not lose a line read in part (the last words of
+           a program that hangs); the lines are split here */
+        while (timed_out < 3) {
+            ssize_t r = read(fd, buf + have, sizeof buf - have);
+            size_t len;
+            char *nl;
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            have += (size_t)r;
+            while (have && ((nl = memchr(buf, '\n', have)) != NULL || have == sizeof buf)) {
+                len = nl ? (size_t)(nl - buf) + 1 : have;   /* a line longer than buf: in parts */
+                take_line(label, buf, len, &k);
+                memmove(buf, buf + len, have - len);
+                have -= len;
+            }
+        }
+        if (have) take_line(label, buf, have, &k);   /* a last line without its newline */
+        close(fd);
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
         alarm(0);
         child_group = 0;
@@ -138,14 +189,15 @@ int main(int argc, char **argv)
             signal((int)stopping, SIG_DFL);
             raise((int)stopping);
         }
+        pass += k.pass; fail += k.fail; skip += k.skip;
         if (time(NULL) - t0 >= 10) printf("[%s] took %ld s\n", label, (long)(time(NULL) - t0));
         if (timed_out) {
-            printf("[%s] stopped after %u s (RUNNER_TIMEOUT): 1 failed\n", label, limit);
+            printf("[%s] stopped: it ran past RUNNER_TIMEOUT (%u s): 1 failed\n", label, limit);
             fail++;
-        } else if (!counted || !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
+        } else if (!k.counted || !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
             printf("[%s] died or printed no count line (status %d): 1 failed\n", label, st);
             fail++;
-        } else if (WEXITSTATUS(st) == 1 && !failed) {
+        } else if (WEXITSTATUS(st) == 1 && !k.failed) {
             printf("[%s] exited 1 but reported no failure: 1 failed\n", label);
             fail++;
         }

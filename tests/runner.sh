@@ -30,10 +30,12 @@ expect "1 passed, 1 failed" "" "a=echo 1 passed, 0 failed; exit 3"
 # a command that hangs is stopped at RUNNER_TIMEOUT and counted as a failure; the commands
 # after it still run
 t0=$(date +%s)
-out=$(RUNNER_TIMEOUT=1 "$bin" "a=echo 1 passed, 0 failed; sleep 60" "b=echo 2 passed, 0 failed")
+# (and the last words of the hung one, a line without its newline, are shown)
+out=$(RUNNER_TIMEOUT=1 "$bin" "a=echo 1 passed, 0 failed; printf 'now waiting'; sleep 60" "b=echo 2 passed, 0 failed")
 st=$? t=$(( $(date +%s) - t0 ))
 if [ "$st" = 1 ] && [ "$t" -lt 30 ] && [ "$(echo "$out" | tail -n 1)" = "3 passed, 1 failed" ] &&
-   echo "$out" | grep -q '^\[a\] stopped after 1 s'; then
+   echo "$out" | grep -q '^\[a\] stopped: it ran past RUNNER_TIMEOUT (1 s)' &&
+   echo "$out" | grep -q '^    now waiting$'; then
     pass=$((pass + 1))
 else
     fail=$((fail + 1))

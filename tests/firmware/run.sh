@@ -10,7 +10,7 @@ if ! command -v qemu-system-arm >/dev/null 2>&1; then
     echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
-timeout 600 qemu-system-arm -M "$machine" -nographic -monitor none -serial none \
+timeout --foreground -k 10 600 qemu-system-arm -M "$machine" -nographic -monitor none -serial none \
     -semihosting-config enable=on,target=native -kernel "$image"
 status=$?
 [ $status -eq 124 ] && echo "$image: timed out under qemu"

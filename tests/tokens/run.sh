@@ -80,7 +80,7 @@ EOF
     # <presence/> goes in only once the stream header's token was printed: it must be flushed
     { for i in $(seq 100); do grep -q '^open 1 ' "$dir/live" 2>/dev/null && { printf '<presence/>'; break; }
       sleep 0.1; done; } |
-        timeout 20 "$bin" --chunk 7 --connect "127.0.0.1:$(cat "$dir/port" 2>/dev/null)" --domain a.test >"$dir/live"
+        timeout --foreground -k 5 20 "$bin" --chunk 7 --connect "127.0.0.1:$(cat "$dir/port" 2>/dev/null)" --domain a.test >"$dir/live"
     st=$?
     wait "$pid"; pid=
     check $st "--connect: status $st (want 0)"
@@ -102,7 +102,7 @@ c.close()
 EOF
     pid=$!
     for i in $(seq 100); do [ -f "$dir/port" ] && break; sleep 0.1; done
-    timeout 20 "$bin" --connect "127.0.0.1:$(cat "$dir/port" 2>/dev/null)" --domain a.test <"$dir" >/dev/null 2>"$dir/err"
+    timeout --foreground -k 5 20 "$bin" --connect "127.0.0.1:$(cat "$dir/port" 2>/dev/null)" --domain a.test <"$dir" >/dev/null 2>"$dir/err"
     st=$?
     wait "$pid"; pid=
     [ $st = 1 ] && grep -q '^tokens: .*[Ii]s a directory' "$dir/err"
