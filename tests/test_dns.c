@@ -150,7 +150,7 @@ static void test_parse(void)
 }
 
 /* The question echoed in other letter case (a resolver's 0x20 randomisation, RFC 5452
-   §9.1, either way round); a one-letter target (not "."); an SRV record reached through
+   §9.1; here an upper-case answer to our lower-case query); a one-letter target (not "."); an SRV record reached through
    a CNAME (RFC 2782: the owner name compressed as a pointer to the CNAME's target, itself
    a label and a pointer: two jumps, the record read after the first pointer). */
 static void test_parse_more(void)

@@ -1284,6 +1284,8 @@ static void test_server_buffer_full(void)
     memset(D.a + 12, 'c', cn + 1);
     CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);
     CHECK(xmpp_sasl_server_step(&D.v, D.a, 12 + cn + 1, D.b, sizeof D.b, &len) == XMPP_ERR_POLICY_VIOLATION);
+    CHECK(is_err(xmpp_sasl_server_error(&D.v), XMPP_ERR_POLICY_VIOLATION,
+                 "SCRAM: the messages are longer than XMPP_SASL_SERVER_BUF"));
     /* exactly full */
     n = 12 + cn;
     CHECK(xmpp_sasl_server_start(&D.v, &sc) == XMPP_OK);

@@ -1,6 +1,6 @@
 /* test_stream.c - the client stream (>>stream) against scripted servers: each scenario
    is a transcript of server bytes; the test asserts the events and the exact bytes we
-   send. Every scenario runs twice: server bytes fed whole, and one byte at a time. SCRAM
+   send. Most scenarios run twice: server bytes fed whole, and one byte at a time. SCRAM
    scenarios use this library's own SCRAM server (>>sasl) to answer. */
 #define XMPP_IMPLEMENTATION
 #include "../xmpp.h"

@@ -873,6 +873,7 @@ static void test_pem_exact_storage(void)
     memset(exact, 0xA5, sizeof exact);
     CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, tb, 2, &count, exact, need, &used, &why) == XMPP_OK);
     CHECK(count == 2 && used == need);
+    CHECK(need < sizeof exact && exact[need] == 0xA5);   /* nothing written past it */
     for (i = 0; i < 2; i++) {
         CHECK(tb[i].dn.len == ta[i].dn.len && memcmp(tb[i].dn.data, ta[i].dn.data, ta[i].dn.len) == 0);
         CHECK(tb[i].pkey.key.ec.qlen == ta[i].pkey.key.ec.qlen &&
@@ -881,6 +882,7 @@ static void test_pem_exact_storage(void)
     CHECK(xmpp_tls_bearssl_certs((const char *)pem, n, ca, 2, &count, cbig, sizeof cbig, &need, &why) == XMPP_OK);
     memset(cexact, 0xA5, sizeof cexact);
     CHECK(xmpp_tls_bearssl_certs((const char *)pem, n, cb, 2, &count, cexact, need, &used, &why) == XMPP_OK);
+    CHECK(need < sizeof cexact && cexact[need] == 0xA5);
     CHECK(count == 2 && used == need);
     for (i = 0; i < 2; i++)
         CHECK(cb[i].data_len == ca[i].data_len && memcmp(cb[i].data, ca[i].data, ca[i].data_len) == 0);
