@@ -726,10 +726,25 @@ static void test_client_redirect(void)
 
 /* --reconnect: a hang-up and a passing stream error are tried again (after a random
    wait, once per failure, the wait growing), a lasting one is not. */
+/* A client started with --reconnect against the listener l (on port), whose first
+   connection gets the stream error cond and is closed. */
+static void reconnect_then_error(xmpp_posix_client *c, int l, unsigned port, const char *cond)
+{
+    static char script[1024];
+    const char *why = NULL;
+    int fd;
+    memset(c, 0, sizeof *c);
+    CHECK(start_on(c, port, "--plaintext", "--reconnect", &why) == 0);
+    fd = accept_within(l, 1000, NULL);
+    snprintf(script, sizeof script, "%s<stream:error><%s xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+             "</stream:error></stream:stream>", hdr, cond);
+    CHECK(fd >= 0 && write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    if (fd >= 0) close(fd);
+}
+
 static void test_client_reconnect(void)
 {
     static xmpp_posix_client c;
-    static char script[1024];
     const char *why = NULL;
     unsigned port = 0;
     int l = listener(&port), fd, fd2, fd3, i;
@@ -778,26 +793,14 @@ static void test_client_reconnect(void)
     CHECK(xmpp_posix_client_end(&c) == 1);
     if (fd2 >= 0) close(fd2);
     /* a passing stream error (system-shutdown): again */
-    memset(&c, 0, sizeof c);
-    CHECK(start_on(&c, port, "--plaintext", "--reconnect", &why) == 0);
-    fd = accept_within(l, 1000, NULL);
-    snprintf(script, sizeof script, "%s<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
-             "</stream:error></stream:stream>", hdr);
-    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
-    if (fd >= 0) close(fd);
+    reconnect_then_error(&c, l, port, "system-shutdown");
     fd2 = accept_within(l, 3000, &c);
     CHECK(fd2 >= 0);
     CHECK(strcmp(c.cond, "") == 0);   /* forgotten once connected again */
     CHECK(xmpp_posix_client_end(&c) == 1);
     if (fd2 >= 0) close(fd2);
     /* a lasting one (conflict): over */
-    memset(&c, 0, sizeof c);
-    CHECK(start_on(&c, port, "--plaintext", "--reconnect", &why) == 0);
-    fd = accept_within(l, 1000, NULL);
-    snprintf(script, sizeof script, "%s<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
-             "</stream:error></stream:stream>", hdr);
-    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
-    if (fd >= 0) close(fd);
+    reconnect_then_error(&c, l, port, "conflict");
     CHECK(steps_until(&c, 2000) == 0);
     CHECK(strcmp(c.cond, "conflict") == 0 && c.retry_at == 0);
     CHECK(xmpp_posix_client_end(&c) == 1);
