@@ -38,8 +38,9 @@ static void on_alarm(int sig)
 
 /* SIGINT, SIGTERM, SIGHUP (a Ctrl-C at the terminal reaches only the foreground group,
    which the command is not in): passed on to the command's group, whose output is read
-   to its end (a script's cleanup that writes to a closed pipe would die of SIGPIPE), and
-   then taken as usual (see main). A second one is taken at once. */
+   to its end (a script's cleanup that writes to a closed pipe would die of SIGPIPE) for
+   at most 30 + 5 s, as after a timeout, and then taken as usual (see main). A second
+   one is taken at once. */
 static void on_stop(int sig)
 {
     if (stopping || !child_group) {
