@@ -101,8 +101,8 @@ extern "C" {
    in the builder, which goes on counting the size it needs: see there). */
 
 #define XMPP__ERRORS(X) \
-    X(XMPP_OK,                       0,                      "no error") \
-    X(XMPP_AGAIN,                    0,                      "need more input") \
+    X(XMPP_OK,                       "",                     "no error") \
+    X(XMPP_AGAIN,                    "",                     "need more input") \
     X(XMPP_ERR_INVALID,              "internal-server-error","invalid argument or configuration") \
     X(XMPP_ERR_NOT_WELL_FORMED,      "not-well-formed",      "XML is not well-formed") \
     X(XMPP_ERR_RESTRICTED_XML,       "restricted-xml",       "XML feature not allowed in XMPP (RFC 6120 §11)") \
@@ -118,12 +118,12 @@ extern "C" {
     X(XMPP_ERR_STREAM,               "undefined-condition",  "the server sent a stream error") \
     X(XMPP_ERR_PROTOCOL,             "undefined-condition",  "the server broke the protocol") \
     X(XMPP_ERR_NO_TLS,               "policy-violation",     "TLS required but not available") \
-    X(XMPP_ERR_TLS,                  0,                      "TLS handshake or record failure") \
-    X(XMPP_ERR_TLS_UNTRUSTED,        0,                      "server certificate not trusted (unknown CA or bad chain)") \
-    X(XMPP_ERR_TLS_NAME,             0,                      "server certificate does not match the XMPP domain") \
-    X(XMPP_ERR_TLS_EXPIRED,          0,                      "certificate expired or not yet valid") \
-    X(XMPP_ERR_TLS_CLOSED,           0,                      "connection closed during the TLS handshake or without close_notify") \
-    X(XMPP_ERR_CLOSED,               0,                      "connection closed before the stream ended")
+    X(XMPP_ERR_TLS,                  "",                     "TLS handshake or record failure") \
+    X(XMPP_ERR_TLS_UNTRUSTED,        "",                     "server certificate not trusted (unknown CA or bad chain)") \
+    X(XMPP_ERR_TLS_NAME,             "",                     "server certificate does not match the XMPP domain") \
+    X(XMPP_ERR_TLS_EXPIRED,          "",                     "certificate expired or not yet valid") \
+    X(XMPP_ERR_TLS_CLOSED,           "",                     "connection closed during the TLS handshake or without close_notify") \
+    X(XMPP_ERR_CLOSED,               "",                     "connection closed before the stream ended")
 
 typedef enum xmpp_err {
 #define XMPP__ENUM(name, cond, msg) name,
@@ -1883,25 +1883,69 @@ static int xmpp__memcmp(const void *a, const void *b, size_t n)
 }
 #endif
 
-static const char *const xmpp__err_msg[] = {
-#define XMPP__MSG(name, cond, msg) msg,
-    XMPP__ERRORS(XMPP__MSG)
+/* Code off the hot path stays out of line: smaller, and the scanner's loops stay tight. */
+#if defined(__GNUC__) || defined(__clang__)
+#define XMPP__COLD __attribute__((noinline))
+#else
+#define XMPP__COLD
+#endif
+/* Hot helpers: inlined with XMPP_FAST, kept out of line (smaller) without it. XMPP__INLINE:
+   inlined with XMPP_FAST, the compiler's choice without it (a helper with one caller, or
+   a small one such as xmpp__eq). */
+#if XMPP_FAST && (defined(__GNUC__) || defined(__clang__))
+#define XMPP__HOT __attribute__((always_inline)) inline
+#define XMPP__INLINE XMPP__HOT
+#else
+#define XMPP__HOT XMPP__COLD
+#define XMPP__INLINE
+#endif
+
+/* Lists of strings. A table of names or messages is one array of the strings one after
+   the other, each with its NUL ("one" "\0" "two" "\0"), not an array of pointers to
+   literals: GCC puts the literals of every pointer table in a file into one section,
+   which a firmware image that uses any table then carries whole (the tokenizer alone
+   carried 2 KB of the other layers' names and messages). An array gets a section of its
+   own (-fdata-sections), dropped by the linker with the code that uses it. A list indexed
+   by a code is written by the code's X-macro, so that it has one entry per code; a list
+   that is searched ends with an explicit "\0", which with the array's own closing NUL
+   makes an empty string that ends the search. */
+static XMPP__COLD const char *xmpp__nth(const char *list, unsigned i)
+{
+    for (; i; i--) while (*list++) {}
+    return list;
+}
+
+/* The index of s among the first count strings of list; count if it is none of them. */
+static XMPP__COLD unsigned xmpp__find(const char *list, unsigned count, xmpp_str s)
+{
+    unsigned i;
+    for (i = 0; i < count; i++) {
+        size_t k = 0;
+        while (k < s.n && list[k] && list[k] == s.p[k]) k++;
+        if (k == s.n && !list[k]) break;
+        while (*list++) {}
+    }
+    return i;
+}
+
+static const char xmpp__err_msg[] =
+#define XMPP__MSG(name, cond, msg) msg "\0"
+    XMPP__ERRORS(XMPP__MSG);
 #undef XMPP__MSG
-};
-static const char *const xmpp__err_cond[] = {
-#define XMPP__COND(name, cond, msg) cond,
-    XMPP__ERRORS(XMPP__COND)
+static const char xmpp__err_cond[] =
+#define XMPP__COND(name, cond, msg) cond "\0"
+    XMPP__ERRORS(XMPP__COND);
 #undef XMPP__COND
-};
 
 XMPPDEF const char *xmpp_strerror(xmpp_err code)
 {
-    return (unsigned)code < XMPP__ERR_COUNT ? xmpp__err_msg[code] : "unknown error";
+    return (unsigned)code < XMPP__ERR_COUNT ? xmpp__nth(xmpp__err_msg, (unsigned)code) : "unknown error";
 }
 
 XMPPDEF const char *xmpp_err_condition(xmpp_err code)
 {
-    return (unsigned)code < XMPP__ERR_COUNT ? xmpp__err_cond[code] : "undefined-condition";
+    const char *c = (unsigned)code < XMPP__ERR_COUNT ? xmpp__nth(xmpp__err_cond, (unsigned)code) : "undefined-condition";
+    return *c ? c : NULL;   /* "" in XMPP__ERRORS: none */
 }
 
 /* Character classes of single bytes, for the tokenizer's fast paths. Bytes >= 0x80 have
@@ -2091,11 +2135,10 @@ static const unsigned char xmpp__fail_code[] = {
     XMPP__XML_FAILS(XMPP__FAIL_CODE)
 #undef XMPP__FAIL_CODE
 };
-static const char *const xmpp__fail_msg[] = {
-#define XMPP__FAIL_MSG(id, code, msg) msg,
-    XMPP__XML_FAILS(XMPP__FAIL_MSG)
+static const char xmpp__fail_msg[] =   /* see xmpp__nth */
+#define XMPP__FAIL_MSG(id, code, msg) msg "\0"
+    XMPP__XML_FAILS(XMPP__FAIL_MSG);
 #undef XMPP__FAIL_MSG
-};
 
 typedef struct xmpp__frame {
     struct xmpp__frame *prev;   /* parent element, NULL for the root */
@@ -2104,23 +2147,6 @@ typedef struct xmpp__frame {
     uint16_t plen;              /* bytes of its prefix, 0 if none */
     uint32_t blen;              /* bytes of binding records after the name */
 } xmpp__frame;
-
-/* Code off the hot path stays out of line: smaller, and the scanner's loops stay tight. */
-#if defined(__GNUC__) || defined(__clang__)
-#define XMPP__COLD __attribute__((noinline))
-#else
-#define XMPP__COLD
-#endif
-/* Hot helpers: inlined with XMPP_FAST, kept out of line (smaller) without it. XMPP__INLINE:
-   inlined with XMPP_FAST, the compiler's choice without it (a helper with one caller, or
-   a small one such as xmpp__eq). */
-#if XMPP_FAST && (defined(__GNUC__) || defined(__clang__))
-#define XMPP__HOT __attribute__((always_inline)) inline
-#define XMPP__INLINE XMPP__HOT
-#else
-#define XMPP__HOT XMPP__COLD
-#define XMPP__INLINE
-#endif
 
 #define XMPP__ALIGN (sizeof(union { void *p; size_t n; uint32_t u; }))
 #define XMPP__QNAME(f) ((unsigned char *)(f) + sizeof(xmpp__frame))
@@ -2219,7 +2245,7 @@ static XMPP__COLD const unsigned char *xmpp__fail(xmpp_xml *x, const unsigned ch
     if (id == XMPP__E_MAX_NAME && (size_t)(x->cap - x->name) <= x->lim.max_name)
         id = x->cap == x->end ? XMPP__E_FULL : XMPP__E_MAX_TOKEN;
     x->err.code = (xmpp_err)xmpp__fail_code[id];
-    x->err.message = xmpp__fail_msg[id];
+    x->err.message = xmpp__nth(xmpp__fail_msg, id);
     x->err.offset = xmpp__off(x, p);
     return p;
 }
@@ -3552,7 +3578,7 @@ static XMPP__COLD xmpp_err xmpp__feed(xmpp_xml *x, const unsigned char *p, size_
             x->pending = 0;
             x->fast = 0;
             x->err.code = XMPP_ERR_POLICY_VIOLATION;
-            x->err.message = xmpp__fail_msg[XMPP__E_MAX_STANZA];
+            x->err.message = xmpp__nth(xmpp__fail_msg, XMPP__E_MAX_STANZA);
             x->err.offset = limit;
             if (x->base - limit <= *used) {   /* count only the bytes before the error */
                 *used -= (size_t)(x->base - limit);
@@ -3673,7 +3699,7 @@ static int xmpp__attr_cmp(const xmpp_xml_attr *a, const xmpp_xml_attr *b)
 
 XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t size, size_t *need)
 {
-    static const char *const kinds[] = { "none", "decl", "open", "start", "end", "text", "close" };
+    static const char kinds[] = "none\0decl\0open\0start\0end\0text\0close";   /* see xmpp__nth */
     xmpp__out o;
     const xmpp_xml_attr *last = NULL;
     size_t i, k;
@@ -3682,7 +3708,7 @@ XMPPDEF void xmpp_xml_token_format(const xmpp_xml_token *t, char *out, size_t si
     o.size = size;
     o.n = 0;
     {
-        const char *kn = kinds[(unsigned)t->kind <= 6 ? t->kind : 0];
+        const char *kn = xmpp__nth(kinds, (unsigned)t->kind <= 6 ? (unsigned)t->kind : 0);
         size_t kl = 0;
         while (kn[kl]) kl++;
         xmpp__emit(&o, kn, kl);
@@ -3797,9 +3823,18 @@ XMPPDEF void xmpp_tree_reset(xmpp_tree *s)
 
 /* Well-known namespaces take no arena bytes: a namespace distance of 1..5 names one of
    these (a real record is at least 7 bytes back). */
+#define XMPP__WK1 "jabber:client"
+#define XMPP__WK2 "http://www.w3.org/XML/1998/namespace"
+#define XMPP__WK3 "http://etherx.jabber.org/streams"
+#define XMPP__WK4 "jabber:server"
+#define XMPP__WK5 "urn:ietf:params:xml:ns:xmpp-stanzas"
+/* the text in one array, the pointers into it: no literal in a shared section (see xmpp__nth) */
+static const char xmpp__wk_text[] = "\0" XMPP__WK1 "\0" XMPP__WK2 "\0" XMPP__WK3 "\0" XMPP__WK4 "\0" XMPP__WK5;
 static const char *const xmpp__wk_ns[] = {
-    "", "jabber:client", "http://www.w3.org/XML/1998/namespace", "http://etherx.jabber.org/streams",
-    "jabber:server", "urn:ietf:params:xml:ns:xmpp-stanzas"
+    xmpp__wk_text, xmpp__wk_text + 1, xmpp__wk_text + 1 + sizeof XMPP__WK1,
+    xmpp__wk_text + 1 + sizeof XMPP__WK1 + sizeof XMPP__WK2,
+    xmpp__wk_text + 1 + sizeof XMPP__WK1 + sizeof XMPP__WK2 + sizeof XMPP__WK3,
+    xmpp__wk_text + 1 + sizeof XMPP__WK1 + sizeof XMPP__WK2 + sizeof XMPP__WK3 + sizeof XMPP__WK4
 };
 /* Which one a URI of a given length can be: the lengths differ but those of jabber:client
    and jabber:server, which differ in their 8th byte (xmpp__intern). */
@@ -4659,19 +4694,20 @@ XMPPDEF xmpp_err xmpp_build_message(xmpp_builder *b, const char *to, const char 
     return xmpp_build_message_str(b, xmpp_str_z(to), type, id, xmpp_str_z(body));
 }
 
-/* s is one of the n NUL-terminated words */
-static int xmpp__one_of(xmpp_str s, const char *const *words, size_t n)
+/* s is one of the words of the list, which ends with an empty one (see xmpp__nth) */
+static int xmpp__one_of(xmpp_str s, const char *words)
 {
-    while (n && !xmpp_str_eq(s, words[n - 1])) n--;
-    return n != 0;
+    for (; *words; words += XMPP_STRLEN(words) + 1)
+        if (xmpp_str_eq(s, words)) return 1;
+    return 0;
 }
 
 XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char *type,
                                         const char *id, xmpp_str body)
 {
-    static const char *const types[] = { "chat", "error", "groupchat", "headline", "normal" };
+    static const char types[] = "chat\0error\0groupchat\0headline\0normal\0";
     if (!xmpp__bcall(b)) return b->err;
-    if (type && !xmpp__one_of(xmpp_str_z(type), types, 5)) {   /* RFC 6121 §5.2.2 */
+    if (type && !xmpp__one_of(xmpp_str_z(type), types)) {   /* RFC 6121 §5.2.2 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "message type must be chat, error, groupchat, headline or normal");
         return b->err;
     }
@@ -4692,20 +4728,19 @@ XMPPDEF xmpp_err xmpp_build_message_str(xmpp_builder *b, xmpp_str to, const char
 XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char *type,
                                      const char *show, const char *status, int priority)
 {
-    static const char *const types[] = { "error", "probe", "subscribe", "subscribed", "unavailable",
-                                         "unsubscribe", "unsubscribed" };
-    static const char *const shows[] = { "away", "chat", "dnd", "xa" };
+    static const char types[] = "error\0probe\0subscribe\0subscribed\0unavailable\0unsubscribe\0unsubscribed\0";
+    static const char shows[] = "away\0chat\0dnd\0xa\0";
     if (!xmpp__bcall(b)) return b->err;
     if (priority < -128 || priority > 127) {   /* RFC 6121 §4.7.2.3 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "presence priority outside -128..127");
         return b->err;
     }
-    if (type && !xmpp__one_of(xmpp_str_z(type), types, 7)) {   /* §4.7.1 */
+    if (type && !xmpp__one_of(xmpp_str_z(type), types)) {   /* §4.7.1 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "presence type must be error, probe, subscribe, subscribed, "
                                          "unavailable, unsubscribe or unsubscribed");
         return b->err;
     }
-    if (show && !xmpp__one_of(xmpp_str_z(show), shows, 4)) {   /* §4.7.2.1 */
+    if (show && !xmpp__one_of(xmpp_str_z(show), shows)) {   /* §4.7.2.1 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "presence show must be away, chat, dnd or xa");
         return b->err;
     }
@@ -4729,9 +4764,9 @@ XMPPDEF xmpp_err xmpp_build_presence(xmpp_builder *b, const char *to, const char
 
 XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id, const char *to)
 {
-    static const char *const types[] = { "get", "set", "result", "error" };
+    static const char types[] = "get\0set\0result\0error\0";
     if (!xmpp__bcall(b)) return b->err;
-    if (!xmpp__one_of(xmpp_str_z(type), types, 4)) {
+    if (!xmpp__one_of(xmpp_str_z(type), types)) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "iq type must be get, set, result or error");
         return b->err;
     }
@@ -4747,46 +4782,42 @@ XMPPDEF xmpp_err xmpp_build_iq(xmpp_builder *b, const char *type, const char *id
     return xmpp__bwhole_end(b);
 }
 
-static const char *const xmpp__se_name[] = {
-#define XMPP__SERR_NAME(id, cond, type) cond,
-    XMPP__STANZA_ERRORS(XMPP__SERR_NAME)
+static const char xmpp__se_name[] =   /* see xmpp__nth */
+#define XMPP__SERR_NAME(id, cond, type) cond "\0"
+    XMPP__STANZA_ERRORS(XMPP__SERR_NAME);
 #undef XMPP__SERR_NAME
-};
-static const char *const xmpp__se_type[] = {
-#define XMPP__SERR_TYPE(id, cond, type) type,
-    XMPP__STANZA_ERRORS(XMPP__SERR_TYPE)
+static const char xmpp__se_type[] =
+#define XMPP__SERR_TYPE(id, cond, type) type "\0"
+    XMPP__STANZA_ERRORS(XMPP__SERR_TYPE);
 #undef XMPP__SERR_TYPE
-};
 
 XMPPDEF const char *xmpp_serr_name(xmpp_serr cond)
 {
-    return (unsigned)cond < XMPP__SERR_COUNT ? xmpp__se_name[cond] : NULL;
+    return (unsigned)cond < XMPP__SERR_COUNT ? xmpp__nth(xmpp__se_name, (unsigned)cond) : NULL;
 }
 
 XMPPDEF const char *xmpp_serr_type(xmpp_serr cond)
 {
-    return (unsigned)cond < XMPP__SERR_COUNT ? xmpp__se_type[cond] : NULL;
+    return (unsigned)cond < XMPP__SERR_COUNT ? xmpp__nth(xmpp__se_type, (unsigned)cond) : NULL;
 }
 
 XMPPDEF int xmpp_serr_find(xmpp_str name)
 {
-    int i;
-    for (i = 0; i < (int)XMPP__SERR_COUNT; i++)
-        if (xmpp_str_eq(name, xmpp__se_name[i])) return i;
-    return -1;
+    unsigned i = xmpp__find(xmpp__se_name, XMPP__SERR_COUNT, name);
+    return i < XMPP__SERR_COUNT ? (int)i : -1;
 }
 
 XMPPDEF xmpp_err xmpp_build_error_element(xmpp_builder *b, xmpp_serr cond,
                                           const char *type, const char *detail, const char *text)
 {
-    static const char *const types[] = { "auth", "cancel", "continue", "modify", "wait" };
+    static const char types[] = "auth\0cancel\0continue\0modify\0wait\0";
     const char *name = xmpp_serr_name(cond);
     if (!xmpp__bcall(b)) return b->err;
     if (!name) {
         xmpp__bfail(b, XMPP_ERR_INVALID, "unknown stanza error condition");
         return b->err;
     }
-    if (type && !xmpp__one_of(xmpp_str_z(type), types, 5)) {   /* RFC 6120 §8.3.2 */
+    if (type && !xmpp__one_of(xmpp_str_z(type), types)) {   /* RFC 6120 §8.3.2 */
         xmpp__bfail(b, XMPP_ERR_INVALID, "stanza error type must be auth, cancel, continue, modify or wait");
         return b->err;
     }
@@ -5619,10 +5650,8 @@ XMPPDEF xmpp_err xmpp_b64_decode(const char *in, size_t n, void *out, size_t siz
 
 /* ---- SASL mechanisms (see >>sasl API) */
 
-static const char *const xmpp__mech_names[] = {
-    "", "ANONYMOUS", "EXTERNAL", "PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256",
-    "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS"
-};
+static const char xmpp__mech_names[] =   /* by xmpp_sasl_mech, from NONE; see xmpp__nth */
+    "\0ANONYMOUS\0EXTERNAL\0PLAIN\0SCRAM-SHA-1\0SCRAM-SHA-256\0SCRAM-SHA-1-PLUS\0SCRAM-SHA-256-PLUS";
 #define XMPP__SCRAM(m) ((m) >= XMPP_SASL_SCRAM_SHA_1 && (m) <= XMPP_SASL_SCRAM_SHA_256_PLUS)
 #define XMPP__PLUS(m) ((m) >= XMPP_SASL_SCRAM_SHA_1_PLUS)
 #define XMPP__ALG(m) ((m) == XMPP_SASL_SCRAM_SHA_1 || (m) == XMPP_SASL_SCRAM_SHA_1_PLUS ? 20u : 32u)
@@ -5637,7 +5666,7 @@ static int xmpp__zeq(xmpp_str a, const char *z)
 
 XMPPDEF const char *xmpp_sasl_mech_name(xmpp_sasl_mech m)
 {
-    return (unsigned)m <= XMPP_SASL_SCRAM_SHA_256_PLUS ? xmpp__mech_names[m] : "";
+    return (unsigned)m <= XMPP_SASL_SCRAM_SHA_256_PLUS ? xmpp__nth(xmpp__mech_names, (unsigned)m) : "";
 }
 
 XMPPDEF xmpp_sasl_mech xmpp_sasl_mech_from_name(xmpp_str name)
@@ -5647,7 +5676,7 @@ XMPPDEF xmpp_sasl_mech xmpp_sasl_mech_from_name(xmpp_str name)
 #ifdef XMPP_NO_SHA1
         if (XMPP__SCRAM(m) && XMPP__ALG(m) == 20) continue;
 #endif
-        if (xmpp__zeq(name, xmpp__mech_names[m])) return (xmpp_sasl_mech)m;
+        if (xmpp__zeq(name, xmpp__nth(xmpp__mech_names, m))) return (xmpp_sasl_mech)m;
     }
     return XMPP_SASL_NONE;
 }
@@ -5875,18 +5904,17 @@ static xmpp_err xmpp__sasl_fail(xmpp_sasl *s, xmpp_err code, const char *msg, si
 /* RFC 5802 §7 server-error-value: the message says which */
 static xmpp_err xmpp__sasl_server_error(xmpp_sasl *s, xmpp_str v, size_t off)
 {
-    static const char *const msgs[] = {
-        "server error e=invalid-encoding", "server error e=extensions-not-supported",
-        "server error e=invalid-proof", "server error e=channel-bindings-dont-match",
-        "server error e=server-does-support-channel-binding",
-        "server error e=channel-binding-not-supported",
-        "server error e=unsupported-channel-binding-type", "server error e=unknown-user",
-        "server error e=invalid-username-encoding", "server error e=no-resources",
-        "server error e=other-error"
-    };
-    size_t i;
-    for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
-        if (xmpp__zeq(v, msgs[i] + 15)) return xmpp__sasl_fail(s, XMPP_ERR_AUTH, msgs[i], off);
+    static const char msgs[] =   /* see xmpp__nth */
+        "server error e=invalid-encoding\0server error e=extensions-not-supported\0"
+        "server error e=invalid-proof\0server error e=channel-bindings-dont-match\0"
+        "server error e=server-does-support-channel-binding\0"
+        "server error e=channel-binding-not-supported\0"
+        "server error e=unsupported-channel-binding-type\0server error e=unknown-user\0"
+        "server error e=invalid-username-encoding\0server error e=no-resources\0"
+        "server error e=other-error\0";
+    const char *m = msgs;
+    for (; *m; m += XMPP_STRLEN(m) + 1)
+        if (xmpp__zeq(v, m + 15)) return xmpp__sasl_fail(s, XMPP_ERR_AUTH, m, off);
     return xmpp__sasl_fail(s, XMPP_ERR_AUTH, "server error e= (a value RFC 5802 does not define)", off);
 }
 
@@ -6562,13 +6590,12 @@ XMPPDEF const xmpp_errinfo *xmpp_sasl_server_error(const xmpp_sasl_server *v)
 #define XMPP__SASL_B64    ((XMPP_STREAM_SASL_MAX + 2) / 3 * 4)
 #define XMPP__SCRATCH     (2 * XMPP_STREAM_SASL_MAX + XMPP__SASL_B64)
 
-static const char *const xmpp__state_names[] = {
-    "start", "§4.2 stream header sent, waiting for the server's",
-    "§4.3.2 waiting for <stream:features/>", "§5.4.2 <starttls/> sent, waiting for <proceed/>",
-    "§5.4.3 TLS negotiation", "§6.4 SASL exchange",
-    "§7.6 resource binding", "RFC 3921 §3 legacy session", "online (§8 stanzas)",
-    "§4.4 closing: </stream:stream> sent", "closed"
-};
+static const char xmpp__state_names[] =   /* by xmpp_stream_state; see xmpp__nth */
+    "start\0§4.2 stream header sent, waiting for the server's\0"
+    "§4.3.2 waiting for <stream:features/>\0§5.4.2 <starttls/> sent, waiting for <proceed/>\0"
+    "§5.4.3 TLS negotiation\0§6.4 SASL exchange\0"
+    "§7.6 resource binding\0RFC 3921 §3 legacy session\0online (§8 stanzas)\0"
+    "§4.4 closing: </stream:stream> sent\0closed";
 
 static void xmpp__trace(xmpp_stream *c, int kind, const void *p, size_t n)
 {
@@ -6581,10 +6608,11 @@ static void xmpp__trace(xmpp_stream *c, int kind, const void *p, size_t n)
 
 static void xmpp__set_state(xmpp_stream *c, xmpp_stream_state s)
 {
+    const char *name = xmpp__nth(xmpp__state_names, (unsigned)s);
     c->state = (uint8_t)s;
     c->deadline = s == XMPP_STATE_ONLINE || s == XMPP_STATE_CLOSED || (s == XMPP_STATE_TLS && !XMPP__HOOK(c)) ? 0 :
                   c->now + c->cfg.timeout_ms;
-    xmpp__trace(c, XMPP_TRACE_STATE, xmpp__state_names[s], XMPP_STRLEN(xmpp__state_names[s]));
+    xmpp__trace(c, XMPP_TRACE_STATE, name, XMPP_STRLEN(name));
 }
 
 static xmpp_stream_event *xmpp__event(xmpp_stream *c, xmpp_stream_event_kind kind)
@@ -7035,18 +7063,19 @@ typedef char xmpp__jid_max_fits[XMPP_STREAM_JID_MAX >= XMPP_TLS_CB_MAX ? 1 : -1]
 static void xmpp__cb_choose(xmpp_stream *c, const xmpp_node *f)
 {
     unsigned char *cb = (unsigned char *)c->jid;   /* free until the bind */
-    static const char *const names[] = { "tls-server-end-point", "tls-unique", "tls-exporter" };
+    static const char names[] = "tls-server-end-point\0tls-unique\0tls-exporter";   /* see xmpp__nth */
     static const xmpp_tls_cb types[] = { XMPP_TLS_CB_SERVER_END_POINT, XMPP_TLS_CB_UNIQUE, XMPP_TLS_CB_EXPORTER };
     const xmpp_node *list = xmpp_node_child(f, "urn:xmpp:sasl-cb:0", "sasl-channel-binding"), *t;
+    const char *name = names;
     size_t i;
     c->cb_len = 0;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 3; i++, name += XMPP_STRLEN(name) + 1) {
         int listed = !list && types[i] == XMPP_TLS_CB_UNIQUE;
         for (t = xmpp_node_child(list, "urn:xmpp:sasl-cb:0", "channel-binding"); t && !listed;
              t = xmpp_node_next_sibling(t, "urn:xmpp:sasl-cb:0", "channel-binding"))
-            listed = xmpp__attr_is(t, "type", names[i]);
+            listed = xmpp__attr_is(t, "type", name);
         if (listed && xmpp_tls_channel_binding(c->cfg.tls_hook, types[i], cb, XMPP_TLS_CB_MAX, &c->cb_len) == XMPP_OK) {
-            c->cb_type = names[i];
+            c->cb_type = name;
             return;
         }
         c->cb_len = 0;
@@ -8380,11 +8409,13 @@ static xmpp_err xmpp__tb_end(xmpp__tb_list *l, const char **why)
     return XMPP_OK;
 }
 
-static int xmpp__tb_name_in(const char *name, const char *const *names)
+/* name is one of the list's names (see xmpp__nth; the list ends with an empty one) */
+static int xmpp__tb_name_in(const char *name, const char *names)
 {
-    for (; **names; names++) {
-        size_t n = XMPP_STRLEN(*names);
-        if (XMPP_STRLEN(name) == n && XMPP_MEMCMP(name, *names, n) == 0) return 1;
+    size_t n = XMPP_STRLEN(name), k;
+    for (; *names; names += k + 1) {
+        k = XMPP_STRLEN(names);
+        if (k == n && XMPP_MEMCMP(name, names, n) == 0) return 1;
     }
     return 0;
 }
@@ -8400,7 +8431,7 @@ static int xmpp__tb_is_der(const char *p, size_t n)
 /* Each "CERTIFICATE" object of PEM text, or one DER certificate, through l. */
 static xmpp_err xmpp__tb_pem(const char *pem, size_t len, xmpp__tb_list *l, const char **why)
 {
-    static const char *const names[] = { "CERTIFICATE", "X509 CERTIFICATE", "" };
+    static const char names[] = "CERTIFICATE\0X509 CERTIFICATE\0";
     br_pem_decoder_context pc;
     size_t off = 0;
     int inobj = 0, keep = 0, seen = 0, tail = 0;
@@ -8481,7 +8512,7 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const ch
                                       unsigned char *store, size_t size, size_t *used,
                                       const char **why)
 {
-    static const char *const names[] = { "EC PRIVATE KEY", "RSA PRIVATE KEY", "PRIVATE KEY", "" };
+    static const char names[] = "EC PRIVATE KEY\0RSA PRIVATE KEY\0PRIVATE KEY\0";
     br_skey_decoder_context dc;
     br_pem_decoder_context pc;
     xmpp__tb_sink s;
@@ -9096,15 +9127,15 @@ static int xmpp__posix_redirect(xmpp_posix_client *c)
 /* --reconnect: is the end of this stream worth another try? */
 static int xmpp__posix_transient(const xmpp_posix_client *c)
 {
-    static const char *const passing[] = { "system-shutdown", "connection-timeout", "reset", "internal-server-error",
-                                           "remote-connection-failed", "resource-constraint" };
-    size_t i;
+    static const char passing[] = "system-shutdown\0connection-timeout\0reset\0internal-server-error\0"
+                                  "remote-connection-failed\0resource-constraint\0";   /* see xmpp__nth */
+    const char *p;
     if (!c->reconnect || c->closing || xmpp__posix_stop || c->s.state != XMPP_STATE_CLOSED) return 0;
     if (c->s.err.code == XMPP_ERR_CLOSED || c->s.err.code == XMPP_ERR_TLS_CLOSED || c->s.err.code == XMPP_ERR_TIMEOUT)
         return 1;
     if (c->s.err.code == XMPP_ERR_STREAM)
-        for (i = 0; i < sizeof passing / sizeof passing[0]; i++)
-            if (!strcmp(c->cond, passing[i])) return 1;
+        for (p = passing; *p; p += strlen(p) + 1)
+            if (!strcmp(c->cond, p)) return 1;
     return 0;
 }
 

@@ -1235,6 +1235,12 @@ static void test_well_known_namespaces(void)
     }
     /* four records more: 6 bytes of header and the URI each */
     CHECK(used[1] == used[0] + 4 * 6 + 13 + 32 + 35 + 13);
+    /* and the XML namespace (bound to xml:, the same in both sets above) takes no record
+       either: xml:lang costs what an attribute in jabber:server does */
+    CHECK(first(HDR "<message xml:lang='en'/>") != NULL);
+    used[0] = xmpp_tree_used(&g);
+    CHECK(first(HDR "<message xmlns:p='jabber:server' p:lang='en'/>") != NULL);
+    CHECK(xmpp_tree_used(&g) == used[0]);
 }
 
 /* Every well-known namespace with any one byte changed is a namespace of its own, on an

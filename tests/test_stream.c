@@ -714,6 +714,12 @@ static void test_trace(void)
         CHECK(xmpp_stream_send_end(&h.s) == XMPP_OK);
         CHECK(strstr(trace, "OUT <message to=\"bob@a.test\" type=\"chat\" id=\"m9\"><body>hi</body></message>\n") != NULL);
     }
+    /* the last two states: closing, then closed when the server closes too */
+    xmpp_stream_close(&h.s);
+    CHECK(strstr(trace, "STATE §4.4 closing: </stream:stream> sent\n") != NULL);
+    srv("</stream:stream>");
+    CHECK(strstr(trace, "STATE closed\n") != NULL);
+    CHECK(!trace_full);
 #ifndef TEST_SMALL   /* (the M0 image has neither the RAM nor the output buffer for it) */
     {   /* a username so long that "(hidden)" has no room: the password is cut off anyway */
         static char jid[520];

@@ -446,18 +446,48 @@ static void test_starttls_scram_plus(void)
     chunk = 0;
 }
 
-/* No XEP-0440 list: tls-unique, the RFC 5802 default; the server's first Finished. */
-static void test_tls_unique(void)
+/* tls-exporter (RFC 9266) from a hook that wraps the BearSSL backend (which cannot give
+   it) and answers with fixed bytes */
+static const xmpp_tls_class *exporter_base;
+static const unsigned char exporter_cb[32] = { 0xE9, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+static xmpp_err exporter_binding(xmpp_tls *t, xmpp_tls_cb type, unsigned char *out, size_t size, size_t *len)
 {
-    opts o = { 0 };
+    if (type != XMPP_TLS_CB_EXPORTER) return exporter_base->channel_binding(t, type, out, size, len);
+    *len = sizeof exporter_cb;
+    if (size < sizeof exporter_cb) return XMPP_ERR_NOSPACE;
+    memcpy(out, exporter_cb, sizeof exporter_cb);
+    return XMPP_OK;
+}
+
+/* No XEP-0440 list: tls-unique, the RFC 5802 default (the server's first Finished). A
+   list of tls-exporter alone, with a hook that can give it: tls-exporter. */
+static void test_tls_unique_exporter(void)
+{
+    static xmpp_tls_class wrapped;
+    int k;
     NEED_CERTS();
-    wire_reset();
-    CHECK(client_start(&o));
-    starttls("a.test.chain", "a.test.key", 0);
-    CHECK(same(take(), CHDR_TLS));
-    scram_plus(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-256-PLUS</mechanism>"
-               "</mechanisms></stream:features>", "tls-unique", srv.sc.eng.saved_finished, 12);
-    CHECK(same(take(), CHDR_TLS));
+    for (k = 0; k < 2; k++) {
+        opts o = { 0 };
+        wire_reset();
+        CHECK(client_start(&o));
+        starttls("a.test.chain", "a.test.key", 0);
+        CHECK(same(take(), CHDR_TLS));
+        if (k == 0) {
+            scram_plus(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-256-PLUS"
+                       "</mechanism></mechanisms></stream:features>", "tls-unique", srv.sc.eng.saved_finished, 12);
+        } else {
+            exporter_base = cl.tb.tls.vt;
+            wrapped = *exporter_base;
+            wrapped.channel_binding = exporter_binding;
+            cl.tb.tls.vt = &wrapped;
+            scram_plus(SHDR "<stream:features><mechanisms xmlns='" SASL_NS "'><mechanism>SCRAM-SHA-256-PLUS"
+                       "</mechanism></mechanisms><sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>"
+                       "<channel-binding type='tls-exporter'/></sasl-channel-binding></stream:features>",
+                       "tls-exporter", exporter_cb, sizeof exporter_cb);
+            cl.tb.tls.vt = exporter_base;
+        }
+        CHECK(same(take(), CHDR_TLS));
+    }
 }
 
 static void test_direct_tls(void)
@@ -826,7 +856,7 @@ int main(int argc, char **argv)
 {
     certs_make(argc > 1 ? argv[1] : NULL, argv[0]);
     RUN(test_starttls_scram_plus);
-    RUN(test_tls_unique);
+    RUN(test_tls_unique_exporter);
     RUN(test_direct_tls);
     RUN(test_burst_in_one_record);
     RUN(test_keepalive_partial_record);

@@ -218,6 +218,27 @@ static void test_pem_anchors(void)
             CHECK(count == 1 && certs[0].data_len == nder && memcmp(certs[0].data, der, nder) == 0);
         }
     }
+    /* the label "X509 CERTIFICATE" (RFC 7468 §5.3: older tools write it) is a certificate
+       too; "X509 CRL" is not */
+    {
+        static char relabeled[8192];
+        char *p;
+        br_x509_certificate certs[2];
+        int k;
+        for (k = 0; k < 2; k++) {
+            const char *label = k == 0 ? "X509 CERTIFICATE-----" : "X509 CRL-----";
+            const char *q = (const char *)pem;
+            n = slurp("ca.crt", pem, sizeof pem - 1);
+            pem[n] = 0;
+            for (p = relabeled; *q; ) {   /* "CERTIFICATE-----" in both lines */
+                if (strncmp(q, "CERTIFICATE-----", 16) == 0) { strcpy(p, label); p += strlen(label); q += 16; }
+                else *p++ = *q++;
+            }
+            CHECK(xmpp_tls_bearssl_certs(relabeled, (size_t)(p - relabeled), certs, 2, &count, store, sizeof store,
+                                         &used, &why) == (k == 0 ? XMPP_OK : XMPP_ERR_INVALID));
+            CHECK(k == 1 || count == 1);
+        }
+    }
     /* DER */
     n = slurp("ca.der", pem, sizeof pem);
     CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 3, &count, store, sizeof store, &used, &why) == XMPP_OK);

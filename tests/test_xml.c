@@ -709,6 +709,49 @@ static void test_error_sticky(void)
     CHECK(xmpp_err_condition(XMPP_OK) == NULL && xmpp_err_condition(XMPP_AGAIN) == NULL);
 }
 
+/* n strings of list (see xmpp__nth), none empty unless the list is of names (where ""
+   is none), messages all different, and nothing after the n-th but the array's own
+   closing NUL */
+static void check_list(const char *list, size_t size, unsigned n, int names)
+{
+    unsigned i, j;
+    for (i = 0; i < n; i++) {
+        const char *a = xmpp__nth(list, i);
+        CHECK(a >= list && a < list + size - 1);
+        CHECK(names || a[0]);
+        for (j = 0; j < i && !names; j++) CHECK(strcmp(a, xmpp__nth(list, j)) != 0);
+    }
+    CHECK(xmpp__nth(list, n) == list + size - 1);
+}
+
+/* The lists of messages and names (one array each, not pointers: see xmpp__nth) have
+   exactly one entry for each code, in order. */
+static void test_message_lists(void)
+{
+    unsigned i;
+    check_list(xmpp__err_msg, sizeof xmpp__err_msg, XMPP__ERR_COUNT, 0);
+    check_list(xmpp__err_cond, sizeof xmpp__err_cond, XMPP__ERR_COUNT, 1);
+    check_list(xmpp__fail_msg, sizeof xmpp__fail_msg, XMPP__E_COUNT, 0);
+    CHECK(xmpp__find(xmpp__err_cond, XMPP__ERR_COUNT, xmpp_str_z("not-well-formed")) == XMPP_ERR_NOT_WELL_FORMED);
+    CHECK(xmpp__find(xmpp__err_cond, XMPP__ERR_COUNT, xmpp_str_z("not-well")) == XMPP__ERR_COUNT);
+    CHECK(xmpp__find(xmpp__err_cond, XMPP__ERR_COUNT, xmpp_str_z("not-well-formedx")) == XMPP__ERR_COUNT);
+    CHECK(xmpp__find(xmpp__err_cond, 3, xmpp_str_z("not-well-formed")) == 3);   /* past count */
+    /* the first and the last of each, and the ends of the ranges */
+    CHECK(strcmp(xmpp_strerror(XMPP_OK), "no error") == 0);
+    CHECK(strcmp(xmpp_strerror(XMPP_ERR_CLOSED), "connection closed before the stream ended") == 0);
+    CHECK(strcmp(xmpp_strerror(XMPP__ERR_COUNT), "unknown error") == 0);
+    CHECK(strcmp(xmpp_strerror((xmpp_err)-1), "unknown error") == 0);
+    CHECK(strcmp(xmpp_err_condition(XMPP_ERR_INVALID), "internal-server-error") == 0);
+    CHECK(strcmp(xmpp_err_condition(XMPP_ERR_NO_TLS), "policy-violation") == 0);
+    CHECK(strcmp(xmpp_err_condition(XMPP__ERR_COUNT), "undefined-condition") == 0);
+    for (i = 0; i < XMPP__ERR_COUNT; i++)   /* none exactly for these */
+        CHECK((xmpp_err_condition((xmpp_err)i) == NULL) ==
+              (i == XMPP_OK || i == XMPP_AGAIN || i >= XMPP_ERR_TLS));
+    CHECK(strcmp(xmpp__nth(xmpp__fail_msg, 0), "invalid byte order mark") == 0);
+    CHECK(strcmp(xmpp__nth(xmpp__fail_msg, XMPP__E_STATE), "internal error: unknown tokenizer state") == 0);
+    /* (the tokenizer's messages as it reports them: in the expected outputs above) */
+}
+
 static void test_reset_restart(void)
 {
     /* RFC 6120 §4.3.3: after STARTTLS or SASL success a new stream starts */
@@ -855,6 +898,7 @@ int main(void)
     RUN(test_buffer_size_worst_case);
     RUN(test_feed_stops_at_token);
     RUN(test_error_sticky);
+    RUN(test_message_lists);
     RUN(test_reset_restart);
     RUN(test_no_hold_back);
     RUN(test_random_splits_large_corpus);

@@ -3,9 +3,11 @@
 # alone and print its size: -Os, freestanding (XMPP_FREESTANDING: no libc),
 # --gc-sections, like size.sh. tests/size/PROBE.c calls each of the layer's functions.
 #   code: the functions whose names match the awk regex SYMBOLS (nm -S; not the probe, not
-#   memcpy/memset); tables: read-only arrays; messages: the bytes of the string literals
-#   in the implementation part of >>LAYER up to >>NEXT (the linker keeps every literal of
-#   the translation unit in one merged section, so they are counted from the source);
+#   memcpy/memset); tables: the read-only arrays the image keeps, of every layer the probe
+#   links (character classes, constants, and the lists of names and messages, one array
+#   each: see xmpp__nth); messages: the bytes of the string literals in the implementation
+#   part of >>LAYER up to >>NEXT, counted from the source (after the link, literals have
+#   no names; those of the lists are in both columns);
 #   sizeof: the size of the probe's array named SIZEOF (the layer's state struct), and
 #   of the one named SIZEOF2 if given (a second struct, such as the builder's).
 # Example: size_layer.sh build/size jid sasl '^xmpp_+jid_' size_jid xmpp_sizeof_jid
