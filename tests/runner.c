@@ -5,11 +5,11 @@
    (default 1200) counts as one failure. Each command runs in a process group of its own
    (terminal reads and writes do not stop it: SIGTTIN and SIGTTOU are ignored there). One
    that runs too long is stopped: SIGTERM to its group (a script's traps then stop its
-   test and servers by PID), SIGKILL to what is left of the group 30 s later, and 5 s
-   after that its output is no longer waited for (something outside the group may hold
-   it open). SIGINT, SIGTERM or SIGHUP to the runner is passed on to the group, whose
-   output is then read for at most the same 30 + 5 s before the runner stops; a second
-   one stops it at once. A command that takes 10 s or more has its time printed. With
+   test and servers by PID), SIGKILL to what is left of the group RUNNER_GRACE seconds
+   later (default 30), and 5 s after that its output is no longer waited for (something
+   outside the group may hold it open). SIGINT, SIGTERM or SIGHUP to the runner is passed
+   on to the group, whose output is then read for at most the same RUNNER_GRACE + 5 s
+   before the runner stops; a second one stops it at once. A command that takes 10 s or more has its time printed. With
    CI=true in the environment a skipped test is a failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -23,23 +23,24 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t child_group, timed_out, stopping;
+static unsigned grace = 30;   /* seconds from SIGTERM to SIGKILL (RUNNER_GRACE) */
 
 /* SIGALRM: the command's time is up. The first alarm asks its process group to stop, the
-   second (30 s later, time for a script's cleanup) kills what is left of it, the third
-   (5 s later) gives up its output. */
+   second (grace seconds later, time for a script's cleanup) kills what is left of it, the
+   third (5 s later) gives up its output. */
 static void on_alarm(int sig)
 {
     (void)sig;
     if (!child_group || timed_out >= 3) return;
     timed_out++;
-    if (timed_out == 1) { kill(-(pid_t)child_group, SIGTERM); alarm(30); }
+    if (timed_out == 1) { kill(-(pid_t)child_group, SIGTERM); alarm(grace); }
     else if (timed_out == 2) { kill(-(pid_t)child_group, SIGKILL); alarm(5); }
 }
 
 /* SIGINT, SIGTERM, SIGHUP (a Ctrl-C at the terminal reaches only the foreground group,
    which the command is not in): passed on to the command's group, whose output is read
    to its end (a script's cleanup that writes to a closed pipe would die of SIGPIPE) for
-   at most 30 + 5 s, as after a timeout, and then taken as usual (see main). A second
+   at most grace + 5 s, as after a timeout, and then taken as usual (see main). A second
    one is taken at once. */
 static void on_stop(int sig)
 {
@@ -51,7 +52,7 @@ static void on_stop(int sig)
     stopping = sig;
     kill(-(pid_t)child_group, sig);
     timed_out = 1;   /* then SIGKILL and giving up, as for a timeout (on_alarm) */
-    alarm(30);
+    alarm(grace);
 }
 
 /* Start COMMAND under /bin/sh in a process group of its own, its stdout on a pipe (the
@@ -109,22 +110,30 @@ static void take_line(const char *label, const char *p, size_t len, counts *k)
     fflush(stdout);
 }
 
+/* The environment variable name, if set: 1 to max seconds into *v (else a message, 0). */
+static int seconds(const char *name, unsigned long max, unsigned *v)
+{
+    const char *s = getenv(name);
+    char *end;
+    unsigned long n;
+    if (!s) return 1;
+    n = strtoul(s, &end, 10);
+    if (!*s || *end || n == 0 || n > max) {
+        fprintf(stderr, "runner: %s must be 1 to %lu seconds, got '%s'\n", name, max, s);
+        return 0;
+    }
+    *v = (unsigned)n;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     long pass = 0, fail = 0, skip = 0;
-    const char *ci = getenv("CI"), *to = getenv("RUNNER_TIMEOUT");
+    const char *ci = getenv("CI");
     int strict = ci && strcmp(ci, "true") == 0, i;
     unsigned limit = 1200;
     struct sigaction sa;
-    if (to) {
-        char *end;
-        unsigned long v = strtoul(to, &end, 10);
-        if (!*to || *end || v == 0 || v > 86400) {
-            fprintf(stderr, "runner: RUNNER_TIMEOUT must be 1 to 86400 seconds, got '%s'\n", to);
-            return 2;
-        }
-        limit = (unsigned)v;
-    }
+    if (!seconds("RUNNER_TIMEOUT", 86400, &limit) || !seconds("RUNNER_GRACE", 3600, &grace)) return 2;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;   /* no SA_RESTART: a read waiting on a stopped command ends */
     sigemptyset(&sa.sa_mask);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # runner.sh RUNNER - the test runner (tests/runner.c) on made-up commands: its sum line, and
 # what it counts as a failure (a command that dies, prints no count line, exits 1 with no
-# failure in its count, or runs past RUNNER_TIMEOUT; a skip under CI=true).
+# failure in its count, or runs past RUNNER_TIMEOUT; a skip under CI=true); how it stops a
+# command (SIGTERM, then SIGKILL after RUNNER_GRACE) and passes a SIGTERM of its own on.
 set -u
 bin=${1:?usage: runner.sh RUNNER}
 pass=0 fail=0
@@ -40,6 +41,56 @@ if [ "$st" = 1 ] && [ "$t" -lt 30 ] && [ "$(echo "$out" | tail -n 1)" = "3 passe
 else
     fail=$((fail + 1))
     echo "FAIL runner with RUNNER_TIMEOUT=1 on 'sleep 60': status $st after $t s, printed:"; echo "$out"
+fi
+# all_gone: the processes whose PIDs are in $tmp/sh and $tmp/sleep have ended (a zombie
+# has: here one whose parent died waits for PID 1, which may not reap it soon); a killed
+# process may take a moment, so this waits up to 5 s
+all_gone() {
+    for f in sh sleep; do
+        [ -s "$tmp/$f" ] || return 1
+        p=$(cat "$tmp/$f") i=0
+        while kill -0 "$p" 2>/dev/null && ! grep -q '^[0-9]* (.*) Z' "/proc/$p/stat" 2>/dev/null; do
+            [ $i -lt 50 ] || return 1
+            sleep 0.1; i=$((i + 1))
+        done
+    done
+}
+# RUNNER_GRACE seconds after the SIGTERM, SIGKILL for a group that ignores it (the sleep
+# inherits the ignored SIGTERM); both processes are gone when the runner goes on
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+t0=$(date +%s)
+out=$(RUNNER_TIMEOUT=1 RUNNER_GRACE=1 "$bin" "a=trap '' TERM; echo \$\$ > $tmp/sh; sleep 60 & echo \$! > $tmp/sleep; wait" \
+      "b=echo 2 passed, 0 failed")
+st=$? t=$(( $(date +%s) - t0 ))
+gone=1
+all_gone || gone=0
+if [ "$st" = 1 ] && [ "$t" -lt 30 ] && [ $gone = 1 ] && [ "$(echo "$out" | tail -n 1)" = "2 passed, 1 failed" ]; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+    echo "FAIL runner with RUNNER_GRACE=1 on a group that ignores SIGTERM: status $st after $t s," \
+         "processes gone: $gone, printed:"; echo "$out"
+fi
+# SIGTERM to the runner reaches the command's group: its trap cleans up, the rest of the
+# group (a background sleep) dies, and the runner then dies of the same signal
+rm -f "$tmp/sh" "$tmp/sleep"
+RUNNER_GRACE=5 "$bin" "a=trap 'echo cleaned > $tmp/clean; exit 1' TERM; sleep 60 & echo \$! > $tmp/sleep; echo \$\$ > $tmp/sh; wait" \
+    > "$tmp/out" &
+rp=$!
+i=0
+while [ ! -s "$tmp/sh" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $rp
+wait $rp 2>/dev/null
+st=$?
+gone=1
+all_gone || gone=0
+if [ "$st" = 143 ] && [ "$(cat "$tmp/clean" 2>/dev/null)" = cleaned ] && [ $gone = 1 ]; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+    echo "FAIL runner passing SIGTERM on: status $st (want 143), trap: '$(cat "$tmp/clean" 2>/dev/null)'," \
+         "processes gone: $gone, printed:"; cat "$tmp/out"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
