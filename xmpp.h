@@ -1596,14 +1596,16 @@ XMPPDEF xmpp_err xmpp_tls_bearssl_anchors(const char *pem, size_t len, br_x509_t
                                           size_t max, size_t *count, unsigned char *store,
                                           size_t size, size_t *used, const char **why);
 
-/* A certificate chain (for a client certificate) from PEM text or one DER certificate:
-   each "CERTIFICATE" object in order, its DER in store. Errors as above. */
+/* A certificate chain (for a client certificate) from PEM text or one DER certificate
+   (DER as above: exactly one DER SEQUENCE; a DER file with anything after it, such as a
+   newline, is read as PEM and refused): each "CERTIFICATE" object in order, its DER in
+   store. Errors as above. */
 XMPPDEF xmpp_err xmpp_tls_bearssl_certs(const char *pem, size_t len, br_x509_certificate *out,
                                         size_t max, size_t *count, unsigned char *store,
                                         size_t size, size_t *used, const char **why);
 
 /* A private key from PEM ("EC PRIVATE KEY", "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY",
-   unencrypted) or DER: its parts go to store (32 bytes for P-256, about 640 for RSA-2048).
+   unencrypted) or DER (exactly one DER SEQUENCE, as above): its parts go to store (32 bytes for P-256, about 640 for RSA-2048).
    Needs about 2.9 KB of stack (BearSSL's PEM and key decoders). Errors as above. */
 XMPPDEF xmpp_err xmpp_tls_bearssl_key_decode(xmpp_tls_bearssl_key *key, const char *pem, size_t len,
                                       unsigned char *store, size_t size, size_t *used,

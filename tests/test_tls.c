@@ -243,6 +243,14 @@ static void test_pem_anchors(void)
     n = slurp("ca.der", pem, sizeof pem);
     CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 3, &count, store, sizeof store, &used, &why) == XMPP_OK);
     CHECK(count == 1 && ta[0].flags == BR_X509_TA_CA);
+    {   /* DER with a byte after it is not DER: read as PEM, and there is none (documented) */
+        br_x509_certificate certs[2];
+        pem[n] = '\n';
+        why = NULL;
+        CHECK(xmpp_tls_bearssl_certs((const char *)pem, n + 1, certs, 2, &count, store, sizeof store, &used,
+                                     &why) == XMPP_ERR_INVALID);
+        CHECK(why && strcmp(why, "no PEM object of the expected kind") == 0);
+    }
     /* RSA anchor (a leaf, but decoding is the same): n and e */
     n = slurp("rsa.crt", pem, sizeof pem);
     CHECK(xmpp_tls_bearssl_anchors((const char *)pem, n, ta, 3, &count, store, sizeof store, &used, &why) == XMPP_OK);
