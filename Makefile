@@ -5,11 +5,13 @@
 #                     interop with Prosody and ejabberd (plain streams, and STARTTLS/direct
 #                     TLS with the BearSSL backend), the unit tests on the emulated Cortex-M3
 #                     and Cortex-M0 (qemu), short fuzz runs, the test runner's own test, the
-#                     string-literal check (tests/size/strings.sh), the speed targets that are met (instructions
+#                     string-literal check (tests/size/strings.sh), the unit tests under
+#                     valgrind's memcheck, the speed targets that are met (instructions
 #                     per byte under callgrind); ends with one line "N passed, N failed"
 #   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards,
 #                     examples/tokens, README's C examples compiled, the runner's test,
-#                     no string literal in a section shared by the file): no
+#                     no string literal in a section shared by the file, the gcc builds
+#                     under valgrind's memcheck): no
 #                     XMPP servers, no fuzzing, a few minutes; `make test`
 #                     is still what counts
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
@@ -162,6 +164,9 @@ M0_RUNS := $(foreach u,$(M0_UNITS),"m0/$(u)=tests/firmware/run.sh microbit $(B)/
 test-m0: $(B)/runner $(M0_BUILT)
 	@$(B)/runner $(M0_RUNS)
 
+# the unit tests run once more under valgrind's memcheck (reads of memory never written)
+VALGRIND_UNITS := $(addprefix $(B)/gcc/,test_xml test_stanza test_build test_jid test_sasl test_stream test_tls \
+                  test_stream_tls test_dns test_posix)
 TESTS_BUILT := $(foreach c,gcc clang asan,$(addprefix $(B)/$(c)/,$(UNITS))) $(B)/gcc/test_sasl_bearssl \
                $(B)/gcc/test_sasl_nosha1 $(B)/gcc/test_stream_notls $(B)/gcc/strophe_names
 RUNS := $(foreach c,gcc clang asan,$(foreach u,$(UNITS),"$(c)/$(u)=$(B)/$(c)/$(u) $(ARGS_$(u))")) \
@@ -175,7 +180,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
       $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
 	    "readme=tests/readme/run.sh $(GCC)" "tokens=tests/tokens/run.sh $(B)/tokens" \
-	    "strings=tests/size/strings.sh $(GCC)" \
+	    "strings=tests/size/strings.sh $(GCC)" "valgrind=tests/valgrind.sh $(VALGRIND_UNITS)" \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
@@ -194,7 +199,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/tokens $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
 	    "readme=tests/readme/run.sh $(GCC)" "tokens=tests/tokens/run.sh $(B)/tokens" \
-	    "strings=tests/size/strings.sh $(GCC)"
+	    "strings=tests/size/strings.sh $(GCC)" "valgrind=tests/valgrind.sh $(VALGRIND_UNITS)"
 
 demo: $(B)/echo_bot $(B)/say
 	tests/interop/demo.sh $(B)/echo_bot $(B)/say

@@ -56,11 +56,12 @@ all_gone() {
     done
 }
 # RUNNER_GRACE seconds after the SIGTERM, SIGKILL for a group that ignores it (the sleep
-# inherits the ignored SIGTERM); both processes are gone when the runner goes on
+# inherits the ignored SIGTERM); both processes are gone when the runner goes on (3 s
+# before the SIGTERM: time for sh to start and ignore it on a loaded machine)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM   # cleanup, and stop
 t0=$(date +%s)
-out=$(RUNNER_TIMEOUT=1 RUNNER_GRACE=1 "$bin" "a=trap '' TERM; echo \$\$ > $tmp/sh; sleep 60 & echo \$! > $tmp/sleep; wait" \
+out=$(RUNNER_TIMEOUT=3 RUNNER_GRACE=1 "$bin" "a=trap '' TERM; echo \$\$ > $tmp/sh; sleep 60 & echo \$! > $tmp/sleep; wait" \
       "b=echo 2 passed, 0 failed")
 st=$? t=$(( $(date +%s) - t0 ))
 gone=1
@@ -92,5 +93,16 @@ else
     echo "FAIL runner passing SIGTERM on: status $st (want 143), trap: '$(cat "$tmp/clean" 2>/dev/null)'," \
          "processes gone: $gone, printed:"; cat "$tmp/out"
 fi
+# a limit that is not 1 to its maximum of seconds: a usage error (2), nothing run
+for v in RUNNER_TIMEOUT=0 RUNNER_TIMEOUT=86401 RUNNER_TIMEOUT=1x RUNNER_GRACE=0 RUNNER_GRACE=3601 RUNNER_GRACE=; do
+    out=$(env "$v" "$bin" "a=echo ran" 2>&1)
+    st=$?
+    if [ "$st" = 2 ] && ! echo "$out" | grep -q ran && echo "$out" | grep -q "must be 1 to"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL runner with $v: status $st (want 2), printed: $out"
+    fi
+done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -6,7 +6,7 @@ set -eu
 BIN=${1:?usage: bench_hostile.sh BENCH_BINARY}
 command -v valgrind >/dev/null 2>&1 || { echo "bench_hostile: valgrind not found" >&2; exit 2; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM   # cleanup, and stop
 printf 'hostile stanzas, bytes to tree at 1460-byte chunks (callgrind Ir inside bench_measured / bytes)\n'
 for k in 0 1 2 4 3; do
     valgrind --tool=callgrind --toggle-collect=bench_measured --callgrind-out-file="$tmp/cg.out" \

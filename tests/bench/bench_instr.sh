@@ -18,7 +18,7 @@ PARSERS="ours expat libxml2"
 
 command -v valgrind >/dev/null 2>&1 || { echo "bench_instr: valgrind not found" >&2; exit 2; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM   # cleanup, and stop
 
 # measure PARSER CHUNK: sets IR (instructions in bench_measured) and BYTES (corpus size)
 measure() {

@@ -15,7 +15,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
     exit 0
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM   # cleanup, and stop
 pass=0 fail=0
 
 # check WHAT BINARY CHUNK LIMIT

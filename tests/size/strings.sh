@@ -6,19 +6,21 @@
 # messages (2 KB). Lists of strings are arrays instead (see xmpp__nth in xmpp.h); a
 # literal inside a function goes to a section of that function's own (".rodata.FN.str1.N")
 # and is dropped with it. Compiles the whole library as firmware does (freestanding) and
-# as a POSIX program with the BearSSL backend, with -fdata-sections, and fails if either
-# object has such a shared section, printing what is in it. GCC only: clang puts every
-# literal of a file in one shared section, tables or not.
+# as a POSIX program with the BearSSL backend, with -fdata-sections, and fails if any
+# object has such a shared section, printing what is in it (freestanding at -Os and -O2,
+# the two builds of the tokenizer, XMPP_FAST off and on). GCC only: clang puts every
+# literal used in a function into one section shared by the file anyway.
 set -u
 cc=${1:-gcc}
 dir=$(dirname "$0")
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM   # cleanup, and stop
 pass=0 fail=0
+command -v readelf >/dev/null 2>&1 || { echo "strings: readelf not found (binutils)"; echo "0 passed, 1 failed"; exit 1; }
 check() {   # name flags...
     name=$1; shift
     printf '#define XMPP_IMPLEMENTATION\n#include "%s/../../xmpp.h"\n' "$(cd "$dir" && pwd)" > "$tmp/$name.c"
-    if ! "$cc" -std=c99 -O2 -ffunction-sections -fdata-sections "$@" -c -o "$tmp/$name.o" "$tmp/$name.c"; then
+    if ! "$cc" -std=c99 -ffunction-sections -fdata-sections "$@" -c -o "$tmp/$name.o" "$tmp/$name.c"; then
         echo "FAIL $name: does not compile"; fail=$((fail + 1)); return
     fi
     shared=$(readelf -SW "$tmp/$name.o" | sed -n 's/.*\] \(\.rodata\.str[0-9.]*\) .*/\1/p')
@@ -32,7 +34,8 @@ check() {   # name flags...
         pass=$((pass + 1))
     fi
 }
-check freestanding -DXMPP_FREESTANDING -ffreestanding
-check posix-bearssl -D_POSIX_C_SOURCE=200809L -DXMPP_BEARSSL
+check freestanding -Os -DXMPP_FREESTANDING -ffreestanding             # as firmware: without XMPP_FAST
+check freestanding-fast -O2 -DXMPP_FREESTANDING -ffreestanding        # with it
+check posix-bearssl -O2 -D_POSIX_C_SOURCE=200809L -DXMPP_BEARSSL
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
