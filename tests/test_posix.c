@@ -814,8 +814,71 @@ static void test_client_reconnect(void)
     close(l);
 }
 
+/* xmpp_posix_tls_new from files (certificates made by tests/tls/mkcerts.sh, run from the
+   repository root): a CA file, a client certificate chain and its key; and each way the
+   files can be wrong, named in the message. */
+/* the file to, n copies of the file from one after the other */
+static int copies(const char *from, const char *to, int n)
+{
+    static char text[16384];
+    size_t len;
+    FILE *f = fopen(from, "rb"), *g;
+    if (!f) return 0;
+    len = fread(text, 1, sizeof text, f);
+    fclose(f);
+    if (!(g = fopen(to, "wb"))) return 0;
+    while (n-- > 0) if (fwrite(text, 1, len, g) != len) { fclose(g); return 0; }
+    return fclose(g) == 0;
+}
+
+static void test_tls_new_files(void)
+{
+    char dir[64] = "/tmp/xmpp-posix-tls.XXXXXX", cmd[512], ca[128], chain[128], key[128], nine[128];
+    const char *why = NULL;
+    xmpp_tls *t;
+    if (!mkdtemp(dir)) SKIP("mkdtemp failed");
+    snprintf(cmd, sizeof cmd, "tests/tls/mkcerts.sh '%s' >/dev/null 2>&1", dir);
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd)) {}
+        SKIP("tests/tls/mkcerts.sh failed (run from the repository root; openssl installed?)");
+    }
+    snprintf(ca, sizeof ca, "%s/ca.crt", dir);
+    snprintf(chain, sizeof chain, "%s/a.test.chain", dir);
+    snprintf(key, sizeof key, "%s/a.test.key", dir);
+    snprintf(nine, sizeof nine, "%s/nine.chain", dir);
+    /* a CA, a two-certificate chain and its key */
+    t = xmpp_posix_tls_new(ca, chain, key, &why);
+    CHECK(t != NULL && why == NULL);
+    xmpp_posix_tls_free(t);
+    t = xmpp_posix_tls_new(ca, NULL, NULL, &why);   /* no client certificate */
+    CHECK(t != NULL && why == NULL);
+    xmpp_posix_tls_free(t);
+    /* one of the two */
+    CHECK(xmpp_posix_tls_new(ca, chain, NULL, &why) == NULL);
+    CHECK(why && strcmp(why, "--cert/--key: a client certificate needs both files") == 0);
+    CHECK(xmpp_posix_tls_new(ca, NULL, key, &why) == NULL && why && strstr(why, "needs both files"));
+    /* a file that is not there, or not what it should be: the message names it */
+    snprintf(cmd, sizeof cmd, "%s/none.crt", dir);
+    CHECK(xmpp_posix_tls_new(cmd, NULL, NULL, &why) == NULL && why && strncmp(why, cmd, strlen(cmd)) == 0);
+    CHECK(xmpp_posix_tls_new(key, NULL, NULL, &why) == NULL && why && strncmp(why, key, strlen(key)) == 0);
+    CHECK(xmpp_posix_tls_new(ca, key, key, &why) == NULL && why && strncmp(why, key, strlen(key)) == 0);
+    CHECK(xmpp_posix_tls_new(ca, chain, chain, &why) == NULL && why && strncmp(why, chain, strlen(chain)) == 0);
+    /* a chain of nine certificates: one more than the eight kept; eight are kept */
+    CHECK(copies(ca, nine, 9));
+    CHECK(xmpp_posix_tls_new(ca, nine, key, &why) == NULL && why && strncmp(why, nine, strlen(nine)) == 0);
+    CHECK(why && strstr(why, "too many certificates") != NULL);
+    CHECK(copies(ca, nine, 8));
+    t = xmpp_posix_tls_new(ca, nine, key, &why);
+    CHECK(t != NULL && why == NULL);
+    xmpp_posix_tls_free(t);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
+    RUN(test_tls_new_files);
     RUN(test_peer_not_reading);
     RUN(test_burst_one_send);
     RUN(test_resolver_address);
