@@ -6,13 +6,15 @@
    speed check). Then the helpers for command-line tools: the one-line event reports
    and the failure messages, read back from stdout and stderr, and the client's exit
    status after a clean close and after a lost connection, against a fake server on an
-   ephemeral loopback port (plaintext). */
+   ephemeral loopback port (plaintext). Over TLS (tlsserver.h's server engine on the
+   other end of a socketpair): an echo bot's burst, and xmpp_posix_tls_new from files. */
 #define _POSIX_C_SOURCE 200809L
 #define XMPP_IMPLEMENTATION
 #define XMPP_POSIX
 #define XMPP_BEARSSL
 #include "../xmpp.h"
 #include "check.h"
+#include "tlsserver.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -54,6 +56,31 @@ static const char *const login =
     "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
     "id='2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
     "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@a.test/r</jid></bind></iq>";
+
+/* Five messages from b, for an echo bot to answer. */
+static const char burst[] =
+    "<message from='b@a.test/x' type='chat'><body>1</body></message>"
+    "<message from='b@a.test/x' type='chat'><body>2</body></message>"
+    "<message from='b@a.test/x' type='chat'><body>3</body></message>"
+    "<message from='b@a.test/x' type='chat'><body>4</body></message>"
+    "<message from='b@a.test/x' type='chat'><body>5</body></message>";
+
+/* n steps of an echo bot's loop: each message answered to its sender with its body. */
+static void echo_steps(xmpp_posix_io *io, xmpp_stream *s, int n)
+{
+    xmpp_stream_event e;
+    const char *why;
+    while (n-- > 0) {
+        CHECK(xmpp_posix_step(io, s, 10, &why) >= 0);
+        while (xmpp_stream_next(s, &e)) {
+            xmpp_builder *b;
+            if (e.kind != XMPP_STREAM_STANZA || !(b = xmpp_stream_send_begin(s))) continue;
+            xmpp_build_message_str(b, xmpp_node_attr(e.stanza, NULL, "from"), "chat", NULL,
+                                   xmpp_node_text(xmpp_node_child(e.stanza, NULL, "body")));
+            CHECK(xmpp_stream_send_end(s) == XMPP_OK);
+        }
+    }
+}
 
 static void test_peer_not_reading(void)
 {
@@ -106,12 +133,6 @@ static void test_burst_one_send(void)
     char rec[8192];
     int sv[2], i, steps, echoes = 0, records = 0, online = 0;
     ssize_t n;
-    const char *burst =
-        "<message from='b@a.test/x' type='chat'><body>1</body></message>"
-        "<message from='b@a.test/x' type='chat'><body>2</body></message>"
-        "<message from='b@a.test/x' type='chat'><body>3</body></message>"
-        "<message from='b@a.test/x' type='chat'><body>4</body></message>"
-        "<message from='b@a.test/x' type='chat'><body>5</body></message>";
     CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK);
     fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL, 0) | O_NONBLOCK);
@@ -125,16 +146,7 @@ static void test_burst_one_send(void)
     }
     CHECK(online);
     CHECK(write(sv[1], burst, strlen(burst)) == (ssize_t)strlen(burst));
-    for (steps = 0; steps < 10; steps++) {   /* an echo bot's loop */
-        CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
-        while (xmpp_stream_next(&s, &e)) {
-            xmpp_builder *b;
-            if (e.kind != XMPP_STREAM_STANZA || !(b = xmpp_stream_send_begin(&s))) continue;
-            xmpp_build_message_str(b, xmpp_node_attr(e.stanza, NULL, "from"), "chat", NULL,
-                                   xmpp_node_text(xmpp_node_child(e.stanza, NULL, "body")));
-            CHECK(xmpp_stream_send_end(&s) == XMPP_OK);
-        }
-    }
+    echo_steps(&io, &s, 10);
     while ((n = read(sv[1], rec, sizeof rec - 1)) > 0) {
         const char *q = rec;
         rec[n] = '\0';
@@ -254,7 +266,7 @@ static void test_dial_server(void)
 {
     static char longname[400];
     const char *why = NULL;
-    char server[64];
+    char where[64];
     struct sockaddr_in6 a;
     socklen_t len = sizeof a;
     int l = socket(AF_INET6, SOCK_STREAM, 0), fd, cfd;
@@ -263,8 +275,8 @@ static void test_dial_server(void)
     a.sin6_addr = in6addr_loopback;
     if (l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 1) == 0 &&
         getsockname(l, (struct sockaddr *)&a, &len) == 0) {   /* where the machine has ::1 */
-        snprintf(server, sizeof server, "[::1]:%u", (unsigned)ntohs(a.sin6_port));
-        fd = xmpp_posix_dial(server, xmpp_str_z("a.test"), 9, 1000, &why);   /* not the default port */
+        snprintf(where, sizeof where, "[::1]:%u", (unsigned)ntohs(a.sin6_port));
+        fd = xmpp_posix_dial(where, xmpp_str_z("a.test"), 9, 1000, &why);   /* not the default port */
         CHECK(fd >= 0);
         cfd = fd >= 0 ? accept(l, NULL, NULL) : -1;
         CHECK(cfd >= 0);
@@ -490,17 +502,17 @@ static int listener(unsigned *port)
 static void test_client_end(void)
 {
     static xmpp_posix_client c;
-    char server[32], *argv[5];
+    char where[32], *argv[5];
     const char *why;
     unsigned port = 0;
     int l = listener(&port), fd, round, r = 1, steps;
     CHECK(l >= 0);
     if (l < 0) return;
-    snprintf(server, sizeof server, "127.0.0.1:%u", port);
+    snprintf(where, sizeof where, "127.0.0.1:%u", port);
     argv[0] = (char *)"bot";
     argv[1] = (char *)"--plaintext";
     argv[2] = (char *)"--server";
-    argv[3] = server;
+    argv[3] = where;
     argv[4] = (char *)"alice@a.test";
     setenv("XMPP_PASSWORD", "pw", 1);
     signal(SIGALRM, on_alarm);
@@ -550,15 +562,15 @@ static void test_client_end(void)
 /* Start c as "bot [opts...] --server 127.0.0.1:port alice@a.test" (opts: up to 4). */
 static int start_on(xmpp_posix_client *c, unsigned port, const char *o1, const char *o2, const char **why)
 {
-    static char server[32];
+    static char where[32];
     char *argv[8];
     int argc = 0;
-    snprintf(server, sizeof server, "127.0.0.1:%u", port);
+    snprintf(where, sizeof where, "127.0.0.1:%u", port);
     argv[argc++] = (char *)"bot";
     if (o1) argv[argc++] = (char *)o1;
     if (o2) argv[argc++] = (char *)o2;
     argv[argc++] = (char *)"--server";
-    argv[argc++] = server;
+    argv[argc++] = where;
     argv[argc++] = (char *)"alice@a.test";
     return xmpp_posix_client_start(c, argc, argv, why);
 }
@@ -814,9 +826,9 @@ static void test_client_reconnect(void)
     close(l);
 }
 
-/* xmpp_posix_tls_new from files (certificates made by tests/tls/mkcerts.sh, run from the
-   repository root): a CA file, a client certificate chain and its key; and each way the
-   files can be wrong, named in the message. */
+/* xmpp_posix_tls_new from files (the certificates of tlsserver.h): a CA file, a client
+   certificate chain and its key; and each way the files can be wrong, named in the
+   message. */
 /* the file to, n copies of the file from one after the other */
 static int copies(const char *from, const char *to, int n)
 {
@@ -833,16 +845,10 @@ static int copies(const char *from, const char *to, int n)
 
 static void test_tls_new_files(void)
 {
-    char dir[64] = "/tmp/xmpp-posix-tls.XXXXXX", cmd[512], ca[128], chain[128], key[128], nine[128];
+    char cmd[600], ca[600], chain[600], key[600], nine[600];
     const char *why = NULL;
     xmpp_tls *t;
-    if (!mkdtemp(dir)) SKIP("mkdtemp failed");
-    snprintf(cmd, sizeof cmd, "tests/tls/mkcerts.sh '%s' >/dev/null 2>&1", dir);
-    if (system(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd)) {}
-        SKIP("tests/tls/mkcerts.sh failed (run from the repository root; openssl installed?)");
-    }
+    NEED_CERTS();
     snprintf(ca, sizeof ca, "%s/ca.crt", dir);
     snprintf(chain, sizeof chain, "%s/a.test.chain", dir);
     snprintf(key, sizeof key, "%s/a.test.key", dir);
@@ -872,13 +878,158 @@ static void test_tls_new_files(void)
     t = xmpp_posix_tls_new(ca, nine, key, &why);
     CHECK(t != NULL && why == NULL);
     xmpp_posix_tls_free(t);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
 }
 
-int main(void)
+/* ---- xmpp_posix_step over TLS: the client with the BearSSL backend on one end of a
+   socketpair, tlsserver.h's server engine on the other, moved by srv_io */
+
+static char tls_heard[16384];   /* plaintext the server received */
+static size_t tls_nheard;
+static unsigned tls_app_records;      /* application-data records the client sent */
+static size_t tls_rec_left, tls_hdr_have;   /* where srv_io is in the client's records */
+static unsigned char tls_hdr[5];
+
+/* Count the client's application-data records (type 23) in n raw bytes. */
+static void count_records(const unsigned char *p, size_t n)
 {
+    while (n) {
+        if (tls_rec_left) {
+            size_t k = n < tls_rec_left ? n : tls_rec_left;
+            tls_rec_left -= k; p += k; n -= k;
+            continue;
+        }
+        tls_hdr[tls_hdr_have++] = *p++;
+        n--;
+        if (tls_hdr_have == 5) {
+            tls_app_records += tls_hdr[0] == 23;
+            tls_rec_left = (size_t)tls_hdr[3] << 8 | tls_hdr[4];
+            tls_hdr_have = 0;
+        }
+    }
+}
+
+/* The server's end, until nothing moves: records in from fd, plaintext out to tls_heard,
+   *say (if any) sent as one record, records out to fd. 0 if its engine failed. */
+static int srv_io(int fd, const char **say)
+{
+    br_ssl_engine_context *eng = &srv.sc.eng;
+    unsigned char *b;
+    size_t len;
+    ssize_t n;
+    int moved = 1;
+    while (moved) {
+        unsigned st = br_ssl_engine_current_state(eng);
+        moved = 0;
+        if (st == BR_SSL_CLOSED) return br_ssl_engine_last_error(eng) == BR_ERR_OK;
+        if ((st & BR_SSL_SENDREC) && (b = br_ssl_engine_sendrec_buf(eng, &len)) && (n = write(fd, b, len)) > 0) {
+            br_ssl_engine_sendrec_ack(eng, (size_t)n);
+            moved = 1;
+        } else if ((st & BR_SSL_RECVAPP) && (b = br_ssl_engine_recvapp_buf(eng, &len))) {
+            if (len > sizeof tls_heard - 1 - tls_nheard) len = sizeof tls_heard - 1 - tls_nheard;
+            memcpy(tls_heard + tls_nheard, b, len);
+            tls_heard[tls_nheard += len] = 0;
+            br_ssl_engine_recvapp_ack(eng, len);
+            moved = len > 0;
+        } else if (say && *say && **say && (st & BR_SSL_SENDAPP) && (b = br_ssl_engine_sendapp_buf(eng, &len))) {
+            size_t k = strlen(*say);
+            if (k > len) k = len;
+            memcpy(b, *say, k);
+            br_ssl_engine_sendapp_ack(eng, k);
+            *say += k;
+            if (!**say) br_ssl_engine_flush(eng, 0);
+            moved = 1;
+        } else if ((st & BR_SSL_RECVREC) && (b = br_ssl_engine_recvrec_buf(eng, &len)) && (n = read(fd, b, len)) > 0) {
+            count_records(b, (size_t)n);
+            br_ssl_engine_recvrec_ack(eng, (size_t)n);
+            moved = 1;
+        }
+    }
+    return 1;
+}
+
+/* An echo bot's loop over TLS (direct TLS, PLAIN): five messages from the server in one
+   record are all answered with no more bytes from the server (the step feeds what TLS
+   holds without waiting in poll()), in one record (the step sends when nothing more is
+   held), and the close goes out. */
+static void test_tls_step_burst(void)
+{
+    static unsigned char mem[24000], tbuf[BR_SSL_BUFSIZE_BIDI];
+    static xmpp_posix_io io;
+    static xmpp_stream s;
+    static xmpp_tls_bearssl tb;
+    xmpp_tls_bearssl_config tc;
+    xmpp_stream_config cfg;
+    xmpp_stream_event e;
+    const char *why, *say = NULL, *p;
+    int sv[2], steps, online = 0, echoes = 0, sent_login = 0, closed = 0;
+    unsigned before;
+    NEED_CERTS();
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK);
+    fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL, 0) | O_NONBLOCK);
+    CHECK(server_start("a.test.chain", "a.test.key", 0, NULL));
+    memset(&tc, 0, sizeof tc);
+    tc.anchors = ca_anchor;
+    tc.nanchors = nca;
+    tc.now = (int64_t)time(NULL);
+    CHECK(xmpp_tls_bearssl_init(&tb, &tc, tbuf, sizeof tbuf, 1) == XMPP_OK);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.jid = xmpp_str_z("alice@a.test");
+    cfg.password = xmpp_str_z("pw");
+    cfg.rng = xmpp_posix_random;
+    cfg.tls_hook = &tb.tls;
+    cfg.direct_tls = 1;
+    CHECK(xmpp_stream_init(&s, &cfg, mem, sizeof mem) == XMPP_OK);
+    xmpp_posix_io_init(&io, sv[0]);
+    xmpp_stream_tick(&s, xmpp_posix_now_ms());
+    signal(SIGALRM, on_alarm);
+    alarm(20);
+    tls_nheard = 0;
+    tls_app_records = 0;
+    tls_rec_left = tls_hdr_have = 0;
+    for (steps = 0; steps < 500 && !online; steps++) {
+        CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+        CHECK(srv_io(sv[1], &say));
+        if (!sent_login && strstr(tls_heard, "<stream:stream")) { say = login; sent_login = 1; }
+        while (xmpp_stream_next(&s, &e)) online |= e.kind == XMPP_STREAM_ONLINE;
+    }
+    CHECK(online);
+    for (steps = 0; steps < 5; steps++) {   /* the client's last login bytes (the bind) reach the server */
+        CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+        CHECK(srv_io(sv[1], &say));
+    }
+    CHECK(strstr(tls_heard, "bind-1") != NULL);
+    before = tls_app_records;
+    tls_nheard = 0;
+    tls_heard[0] = 0;
+    say = burst;
+    CHECK(srv_io(sv[1], &say) && !*say);   /* one record, and no more bytes after it */
+    echo_steps(&io, &s, 10);
+    CHECK(srv_io(sv[1], NULL));
+    for (p = tls_heard; (p = strstr(p, "<message")) != NULL; p++) echoes++;
+    CHECK(echoes == 5);
+    CHECK(tls_app_records - before == 1);
+    xmpp_stream_close(&s);
+    CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+    CHECK(srv_io(sv[1], NULL));
+    CHECK(strstr(tls_heard, "</stream:stream>") != NULL);
+    say = "</stream:stream>";
+    CHECK(srv_io(sv[1], &say));
+    for (steps = 0; steps < 100 && !closed; steps++) {
+        CHECK(xmpp_posix_step(&io, &s, 10, &why) >= 0);
+        while (xmpp_stream_next(&s, &e)) closed |= e.kind == XMPP_STREAM_CLOSED;
+    }
+    CHECK(closed);
+    alarm(0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    certs_make(NULL, argc > 0 ? argv[0] : "test_posix");
     RUN(test_tls_new_files);
+    RUN(test_tls_step_burst);
     RUN(test_peer_not_reading);
     RUN(test_burst_one_send);
     RUN(test_resolver_address);
@@ -893,5 +1044,6 @@ int main(void)
     RUN(test_client_signal);
     RUN(test_client_redirect);
     RUN(test_client_reconnect);
+    certs_done(NULL);
     return check_done();
 }
