@@ -7,11 +7,12 @@
 #                     and Cortex-M0 (qemu), short fuzz runs, the test runner's own test, the
 #                     string-literal check (tests/size/strings.sh), the unit tests under
 #                     valgrind's memcheck, the speed targets that are met (instructions
-#                     per byte under callgrind); ends with one line "N passed, N failed"
+#                     per byte under callgrind) and the size targets that are met (code
+#                     and state sizes); ends with one line "N passed, N failed"
 #   make check        the unit tests alone (gcc, clang, ASan+UBSan, C++, both boards,
 #                     examples/tokens, README's C examples compiled, the runner's test,
 #                     no string literal in a section shared by the file, the gcc builds
-#                     under valgrind's memcheck): no
+#                     under valgrind's memcheck, the size targets that are met): no
 #                     XMPP servers, no fuzzing, a few minutes; `make test`
 #                     is still what counts
 #   make test-m3      only the unit tests on the emulated Cortex-M3 (mps2-an385)
@@ -181,6 +182,7 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
 	    "readme=tests/readme/run.sh $(GCC)" "tokens=tests/tokens/run.sh $(B)/tokens" \
 	    "strings=tests/size/strings.sh $(GCC)" "valgrind=tests/valgrind.sh $(VALGRIND_UNITS)" \
+	    "size-targets=tests/size/targets.sh" \
 	    "interop=tests/interop/run.sh $(B)/test_interop" \
 	    "interop-tls=tests/interop/run.sh $(B)/test_tls_interop" \
 	    "interop-sasl=tests/interop/run.sh $(B)/test_sasl_interop" \
@@ -199,7 +201,8 @@ test: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/test_interop $(B)/test_tls_int
 check: $(B)/runner $(TESTS_BUILT) $(B)/cxx.ok $(B)/tokens $(M3_BUILT) $(M0_BUILT)
 	@$(B)/runner $(RUNS) $(M3_RUNS) $(M0_RUNS) "runner=tests/runner.sh $(B)/runner" \
 	    "readme=tests/readme/run.sh $(GCC)" "tokens=tests/tokens/run.sh $(B)/tokens" \
-	    "strings=tests/size/strings.sh $(GCC)" "valgrind=tests/valgrind.sh $(VALGRIND_UNITS)"
+	    "strings=tests/size/strings.sh $(GCC)" "valgrind=tests/valgrind.sh $(VALGRIND_UNITS)" \
+	    "size-targets=tests/size/targets.sh"
 
 demo: $(B)/echo_bot $(B)/say
 	tests/interop/demo.sh $(B)/echo_bot $(B)/say
