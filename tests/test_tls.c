@@ -736,6 +736,7 @@ static void test_end_point_algorithms(void)
     };
     static unsigned char der[4096];
     size_t i;
+    int missing = 0;
     NEED_CERTS();
     for (i = 0; i < sizeof ep / sizeof ep[0]; i++) {
         xmpp_tls_bearssl_config c = verify_cfg();
@@ -747,6 +748,11 @@ static void test_end_point_algorithms(void)
         c.flags = XMPP_TLS_INSECURE_NO_VERIFY;
         snprintf(crt, sizeof crt, "%s.crt", ep[i].name);
         snprintf(dername, sizeof dername, "%s.der", ep[i].name);
+        {   /* mkcerts.sh leaves one out where OpenSSL will not sign with its hash */
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dir, crt);
+            if (access(path, R_OK) != 0) { printf("    %s: not made by mkcerts.sh here\n", crt); missing++; continue; }
+        }
         nder = slurp(dername, der, sizeof der);
         CHECK(handshake(&c, "a.test", crt, ep[i].key, sizeof cl.buf, 1, 0) == XMPP_TLS_OPEN);
         CHECK(xmpp_tls_peer_cert(&cl.b.tls, &p, &n) == XMPP_OK && n == nder && memcmp(p, der, n) == 0);
@@ -762,6 +768,7 @@ static void test_end_point_algorithms(void)
         CHECK(n == hlen && memcmp(cb, h, hlen) == 0);
         if (n != hlen) printf("    %s: %zu bytes, want %zu\n", ep[i].name, n, hlen);
     }
+    if (missing) SKIP("certificates this OpenSSL would not sign (MD5 or SHA-1): their algorithms not checked");
 }
 
 /* A fatal alert from the peer during the handshake, one per record (RFC 5246 §7.2): the

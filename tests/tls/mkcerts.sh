@@ -80,10 +80,20 @@ CNF
 ossl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in expired.csr -out expired.pem \
     -startdate 20200101000000Z -enddate 20200201000000Z -extensions leafext -notext
 ossl x509 -in expired.pem -out expired.crt
-# self-signed, one signature algorithm each (tls-server-end-point, RFC 5929 §4.1)
-for h in md5 sha1 sha224 sha512; do ossl req -x509 -new -key rsa.key -out ep-rsa-$h.crt -days 30 -subj /CN=a.test -$h; done
-ossl req -x509 -new -key rsa.key -out ep-rsa-pss.crt -days 30 -subj /CN=a.test -sha256 -sigopt rsa_padding_mode:pss
-for h in sha1 sha224 sha512; do ossl req -x509 -new -key a.test.key -out ep-ec-$h.crt -days 30 -subj /CN=a.test -$h; done
+# self-signed, one signature algorithm each (tls-server-end-point, RFC 5929 §4.1). A
+# system whose crypto policy forbids signing with MD5 or SHA-1 (RHEL, Fedora) refuses
+# some: those are left out with a note, and test_tls skips them (a failure under CI=true;
+# Debian signs them all)
+ep() {   # NAME KEY HASH [OPTIONS]: ep-NAME.crt, or none and a note
+    n=$1 k=$2 h=$3; shift 3
+    ossl req -x509 -new -key "$k" -out "ep-$n.crt" -days 30 -subj /CN=a.test "-$h" "$@" ||
+        { rm -f "ep-$n.crt"; echo "mkcerts: this OpenSSL would not sign with $h: ep-$n.crt left out" >&2; }
+}
+for h in md5 sha1 sha224 sha512; do ep rsa-$h rsa.key $h; done
+ep rsa-pss rsa.key sha256 -sigopt rsa_padding_mode:pss
+for h in sha1 sha224 sha512; do ep ec-$h a.test.key $h; done
 # DER copies for the tests that compare hashes and feed DER
-for n in a.test sha384 rsa ca ep-rsa-md5 ep-rsa-sha1 ep-rsa-sha224 ep-rsa-sha512 ep-rsa-pss ep-ec-sha1 ep-ec-sha224 ep-ec-sha512; do ossl x509 -in $n.crt -outform DER -out $n.der; done
+for n in a.test sha384 rsa ca ep-rsa-md5 ep-rsa-sha1 ep-rsa-sha224 ep-rsa-sha512 ep-rsa-pss ep-ec-sha1 ep-ec-sha224 ep-ec-sha512; do
+    [ ! -e $n.crt ] || ossl x509 -in $n.crt -outform DER -out $n.der
+done
 echo ok
