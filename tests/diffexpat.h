@@ -278,7 +278,8 @@ typedef struct dx_side {
     uint64_t off;        /* ours: error offset; expat: XML_GetCurrentByteIndex at the error */
     /* expat only */
     int decl;            /* an XML declaration was reported */
-    char version[64], encoding[64];
+    int version5;        /* its version is the 5th edition's VersionNum */
+    int utf8_named;      /* its encoding is named, and is UTF-8 */
 } dx_side;
 
 DXDEF void dx_side_free(dx_side *s) { dx_stream_free(&s->st); }
@@ -403,6 +404,9 @@ DXDEF void XMLCALL dx_e_text(void *u, const XML_Char *s, int len)
     if (len > 0) dx_text(&c->side->st, c->depth, s, (size_t)len);
 }
 
+DXDEF int dx_utf8_name(const char *e);
+DXDEF int dx_version5(const char *v);
+
 DXDEF void XMLCALL dx_e_decl(void *u, const XML_Char *version, const XML_Char *encoding, int standalone)
 {
     dx_ectx *c = (dx_ectx *)u;
@@ -413,8 +417,9 @@ DXDEF void XMLCALL dx_e_decl(void *u, const XML_Char *version, const XML_Char *e
     memset(&t, 0, sizeof t);
     memset(a, 0, sizeof a);
     c->side->decl = 1;
-    snprintf(c->side->version, sizeof c->side->version, "%s", version);
-    snprintf(c->side->encoding, sizeof c->side->encoding, "%s", encoding ? encoding : "");
+    /* judged here, whole (a copy cut at 63 bytes made a long bad version look good) */
+    c->side->version5 = dx_version5(version);
+    c->side->utf8_named = encoding && dx_utf8_name(encoding);
     a[n].local.p = "version"; a[n].local.n = 7;
     a[n].value.p = version; a[n].value.n = strlen(version);
     n++;
@@ -682,11 +687,11 @@ DXDEF dx_class dx_classify(const char *doc, size_t len, const dx_side *o, const 
         if (o->code == XMPP_ERR_POLICY_VIOLATION) c = DX_LIMIT;
         else if (o->code == XMPP_ERR_RESTRICTED_XML && dx_is_restricted_at(doc, len, o->off)) c = DX_RESTRICTED;
         else if (o->code == XMPP_ERR_UNSUPPORTED_ENCODING && os->nl == 0 &&
-                 (!e->decl || !dx_utf8_name(e->encoding)))
+                 (!e->decl || !e->utf8_named))
             c = DX_ENCODING;
         else if (os->nl == 0 && o->off <= 1 && dx_expat_utf16(doc, len))
             c = DX_ENCODING;
-        else if (o->code == XMPP_ERR_NOT_WELL_FORMED && os->nl == 0 && e->decl && !dx_version5(e->version))
+        else if (o->code == XMPP_ERR_NOT_WELL_FORMED && os->nl == 0 && e->decl && !e->version5)
             c = DX_VERSION;
         else if (e->v == DX_INCOMPLETE && o->off >= e->off)
             c = DX_EARLY;

@@ -241,6 +241,9 @@ static const hand hands[] = {
     { "<?xml version='1.1'?><a/>", DX_SAME },
     { "<?xml version='2.0'?><a/>", DX_VERSION },
     { "<?xml version='1.0x'?><a/>", DX_VERSION },
+    /* digits past 64 bytes, then a letter (the classifier once kept a 63-byte copy) */
+    { "<?xml version='1.0222222222222222222222222222222222222222222222222222222222222222222222222x'?><a/>",
+      DX_VERSION },
     { "<?xml version='1.0' encoding='ISO-8859-1'?><a>\xe9</a>", DX_ENCODING },
     { "\xEF\xBB\xBF<?xml version='1.0' encoding='US-ASCII'?><a/>", DX_ENCODING },
     { "<?xml version='1.0' encoding='UTF-16'?><a/>", DX_SAME },
